@@ -1,0 +1,51 @@
+// Lint: typescript-eslint type-aware rules plus the import boundaries of docs/architecture.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Relative imports that leave the folder, used to keep codec/ and topics/ free of the rest of Swiftlet. */
+const leaveFolder = [{ group: ['../*', '../**'], message: 'codec/ and topics/ import nothing else of ours (docs/architecture.md).' }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['src/codec/**/*.ts', 'src/topics/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: leaveFolder }] },
+  },
+  {
+    files: ['src/listeners/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../errors.js'], message: 'listeners/ uses only node:* and ws (docs/architecture.md).' }] }],
+    },
+  },
+  {
+    files: ['src/persistence/**/*.ts', 'src/cluster/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../connection.js', '../dispatch.js', '../handlers/*', '../listeners/*'], message: 'persistence/ and cluster/ see records, never connections.' }] }],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+    },
+  },
+);
