@@ -38,6 +38,11 @@ export class ProtocolError extends Error {
   readonly code: CodecErrorCode;
   readonly reasonCode: number;
   readonly specId: string | undefined;
+  /**
+   * The protocol version the failing packet was read with, when known: for a CONNECT this is
+   * its own protocol level once read, so the broker can answer with a CONNACK the client understands.
+   */
+  protocolVersion: 3 | 4 | 5 | undefined;
 
   constructor(reasonCode: number, message: string, specId?: string) {
     super(specId === undefined ? message : `${message} [${specId}]`);
@@ -45,6 +50,7 @@ export class ProtocolError extends Error {
     this.reasonCode = reasonCode;
     this.specId = specId;
     this.code = codeFor(reasonCode);
+    this.protocolVersion = undefined;
   }
 }
 
