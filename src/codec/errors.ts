@@ -63,3 +63,20 @@ export function malformed(message: string, specId?: string): ProtocolError {
 export function protocolError(message: string, specId?: string): ProtocolError {
   return new ProtocolError(ReasonCode.PROTOCOL_ERROR, message, specId);
 }
+
+/**
+ * Builds the error for a wire rule broken under `version`: 5.0 gets `reason5`, while 3.x has no
+ * reason codes on DISCONNECT, so everything except 0x84 and 0x95 collapses to Malformed Packet (0x81).
+ */
+export function wireError(version: 3 | 4 | 5, reason5: number, message: string, specId?: string): ProtocolError {
+  const reason =
+    version === 5 || reason5 === ReasonCode.UNSUPPORTED_PROTOCOL_VERSION || reason5 === ReasonCode.PACKET_TOO_LARGE
+      ? reason5
+      : ReasonCode.MALFORMED_PACKET;
+  return new ProtocolError(reason, message, specId);
+}
+
+/** Picks the spec id of a rule for the version being read: 5.0 ids and 3.1.1 ids differ for the same rule. */
+export function specIdFor(version: 3 | 4 | 5, id5: string, id311: string): string {
+  return version === 5 ? id5 : id311;
+}
