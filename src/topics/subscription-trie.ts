@@ -23,6 +23,21 @@ export interface TrieEntry<V> {
   group: string | undefined;
 }
 
+/** Construction options of SubscriptionTrie. */
+export interface SubscriptionTrieOptions {
+  /**
+   * Number of distinct topics whose match results are remembered; 0 (the default) disables the cache.
+   * The whole cache is dropped on every add or remove, so it only pays off for repeated topics with
+   * stable subscriptions (see docs/topics.md for measurements).
+   */
+  readonly matchCacheSize?: number;
+}
+
+interface CachedMatch<V> {
+  readonly values: V[];
+  readonly groups: SharedGroup<V>[];
+}
+
 /** Dense (key, value) storage with O(1) lookup, insert and swap-remove. */
 class EntryList<V> {
   readonly keys: string[] = [];
@@ -117,9 +132,19 @@ export class SubscriptionTrie<V> {
   readonly #root = new TrieNode<V>(null, '', '');
   #size = 0;
   #filterCount = 0;
+  readonly #cache: Map<string, CachedMatch<V>> | null;
+  readonly #cacheSize: number;
+
+  /** Creates an empty trie. */
+  constructor(options: SubscriptionTrieOptions = {}) {
+    const cacheSize = options.matchCacheSize ?? 0;
+    this.#cacheSize = cacheSize;
+    this.#cache = cacheSize > 0 ? new Map() : null;
+  }
 
   /** Adds or replaces the entry (filter, key); returns the replaced value, if any. */
   add(filter: string, key: string, value: V): V | undefined {
+    this.#cache?.clear();
     const node = this.#ensure(filter);
     let list = node.entries;
     if (list === null) {
@@ -133,6 +158,7 @@ export class SubscriptionTrie<V> {
 
   /** Removes the entry (filter, key); returns its value, if it existed. */
   remove(filter: string, key: string): V | undefined {
+    this.#cache?.clear();
     const node = this.#find(filter);
     const list = node?.entries;
     if (node === undefined || list === null || list === undefined) return undefined;
@@ -154,6 +180,7 @@ export class SubscriptionTrie<V> {
 
   /** Adds or replaces `key` in shared group `group` on `filter` (the inner filter, without `$share/`). */
   addShared(group: string, filter: string, key: string, value: V): V | undefined {
+    this.#cache?.clear();
     const node = this.#ensure(filter);
     let g = findGroup(node, group);
     if (g === undefined) {
@@ -168,6 +195,7 @@ export class SubscriptionTrie<V> {
 
   /** Removes `key` from shared group `group` on `filter`; returns its value, if it existed. */
   removeShared(group: string, filter: string, key: string): V | undefined {
+    this.#cache?.clear();
     const node = this.#find(filter);
     if (node === undefined) return undefined;
     const g = findGroup(node, group);
@@ -193,8 +221,33 @@ export class SubscriptionTrie<V> {
     return node === undefined ? undefined : findGroup(node, group)?.list.get(key);
   }
 
-  /** Pushes every matching non-shared value into `out` and every matching shared group into `groups`; allocates nothing else. */
+  /**
+   * Pushes every matching non-shared value into `out` and every matching shared group into `groups`; allocates
+   * nothing else (with the match cache on, a miss stores copies of what it pushed).
+   */
   match(topic: string, out: V[], groups: SharedGroup<V>[]): void {
+    const cache = this.#cache;
+    if (cache === null) {
+      this.#walk(topic, out, groups);
+      return;
+    }
+    const hit = cache.get(topic);
+    if (hit !== undefined) {
+      const values = hit.values;
+      for (let i = 0; i < values.length; i++) out.push(values[i] as V);
+      const gs = hit.groups;
+      for (let i = 0; i < gs.length; i++) groups.push(gs[i] as SharedGroup<V>);
+      return;
+    }
+    const outStart = out.length;
+    const groupsStart = groups.length;
+    this.#walk(topic, out, groups);
+    // Bounded by clearing rather than LRU bookkeeping, which would cost on every hit.
+    if (cache.size >= this.#cacheSize) cache.clear();
+    cache.set(topic, { values: out.slice(outStart), groups: groups.slice(groupsStart) });
+  }
+
+  #walk(topic: string, out: V[], groups: SharedGroup<V>[]): void {
     const root = this.#root;
     // [MQTT-4.7.2-1]: filters whose first level is a wildcard do not match topics starting with '$'.
     if (topic.charCodeAt(0) !== DOLLAR) {

@@ -204,3 +204,26 @@ test('entries lists every entry with its filter, key, value and group', () => {
   const listed = [...trie.entries()].map((e) => `${e.group ?? '-'}|${e.filter}|${e.key}|${e.value}`).sort();
   assert.deepEqual(listed, ['-|+|c2|2', '-|a/#|c1|1', 'g|a/b|c3|3']);
 });
+
+test('the match cache returns the same results and is invalidated by every add and remove', () => {
+  const trie = new SubscriptionTrie<string>({ matchCacheSize: 2 });
+  trie.add('a/+', 'c1', 'v1');
+  assert.deepEqual(matchValues(trie, 'a/b'), ['v1']);
+  assert.deepEqual(matchValues(trie, 'a/b'), ['v1'], 'cache hit');
+  trie.add('a/#', 'c2', 'v2');
+  assert.deepEqual(sorted(matchValues(trie, 'a/b')), ['v1', 'v2'], 'add invalidates');
+  trie.add('a/+', 'c1', 'v1b');
+  assert.deepEqual(sorted(matchValues(trie, 'a/b')), ['v1b', 'v2'], 'replace invalidates');
+  trie.remove('a/#', 'c2');
+  assert.deepEqual(matchValues(trie, 'a/b'), ['v1b'], 'remove invalidates');
+  trie.addShared('g', 'a/b', 'c3', 'v3');
+  assert.deepEqual(matchGroups(trie, 'a/b').map((g) => g.members), [['v3']], 'addShared invalidates');
+  trie.removeShared('g', 'a/b', 'c3');
+  assert.deepEqual(matchGroups(trie, 'a/b'), [], 'removeShared invalidates');
+  // More topics than the cache holds: results stay right when the cache is dropped for room.
+  for (const t of ['a/x', 'a/y', 'a/z', 'a/x']) assert.deepEqual(matchValues(trie, t), ['v1b'], t);
+  // Results are appended after what the caller already had in `out`.
+  const out = ['pre'];
+  trie.match('a/x', out, []);
+  assert.deepEqual(out, ['pre', 'v1b']);
+});
