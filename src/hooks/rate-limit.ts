@@ -1,0 +1,101 @@
+// Per-client publish rate limits: token buckets for messages and bytes, enforced in onPublish.
+import { ReasonCode } from '../codec/reason-codes.js';
+import type { PublishPacket } from '../codec/types.js';
+import { HookRejection } from './hook.js';
+import type { ClientInfo, Hook } from './hook.js';
+
+/** Options of RateLimit; a missing rate means that dimension is unlimited. */
+export interface RateLimitOptions {
+  /** Hook id. Default `rate-limit`. */
+  id?: string;
+  /** PUBLISH packets per second per client. */
+  publishPerSecond?: number;
+  /** Payload bytes per second per client. */
+  publishBytesPerSecond?: number;
+  /** How many seconds of allowance a bucket holds, i.e. the largest burst. Default 1. */
+  burst?: number;
+  /**
+   * 'reason' (default): refuse the message; a 5.0 QoS 1/2 publisher gets 0x97 Quota exceeded in PUBACK/PUBREC.
+   * 'disconnect': close the connection with DISCONNECT 0x96 Message rate too high (messages) or 0x97 (bytes).
+   */
+  action?: 'reason' | 'disconnect';
+  /** Clock in milliseconds; injectable for tests. Default performance.now. */
+  now?: () => number;
+}
+
+/** One client's buckets. */
+interface Bucket {
+  messages: number;
+  bytes: number;
+  last: number;
+}
+
+/**
+ * Limits how fast each client may publish. 3.1.1 clients have no reason codes: with 'reason' a QoS 0 message is
+ * dropped silently and a QoS 1/2 message is acknowledged and dropped [MQTT-3.3.5-2]; with 'disconnect' the
+ * connection is closed. The inline client (client null) is never limited. State is per client id and is dropped on
+ * disconnect, so a reconnect starts with a full bucket.
+ */
+export class RateLimit implements Hook {
+  readonly id: string;
+  readonly #rate: number | undefined;
+  readonly #byteRate: number | undefined;
+  readonly #burst: number;
+  readonly #disconnect: boolean;
+  readonly #now: () => number;
+  readonly #buckets = new Map<string, Bucket>();
+
+  constructor(options: RateLimitOptions) {
+    this.id = options.id ?? 'rate-limit';
+    for (const key of ['publishPerSecond', 'publishBytesPerSecond', 'burst'] as const) {
+      const value = options[key];
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new RangeError(`${key} must be a positive number`);
+    }
+    this.#rate = options.publishPerSecond;
+    this.#byteRate = options.publishBytesPerSecond;
+    this.#burst = options.burst ?? 1;
+    this.#disconnect = options.action === 'disconnect';
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Takes one message and its payload bytes from the client's buckets, or throws HookRejection. */
+  onPublish(client: ClientInfo | null, packet: PublishPacket): undefined {
+    if (client === null || client.inline) return undefined;
+    const now = this.#now();
+    let bucket = this.#buckets.get(client.id);
+    if (bucket === undefined) {
+      bucket = { messages: (this.#rate ?? 0) * this.#burst, bytes: (this.#byteRate ?? 0) * this.#burst, last: now };
+      this.#buckets.set(client.id, bucket);
+    } else {
+      const seconds = Math.max(0, now - bucket.last) / 1000;
+      bucket.last = now;
+      if (this.#rate !== undefined) bucket.messages = Math.min(this.#rate * this.#burst, bucket.messages + seconds * this.#rate);
+      if (this.#byteRate !== undefined) bucket.bytes = Math.min(this.#byteRate * this.#burst, bucket.bytes + seconds * this.#byteRate);
+    }
+    if (this.#rate !== undefined) {
+      if (bucket.messages < 1) {
+        // 0x96 is only valid in DISCONNECT; a PUBACK/PUBREC refusal has to say 0x97 (reason code table, 2.4).
+        throw this.#disconnect
+          ? new HookRejection(ReasonCode.MESSAGE_RATE_TOO_HIGH, 'message rate too high', { disconnect: true })
+          : new HookRejection(ReasonCode.QUOTA_EXCEEDED, 'message rate too high');
+      }
+    }
+    const size = packet.payload.length;
+    if (this.#byteRate !== undefined && bucket.bytes < size) {
+      throw new HookRejection(ReasonCode.QUOTA_EXCEEDED, 'byte rate too high', { disconnect: this.#disconnect });
+    }
+    if (this.#rate !== undefined) bucket.messages -= 1;
+    if (this.#byteRate !== undefined) bucket.bytes -= size;
+    return undefined;
+  }
+
+  /** Forgets the client's buckets. */
+  onDisconnected(client: ClientInfo): void {
+    this.#buckets.delete(client.id);
+  }
+
+  /** Number of clients with live buckets (for tests and metrics). */
+  get trackedClients(): number {
+    return this.#buckets.size;
+  }
+}
