@@ -1,6 +1,27 @@
 // Public API of Swiftlet: everything a user imports comes from here.
+export { Broker } from './broker.js';
+export type { ClientSnapshot } from './broker.js';
+export { SwiftletError } from './errors.js';
+export type { SwiftletErrorCode } from './errors.js';
+export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } from './options.js';
+export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities } from './options.js';
+export type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './inline-client.js';
+export type { InlineHandler, InlineMessage } from './session/session.js';
+
 export * from './codec/types.js';
 export * from './codec/reason-codes.js';
 export { ProtocolError } from './codec/errors.js';
 export type { CodecErrorCode } from './codec/errors.js';
+export { Parser } from './codec/parser.js';
+export type { ParserOptions } from './codec/parser.js';
+export { encodePacket, encodedLength } from './codec/encode.js';
+export { decodePacket } from './codec/decode.js';
+
+export * from './hooks/hook.js';
+export { HookChain } from './hooks/hook-chain.js';
+
 export type { Listener, ListenerAddress, ConnectionMeta, ConnectionHandler, PeerCertificateIdentity } from './listeners/listener.js';
+export type { Persistence, PersistedState, SessionRecord, SubscriptionRecord, MessageRecord } from './persistence/persistence.js';
+export { MemoryPersistence } from './persistence/persistence.js';
+export type { Bus, BusEnvelope } from './cluster/bus.js';
+export { NoopBus } from './cluster/bus.js';

@@ -1,0 +1,228 @@
+// The Broker: options, listeners and hooks in; serve() and close(); the embedding API. Wiring only.
+import { ReasonCode } from './codec/reason-codes.js';
+import type { Hook } from './hooks/hook.js';
+import type { Listener } from './listeners/listener.js';
+import { BrokerContext } from './context.js';
+import { ConnectionState } from './connection.js';
+import { SwiftletError } from './errors.js';
+import { inlinePublish, inlineSubscribe } from './inline-client.js';
+import type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './inline-client.js';
+import type { BrokerOptions, Capabilities } from './options.js';
+import type { InlineHandler } from './session/session.js';
+import type { Persistence } from './persistence/persistence.js';
+import type { Bus } from './cluster/bus.js';
+import type { QoS } from './codec/types.js';
+import type { Message } from './message.js';
+
+/** What the embedding program can read about a client session. */
+export interface ClientSnapshot {
+  readonly id: string;
+  readonly connected: boolean;
+  readonly protocolVersion: 3 | 4 | 5;
+  readonly username: string | undefined;
+  readonly remoteAddress: string;
+  readonly listenerId: string;
+  /** ms since epoch of the current (or last) connection. */
+  readonly connectedAt: number;
+  readonly sessionExpiryInterval: number;
+  readonly subscriptions: { filter: string; qos: QoS }[];
+  readonly inflight: number;
+  readonly queued: number;
+  readonly dropped: number;
+}
+
+/** An MQTT broker. Add listeners and hooks, then `await serve()`; `await close()` stops it and releases everything. */
+export class Broker {
+  readonly #ctx: BrokerContext;
+  readonly #listeners = new Map<string, Listener>();
+  #serving = false;
+  #closed = false;
+
+  constructor(options: BrokerOptions = {}) {
+    this.#ctx = new BrokerContext(options);
+  }
+
+  /** The broker's node id. */
+  get id(): string {
+    return this.#ctx.id;
+  }
+
+  /** The resolved capabilities (defaults merged with the options). */
+  get capabilities(): Readonly<Capabilities> {
+    return this.#ctx.capabilities;
+  }
+
+  /** Live counters. */
+  get stats(): Readonly<Record<string, number>> {
+    return this.#ctx.stats.snapshot();
+  }
+
+  /** True between serve() and close(). */
+  get serving(): boolean {
+    return this.#serving;
+  }
+
+  /** Adds a hook (runs after the ones added before). When serving, its `init` runs now. */
+  async addHook(hook: Hook): Promise<void> {
+    this.#ctx.hooks.add(hook);
+    if (this.#serving && hook.init !== undefined) await hook.init({ logger: this.#ctx.logger, brokerId: this.#ctx.id });
+  }
+
+  /** Removes a hook by id; its `stop` runs. */
+  async removeHook(id: string): Promise<boolean> {
+    const hook = this.#ctx.hooks.hooks.find((h) => h.id === id);
+    if (hook === undefined) return false;
+    this.#ctx.hooks.remove(id);
+    if (hook.stop !== undefined) await hook.stop();
+    return true;
+  }
+
+  /** Uses `persistence` for durable state; call before serve(). */
+  setPersistence(persistence: Persistence): void {
+    this.#ctx.persistence = persistence;
+  }
+
+  /** Joins a cluster through `bus`; call before serve(). */
+  setBus(bus: Bus): void {
+    this.#ctx.bus = bus;
+  }
+
+  /** Adds a listener; when the broker is serving, it starts listening now. */
+  async addListener(listener: Listener): Promise<void> {
+    if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
+    if (this.#listeners.has(listener.id)) {
+      throw new SwiftletError('SWIFTLET_ERR_LISTENER_DUPLICATE_ID', `a listener with id ${JSON.stringify(listener.id)} exists`);
+    }
+    this.#listeners.set(listener.id, listener);
+    if (this.#serving) await this.#listen(listener);
+  }
+
+  /** Stops and removes a listener; connections it accepted stay open. */
+  async removeListener(id: string): Promise<void> {
+    const listener = this.#listeners.get(id);
+    if (listener === undefined) throw new SwiftletError('SWIFTLET_ERR_LISTENER_UNKNOWN', `no listener with id ${JSON.stringify(id)}`);
+    this.#listeners.delete(id);
+    await listener.close();
+  }
+
+  /** The listeners added so far. */
+  listeners(): Listener[] {
+    return [...this.#listeners.values()];
+  }
+
+  async #listen(listener: Listener): Promise<void> {
+    await listener.listen((stream, meta) => this.#ctx.accept(stream, meta));
+  }
+
+  /** Starts the broker: hooks, persistence, bus, then every listener. */
+  async serve(): Promise<void> {
+    if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
+    if (this.#serving) throw new SwiftletError('SWIFTLET_ERR_BROKER_ALREADY_SERVING', 'serve() was already called');
+    const ctx = this.#ctx;
+    await ctx.hooks.init({ logger: ctx.logger, brokerId: ctx.id });
+    await ctx.persistence.open();
+    await ctx.bus.start(ctx.id, () => undefined);
+    this.#serving = true;
+    ctx.startSweep();
+    try {
+      for (const listener of this.#listeners.values()) await this.#listen(listener);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    if (ctx.hooks.onStarted !== null) ctx.hooks.notify('onStarted');
+  }
+
+  /**
+   * Stops gracefully: listeners close, 5.0 clients get DISCONNECT 0x8B, connections end (forced after
+   * `graceMs`), persistence is flushed, hooks stop. Leaves no open handles.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const ctx = this.#ctx;
+    ctx.closing = true;
+    await Promise.allSettled([...this.#listeners.values()].map((l) => l.close()));
+    const open = [...ctx.connections];
+    const done = open.map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.state === ConnectionState.CLOSED) return resolve();
+          conn.stream.once('close', () => resolve());
+          if (conn.state === ConnectionState.CONNECTED) conn.close(ReasonCode.SERVER_SHUTTING_DOWN);
+          else conn.destroy();
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(done),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    if (timer !== undefined) clearTimeout(timer);
+    for (const conn of ctx.connections) conn.destroy();
+    ctx.stopSweep();
+    await ctx.persistence.flush();
+    await ctx.persistence.close();
+    await ctx.bus.stop();
+    this.#serving = false;
+    if (ctx.hooks.onStopped !== null) ctx.hooks.notify('onStopped');
+    await ctx.hooks.stop();
+  }
+
+  /** Publishes a message from the embedding program (inline client). Returns how many sessions it reached. */
+  publish(topic: string, payload: Buffer | string, options?: InlinePublishOptions): number {
+    return inlinePublish(this.#ctx, topic, payload, options);
+  }
+
+  /** Subscribes a handler in-process; returns a handle whose `unsubscribe()` ends it. */
+  subscribe(filter: string, handler: InlineHandler, options?: InlineSubscribeOptions): InlineSubscription {
+    return inlineSubscribe(this.#ctx, filter, handler, options);
+  }
+
+  /** Sessions known to the broker (connected or not). */
+  clients(): ClientSnapshot[] {
+    return [...this.#ctx.sessions.values()].map((s) => this.#snapshot(s.clientId)!);
+  }
+
+  /** One client's session, or undefined. */
+  client(id: string): ClientSnapshot | undefined {
+    return this.#snapshot(id);
+  }
+
+  #snapshot(id: string): ClientSnapshot | undefined {
+    const s = this.#ctx.sessions.get(id);
+    if (s === undefined) return undefined;
+    const c = s.connection?.client ?? s.lastClient;
+    return {
+      id: s.clientId,
+      connected: s.connection !== null,
+      protocolVersion: s.protocolVersion,
+      username: c?.username,
+      remoteAddress: c?.remoteAddress ?? '',
+      listenerId: c?.listenerId ?? '',
+      connectedAt: c?.connectedAt ?? 0,
+      sessionExpiryInterval: s.expiryInterval,
+      subscriptions: [...s.subscriptions.values()].map((sub) => ({ filter: sub.topicFilter, qos: sub.qos })),
+      inflight: s.inflight.size,
+      queued: s.queuedCount,
+      dropped: s.dropped,
+    };
+  }
+
+  /** Disconnects a client (5.0: DISCONNECT with `reasonCode`, default 0x98 administrative action). False if not connected. */
+  disconnectClient(id: string, reasonCode: number = ReasonCode.ADMINISTRATIVE_ACTION): boolean {
+    const conn = this.#ctx.clients.get(id);
+    if (conn === undefined) return false;
+    conn.close(reasonCode);
+    return true;
+  }
+
+  /** Retained messages, optionally those matching `filter`. */
+  retained(filter = '#'): { topic: string; payload: Buffer; qos: QoS; properties: object }[] {
+    const out: Message[] = [];
+    this.#ctx.retained.match(filter, out);
+    return out.map((m) => ({ topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties }));
+  }
+}

@@ -1,0 +1,268 @@
+// One client stream: feeds the parser, tracks keep alive, queues and coalesces outbound bytes, closes cleanly.
+import type { Duplex } from 'node:stream';
+import { Parser } from './codec/parser.js';
+import type { ProtocolError } from './codec/errors.js';
+import { encodePacket } from './codec/encode.js';
+import { PacketType, EMPTY_PROPERTIES } from './codec/types.js';
+import type { Packet, ProtocolVersion, Properties } from './codec/types.js';
+import type { ClientInfo } from './hooks/hook.js';
+import type { ConnectionMeta } from './listeners/listener.js';
+import type { Session } from './session/session.js';
+import type { BrokerContext } from './context.js';
+import { dispatchPacket, handleParseError } from './dispatch.js';
+import type { TopicAliasesOut } from './session/topic-aliases-out.js';
+import type { PendingConnect } from './handlers/connect.js';
+
+/** Connection lifecycle. */
+export const ConnectionState = {
+  /** Waiting for CONNECT. */
+  NEW: 0,
+  /** CONNECT received; authentication or hooks still running. */
+  CONNECTING: 1,
+  /** CONNACK sent; the session is attached. */
+  CONNECTED: 2,
+  /** Closing: no more packets are processed. */
+  CLOSING: 3,
+  CLOSED: 4,
+} as const;
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
+
+/** Result of a packet handler: nothing, or a promise when a hook went async (packets wait behind it). */
+export type HandlerResult = void | Promise<void>;
+
+let nextConnectionNumber = 1;
+
+/** One client connection over any Duplex stream. */
+export class Connection {
+  readonly ctx: BrokerContext;
+  readonly stream: Duplex;
+  readonly meta: ConnectionMeta;
+  readonly parser: Parser;
+  /** Process-unique number, for logs. */
+  readonly number = nextConnectionNumber++;
+  state: ConnectionState = ConnectionState.NEW;
+  version: ProtocolVersion = 4;
+  session: Session | null = null;
+  client: ClientInfo | null = null;
+  readonly openedAt = Date.now();
+
+  /** Keep alive in ms as granted (0 = none); the sweep closes the connection after 1.5× of silence [MQTT-3.1.2-24]. */
+  keepAliveMs = 0;
+  /** Set on every received chunk; the sweep turns it into `lastSeen` so the hot path never reads the clock. */
+  active = true;
+  lastSeen = Date.now();
+
+  // Negotiated with a 5.0 client.
+  /** Client's Receive Maximum: QoS 1/2 PUBLISH we may have unacknowledged towards it [MQTT-3.3.4-7]. */
+  clientReceiveMaximum = 65535;
+  /** Client's Maximum Packet Size; 0 = none [MQTT-3.1.2-24]. */
+  clientMaximumPacketSize = 0;
+  /** Client's Topic Alias Maximum: aliases we may use towards it. */
+  clientTopicAliasMaximum = 0;
+  /** Request Problem Information: reason strings and user properties allowed on acks. */
+  problemInformation = true;
+  /** Inbound topic aliases (alias → topic), created on first use. */
+  inboundAliases: Map<number, string> | null = null;
+  /** Outbound topic aliases, when the client accepts any. */
+  outboundAliases: TopicAliasesOut | null = null;
+  /** Enhanced authentication in progress (method and scratch state). */
+  authMethod: string | undefined = undefined;
+  readonly authState = new Map<string, unknown>();
+  /** The CONNECT waiting for enhanced authentication to finish. */
+  pendingConnect: PendingConnect | null = null;
+  /** Set once the broker has detached this connection from its session (takeover or close). */
+  detached = false;
+
+  /** True once a normal DISCONNECT was received: the will is discarded [MQTT-3.1.2-10]. */
+  discardWill = false;
+  /** Reason code of the close, for hooks and logs. */
+  closeReason = 0;
+  closeError: Error | undefined = undefined;
+  closedByServer = false;
+
+  /** Packets waiting while an async handler runs (keeps per-connection order). */
+  #backlog: Packet[] | null = null;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #queuedForFlush = false;
+  #destroyTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(ctx: BrokerContext, stream: Duplex, meta: ConnectionMeta) {
+    this.ctx = ctx;
+    this.stream = stream;
+    this.meta = meta;
+    const max = ctx.capabilities.maximumPacketSize;
+    this.parser = new Parser({
+      onPacket: (packet) => this.#onPacket(packet),
+      onError: (error) => this.#onParseError(error),
+      ...(max > 0 ? { maxPacketSize: max } : {}),
+    });
+    stream.on('data', (chunk: Buffer) => {
+      this.active = true;
+      ctx.stats.bytesReceived += chunk.length;
+      if (this.state < ConnectionState.CLOSING) this.parser.push(chunk);
+    });
+    stream.on('error', (err: Error) => {
+      if (this.closeError === undefined) this.closeError = err;
+    });
+    stream.on('close', () => this.#onClosed());
+    stream.on('end', () => {
+      // Half-closed by the peer: treat as a close; the will is published unless DISCONNECT came first.
+      this.destroy();
+    });
+    stream.on('drain', () => {
+      if (this.session !== null && this.state === ConnectionState.CONNECTED) ctx.delivery.pump(this.session);
+    });
+  }
+
+  /** True while the connection accepts deliveries. */
+  get isConnected(): boolean {
+    return this.state === ConnectionState.CONNECTED;
+  }
+
+  /** True when the socket has more buffered than the high-water mark: QoS 0 is dropped, QoS 1/2 held. */
+  get congested(): boolean {
+    return this.stream.writableLength + this.#pendingBytes > this.ctx.capabilities.outboundHighWaterMark;
+  }
+
+  /** Most QoS 1/2 messages in flight to this client. */
+  get inflightLimit(): number {
+    const own = this.ctx.capabilities.maximumInflight;
+    return this.clientReceiveMaximum < own ? this.clientReceiveMaximum : own;
+  }
+
+  #onPacket(packet: Packet): void {
+    this.ctx.stats.packetsReceived++;
+    if (this.#backlog !== null) {
+      this.#backlog.push(packet);
+      return;
+    }
+    this.#run(packet);
+  }
+
+  #run(packet: Packet): void {
+    if (this.state >= ConnectionState.CLOSING) return;
+    let result: HandlerResult;
+    try {
+      result = dispatchPacket(this, packet);
+    } catch (err) {
+      this.ctx.failConnection(this, err);
+      return;
+    }
+    if (result !== undefined) {
+      // A hook went async: hold later packets (and socket reads) until it settles, to keep order.
+      this.#backlog = [];
+      this.stream.pause();
+      result.then(
+        () => this.#resume(),
+        (err: unknown) => {
+          this.ctx.failConnection(this, err);
+        },
+      );
+    }
+  }
+
+  #resume(): void {
+    const backlog = this.#backlog;
+    this.#backlog = null;
+    if (backlog !== null) {
+      for (let i = 0; i < backlog.length; i++) {
+        const waiting = this.#waiting();
+        if (waiting !== null) {
+          // Went async again: keep the rest behind it.
+          for (let j = i; j < backlog.length; j++) waiting.push(backlog[j]!);
+          return;
+        }
+        this.#run(backlog[i]!);
+      }
+    }
+    if (this.#waiting() === null && this.state < ConnectionState.CLOSING) this.stream.resume();
+  }
+
+  #waiting(): Packet[] | null {
+    return this.#backlog;
+  }
+
+  #onParseError(error: ProtocolError): void {
+    handleParseError(this, error);
+  }
+
+  /** Queues encoded bytes; all connections written to in one turn are flushed together right after it. */
+  write(bytes: Buffer): void {
+    if (this.state === ConnectionState.CLOSED) return;
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    this.ctx.stats.packetsSent++;
+    if (!this.#queuedForFlush) {
+      this.#queuedForFlush = true;
+      this.ctx.scheduleFlush(this);
+    }
+  }
+
+  /** Encodes and queues a packet in this connection's protocol version. */
+  send(packet: Packet): void {
+    this.write(encodePacket(packet, this.version));
+  }
+
+  /** Writes everything queued as one write (or one corked batch for large volumes). */
+  flush(): void {
+    this.#queuedForFlush = false;
+    const pending = this.#pending;
+    const n = pending.length;
+    if (n === 0) return;
+    const bytes = this.#pendingBytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return;
+    this.ctx.stats.bytesSent += bytes;
+    if (n === 1) {
+      this.stream.write(pending[0]);
+    } else if (bytes <= 65536) {
+      // One copy is cheaper than n stream writes for small packets.
+      this.stream.write(Buffer.concat(pending, bytes));
+    } else {
+      this.stream.cork();
+      for (let i = 0; i < n; i++) this.stream.write(pending[i]);
+      this.stream.uncork();
+    }
+  }
+
+  /**
+   * Closes from the server side: a 5.0 client gets DISCONNECT with `reasonCode` (when given and allowed),
+   * then the stream ends; it is destroyed if the peer does not close within a second.
+   */
+  close(reasonCode: number | undefined, error?: Error, properties: Properties = EMPTY_PROPERTIES): void {
+    if (this.state >= ConnectionState.CLOSING) return;
+    const wasConnected = this.state === ConnectionState.CONNECTED;
+    this.state = ConnectionState.CLOSING;
+    this.closedByServer = true;
+    if (reasonCode !== undefined) this.closeReason = reasonCode;
+    if (error !== undefined && this.closeError === undefined) this.closeError = error;
+    // [MQTT-4.13.1-1] 5.0: a server DISCONNECT (only after CONNACK [MQTT-3.14.0-1]) before closing on errors.
+    if (reasonCode !== undefined && this.version === 5 && wasConnected && !this.ctx.compatibilities.passiveClientDisconnect) {
+      const props = this.problemInformation ? properties : EMPTY_PROPERTIES;
+      this.send({ type: PacketType.DISCONNECT, reasonCode, properties: props });
+    }
+    this.flush();
+    this.stream.end();
+    this.#destroyTimer = setTimeout(() => this.destroy(), 1000);
+    this.#destroyTimer.unref();
+  }
+
+  /** Destroys the stream at once (keep alive timeout, errors after CONNACK in 3.x, broker shutdown). */
+  destroy(): void {
+    if (this.state === ConnectionState.CLOSED) return;
+    if (this.state < ConnectionState.CLOSING) this.state = ConnectionState.CLOSING;
+    this.flush();
+    this.stream.destroy();
+  }
+
+  #onClosed(): void {
+    if (this.state === ConnectionState.CLOSED) return;
+    this.state = ConnectionState.CLOSED;
+    if (this.#destroyTimer !== undefined) clearTimeout(this.#destroyTimer);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.ctx.connectionClosed(this);
+  }
+}

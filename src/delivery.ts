@@ -1,0 +1,251 @@
+// Delivery to one session: QoS flows, inflight window, offline queue, encode-once fan-out.
+import { encodeAck as encodeAckFast, encodePublish, publishPacketIdOffset } from './codec/encode.js';
+import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
+import type { Properties, PublishPacket, QoS } from './codec/types.js';
+import type { SharedGroup } from './topics/subscription-trie.js';
+import type { BrokerContext } from './context.js';
+import type { Connection } from './connection.js';
+import type { Message } from './message.js';
+import type { DropReason } from './hooks/hook.js';
+import type { InflightEntry, Session } from './session/session.js';
+import type { Subscription } from './session/subscription.js';
+
+/** Sends messages to sessions, respecting inflight windows, congestion and queue bounds. */
+export class Delivery {
+  readonly #ctx: BrokerContext;
+
+  constructor(ctx: BrokerContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Delivers `message` to `session` at `qos`, with the retain flag and subscription identifiers to send. */
+  deliver(
+    session: Session,
+    message: Message,
+    qos: QoS,
+    retain: boolean,
+    subscriptionIds: number[] | undefined,
+    group: SharedGroup<Subscription> | undefined,
+  ): void {
+    if (session.inlineHandler !== null) {
+      deliverInline(this.#ctx, session, message, qos, retain, subscriptionIds);
+      return;
+    }
+    const conn = session.connection;
+    if (conn === null || !conn.isConnected) {
+      // Offline persistent session: queue QoS 1/2 (and QoS 0 when configured) [MQTT-3.1.2-5].
+      if (qos > 0 || this.#ctx.capabilities.queueQoS0Offline) this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'offline-queue-full');
+      return;
+    }
+    if (qos === 0) {
+      if (conn.congested) {
+        this.drop(session, message, 'queue-full');
+        return;
+      }
+      this.#sendPublish(conn, session, message, 0, retain, subscriptionIds, 0, false);
+      return;
+    }
+    // Keep order: once something waits, everything after it waits too.
+    if (session.queuedCount > 0 || session.inflight.size >= conn.inflightLimit || conn.congested) {
+      this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'queue-full');
+      return;
+    }
+    this.#sendInflight(conn, session, message, qos, retain, subscriptionIds, group);
+  }
+
+  /** Counts and reports a message that will not be delivered to `session`. */
+  drop(session: Session, message: Message, why: DropReason): void {
+    session.dropped++;
+    this.#ctx.stats.messagesDropped++;
+    const hooks = this.#ctx.hooks;
+    if (hooks.onMessageDropped !== null) hooks.notify('onMessageDropped', session.clientId, toPacket(message, 0), why);
+  }
+
+  #enqueue(
+    session: Session,
+    message: Message,
+    qos: QoS,
+    retain: boolean,
+    subscriptionIds: number[] | undefined,
+    group: SharedGroup<Subscription> | undefined,
+    why: DropReason,
+  ): void {
+    if (session.queuedCount >= this.#ctx.capabilities.maximumQueuedMessages) {
+      this.drop(session, message, why);
+      return;
+    }
+    session.enqueue({ message, qos, retain, subscriptionIds, group });
+  }
+
+  /** Sends queued deliveries while the inflight window and the socket allow (after acks, on resume, on drain). */
+  pump(session: Session): void {
+    const conn = session.connection;
+    if (conn === null || !conn.isConnected) return;
+    const now = Date.now();
+    while (session.queuedCount > 0) {
+      if (conn.congested) return;
+      const head = session.queue[session.queueHead]!;
+      if (head.qos > 0 && session.inflight.size >= conn.inflightLimit) return;
+      session.dequeue();
+      if (head.message.expiresAt !== 0 && head.message.expiresAt <= now) {
+        this.drop(session, head.message, 'expired'); // [MQTT-3.3.2-5]
+        continue;
+      }
+      if (head.qos === 0) this.#sendPublish(conn, session, head.message, 0, head.retain, head.subscriptionIds, 0, false);
+      else this.#sendInflight(conn, session, head.message, head.qos, head.retain, head.subscriptionIds, head.group);
+    }
+  }
+
+  /** Re-sends everything unacknowledged on a resumed session: PUBLISH with DUP and the same id, or PUBREL [MQTT-4.4.0-1]. */
+  resend(session: Session): void {
+    const conn = session.connection;
+    if (conn === null) return;
+    for (const entry of session.inflight.values()) {
+      if (entry.released) {
+        conn.write(encodeAckBytes(PacketType.PUBREL, entry.packetId, conn));
+      } else {
+        // [MQTT-3.3.1-1] DUP set on re-delivery.
+        this.#sendPublish(conn, session, entry.message, entry.qos, entry.retain, entry.subscriptionIds, entry.packetId, true);
+      }
+    }
+  }
+
+  #sendInflight(
+    conn: Connection,
+    session: Session,
+    message: Message,
+    qos: 1 | 2,
+    retain: boolean,
+    subscriptionIds: number[] | undefined,
+    group: SharedGroup<Subscription> | undefined,
+  ): void {
+    const packetId = session.allocatePacketId();
+    if (packetId === 0) {
+      // All 65535 ids in use: cannot happen below the inflight limit, but never send a duplicate id.
+      if (this.#ctx.hooks.onPacketIdExhausted !== null && conn.client !== null) {
+        this.#ctx.hooks.notify('onPacketIdExhausted', conn.client, toPacket(message, 0));
+      }
+      this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'inflight-full');
+      return;
+    }
+    if (!this.#sendPublish(conn, session, message, qos, retain, subscriptionIds, packetId, false)) return;
+    const entry: InflightEntry = { packetId, message, qos, retain, subscriptionIds, group, released: false };
+    session.inflight.set(packetId, entry);
+    this.#ctx.stats.inflight++;
+    const hooks = this.#ctx.hooks;
+    if (hooks.onQosStarted !== null && conn.client !== null) hooks.notify('onQosStarted', conn.client, toPacket(message, packetId));
+  }
+
+  /** Encodes and writes one PUBLISH; false when it was dropped (expired, or larger than the client accepts). */
+  #sendPublish(
+    conn: Connection,
+    session: Session,
+    message: Message,
+    qos: QoS,
+    retain: boolean,
+    subscriptionIds: number[] | undefined,
+    packetId: number,
+    dup: boolean,
+  ): boolean {
+    let bytes: Buffer;
+    const v5 = conn.version === 5;
+    if (message.expiresAt !== 0) {
+      const left = message.expiresAt - Date.now();
+      if (left <= 0) {
+        this.drop(session, message, 'expired'); // [MQTT-3.3.2-5]
+        return false;
+      }
+      bytes = this.#encodeSlow(conn, message, qos, retain, subscriptionIds, packetId, dup, Math.ceil(left / 1000));
+    } else if (v5 && (subscriptionIds !== undefined || conn.outboundAliases !== null)) {
+      bytes = this.#encodeSlow(conn, message, qos, retain, subscriptionIds, packetId, dup, 0);
+    } else {
+      // Fast path: one encoding per (version family, QoS, retain) shared by all subscribers.
+      const index = (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0);
+      const cache = (message.encoded ??= new Array<Buffer | undefined>(12));
+      let shared = cache[index];
+      if (shared === undefined) {
+        shared = encodePublish(toPacketWith(message, qos, retain, qos === 0 ? 0 : 1, false, v5 ? message.properties : EMPTY_PROPERTIES), v5 ? 5 : 4);
+        cache[index] = shared;
+      }
+      if (qos === 0) {
+        bytes = shared;
+      } else {
+        // Never mutate bytes another socket may still hold: copy, then patch the packet id and DUP.
+        bytes = Buffer.allocUnsafe(shared.length);
+        shared.copy(bytes);
+        const at = publishPacketIdOffset(bytes);
+        bytes[at] = packetId >> 8;
+        bytes[at + 1] = packetId & 0xff;
+        if (dup) bytes[0] = bytes[0]! | 0x08;
+      }
+    }
+    // [MQTT-3.1.2-25] never send a packet larger than the client's Maximum Packet Size: drop it.
+    if (conn.clientMaximumPacketSize !== 0 && bytes.length > conn.clientMaximumPacketSize) {
+      this.drop(session, message, 'packet-too-large');
+      return false;
+    }
+    conn.write(bytes);
+    const stats = this.#ctx.stats;
+    stats.messagesSent++;
+    stats.publishSent++;
+    const hooks = this.#ctx.hooks;
+    if (hooks.onMessageDelivered !== null && conn.client !== null) hooks.notify('onMessageDelivered', conn.client, toPacket(message, packetId));
+    return true;
+  }
+
+  #encodeSlow(
+    conn: Connection,
+    message: Message,
+    qos: QoS,
+    retain: boolean,
+    subscriptionIds: number[] | undefined,
+    packetId: number,
+    dup: boolean,
+    expirySeconds: number,
+  ): Buffer {
+    if (conn.version !== 5) return encodePublish(toPacketWith(message, qos, retain, packetId, dup, EMPTY_PROPERTIES), conn.version);
+    let properties: Properties = message.properties;
+    let topic = message.topic;
+    if (subscriptionIds !== undefined || expirySeconds !== 0 || conn.outboundAliases !== null) {
+      properties = { ...properties };
+      // [MQTT-3.3.2-6] the remaining lifetime is forwarded, not the original interval.
+      if (expirySeconds !== 0 && properties.messageExpiryInterval !== undefined) properties.messageExpiryInterval = expirySeconds;
+      // [MQTT-3.3.4-3] every matching subscription identifier goes with the message.
+      if (subscriptionIds !== undefined) properties.subscriptionIdentifiers = subscriptionIds;
+      if (conn.outboundAliases !== null) {
+        const { alias, existing } = conn.outboundAliases.aliasFor(topic);
+        properties.topicAlias = alias;
+        if (existing) topic = '';
+      }
+    }
+    return encodePublish(
+      { type: PacketType.PUBLISH, dup, qos, retain, topic, packetId, payload: message.payload, properties },
+      5,
+    );
+  }
+}
+
+function deliverInline(ctx: BrokerContext, session: Session, message: Message, qos: QoS, retain: boolean, subscriptionIds: number[] | undefined): void {
+  if (message.expiresAt !== 0 && message.expiresAt <= Date.now()) return;
+  const properties = subscriptionIds === undefined ? message.properties : { ...message.properties, subscriptionIdentifiers: subscriptionIds };
+  try {
+    session.inlineHandler!({ topic: message.topic, payload: message.payload, qos, retain, properties, publisher: message.origin });
+  } catch (err) {
+    ctx.logger.error({ err, filter: session.clientId }, 'inline subscription handler threw');
+  }
+}
+
+function toPacketWith(message: Message, qos: QoS, retain: boolean, packetId: number, dup: boolean, properties: Properties): PublishPacket {
+  return { type: PacketType.PUBLISH, dup, qos, retain, topic: message.topic, packetId, payload: message.payload, properties };
+}
+
+/** The message as a PUBLISH packet, for hooks. */
+export function toPacket(message: Message, packetId: number): PublishPacket {
+  return toPacketWith(message, message.qos, message.retain, packetId, false, message.properties);
+}
+
+/** Encodes PUBACK/PUBREC/PUBREL/PUBCOMP with reason 0 in the connection's version. */
+export function encodeAckBytes(type: 4 | 5 | 6 | 7, packetId: number, conn: Connection): Buffer {
+  return encodeAckFast(type, packetId, 0, conn.version);
+}
+

@@ -1,0 +1,107 @@
+// Packet type → handler; the one place where protocol errors become CONNACK or DISCONNECT reason codes.
+import type { ProtocolError } from './codec/errors.js';
+import { ReasonCode, toConnectReturnCode } from './codec/reason-codes.js';
+import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
+import type { Packet } from './codec/types.js';
+import { ProtocolError as ProtocolErrorClass } from './codec/errors.js';
+import { REJECT } from './hooks/hook.js';
+import { ConnectionState } from './connection.js';
+import type { Connection, HandlerResult } from './connection.js';
+import { handleAuth } from './handlers/auth.js';
+import { handleConnect } from './handlers/connect.js';
+import { handleDisconnect } from './handlers/disconnect.js';
+import { handlePingreq } from './handlers/pingreq.js';
+import { handlePuback } from './handlers/puback.js';
+import { handlePubcomp } from './handlers/pubcomp.js';
+import { handlePublish } from './handlers/publish.js';
+import { handlePubrec } from './handlers/pubrec.js';
+import { handlePubrel } from './handlers/pubrel.js';
+import { handleSubscribe } from './handlers/subscribe.js';
+import { handleUnsubscribe } from './handlers/unsubscribe.js';
+
+/** Runs the handler for one decoded packet. Throws ProtocolError for packets not allowed in this state. */
+export function dispatchPacket(conn: Connection, input: Packet): HandlerResult {
+  let packet = input;
+  if (conn.state === ConnectionState.NEW) {
+    // [MQTT-3.1.0-1] the first packet must be CONNECT; anything else: close without CONNACK.
+    if (packet.type !== PacketType.CONNECT) {
+      conn.destroy();
+      return;
+    }
+    return handleConnect(conn, packet);
+  }
+  const hooks = conn.ctx.hooks;
+  if (hooks.onPacketRead !== null && conn.client !== null) {
+    const r = hooks.runOnPacketRead(conn.client, packet);
+    if (r === REJECT) return;
+    packet = r;
+  }
+  if (conn.state === ConnectionState.CONNECTING) {
+    // Only AUTH may continue an enhanced authentication before CONNACK [MQTT-4.12.0-?].
+    if (packet.type === PacketType.AUTH) return handleAuth(conn, packet);
+    throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, 'packet before CONNACK', 'MQTT-3.1.4-?');
+  }
+  switch (packet.type) {
+    case PacketType.PUBLISH:
+      return handlePublish(conn, packet);
+    case PacketType.PUBACK:
+      return handlePuback(conn, packet);
+    case PacketType.PUBREC:
+      return handlePubrec(conn, packet);
+    case PacketType.PUBREL:
+      return handlePubrel(conn, packet);
+    case PacketType.PUBCOMP:
+      return handlePubcomp(conn, packet);
+    case PacketType.SUBSCRIBE:
+      return handleSubscribe(conn, packet);
+    case PacketType.UNSUBSCRIBE:
+      return handleUnsubscribe(conn, packet);
+    case PacketType.PINGREQ:
+      return handlePingreq(conn);
+    case PacketType.DISCONNECT:
+      return handleDisconnect(conn, packet);
+    case PacketType.AUTH:
+      if (conn.version !== 5) break;
+      return handleAuth(conn, packet);
+    case PacketType.CONNECT:
+      // [MQTT-3.1.0-2] a second CONNECT is a protocol error.
+      throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, 'second CONNECT', 'MQTT-3.1.0-2');
+    case PacketType.CONNACK:
+    case PacketType.SUBACK:
+    case PacketType.UNSUBACK:
+    case PacketType.PINGRESP:
+      break;
+  }
+  throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, `packet type ${packet.type} is not sent by clients`, 'MQTT-2.1.2-?');
+}
+
+/**
+ * A packet the parser could not accept. Before CONNACK: a CONNACK with the reason when the client
+ * can read one (5.0, or 0x84 for any version [MQTT-3.1.2-2]); afterwards DISCONNECT (5.0) and close [MQTT-4.13.1-1].
+ */
+export function handleParseError(conn: Connection, error: ProtocolError): void {
+  const ctx = conn.ctx;
+  ctx.logger.debug({ client: conn.client?.id, reason: error.reasonCode, err: error.message }, 'malformed packet');
+  if (conn.state === ConnectionState.NEW || conn.state === ConnectionState.CONNECTING) {
+    if (conn.state === ConnectionState.NEW) {
+      const v = error.protocolVersion;
+      if (error.reasonCode === ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+        // Answer in a format the client can read: 5.0 reason code for level 5, else the 3.1.1 return code 1.
+        if (v === 5) conn.version = 5;
+        else conn.version = 4;
+        const code = v === 5 ? error.reasonCode : toConnectReturnCode(error.reasonCode);
+        conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties: EMPTY_PROPERTIES });
+      } else if (v === 5) {
+        conn.version = 5;
+        conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: error.reasonCode, properties: EMPTY_PROPERTIES });
+      }
+    }
+    ctx.stats.connectionsRefused++;
+    conn.closedByServer = true;
+    conn.closeReason = error.reasonCode;
+    conn.closeError = error;
+    conn.destroy();
+    return;
+  }
+  conn.close(error.reasonCode, error);
+}

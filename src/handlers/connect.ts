@@ -1,0 +1,326 @@
+// CONNECT: protocol checks, client identifier, keep alive, hooks and authentication, session setup, CONNACK.
+import { randomBytes } from 'node:crypto';
+import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
+import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
+import type { ConnectPacket, Properties } from '../codec/types.js';
+import { isWellFormedUtf8 } from '../codec/utf8.js';
+import { HookRejection } from '../hooks/hook.js';
+import type { AuthResult, ClientInfo, EnhancedAuthResult } from '../hooks/hook.js';
+import { ConnectionState } from '../connection.js';
+import type { Connection, HandlerResult } from '../connection.js';
+import { andThen, isPromise } from '../maybe-async.js';
+import type { MaybePromise } from '../maybe-async.js';
+import { TopicAliasesOut } from '../session/topic-aliases-out.js';
+import { offlineClientInfo } from '../context.js';
+import { publishWill } from '../will.js';
+
+/** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
+export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
+  const ctx = conn.ctx;
+  ctx.stats.connectionsRefused++;
+  let code = reasonCode;
+  if (code === ReasonCode.NOT_AUTHORIZED && ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
+  if (conn.version === 5) {
+    conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties });
+  } else {
+    conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: toConnectReturnCode(code), properties: EMPTY_PROPERTIES });
+  }
+  conn.state = ConnectionState.CLOSING;
+  conn.closedByServer = true;
+  conn.closeReason = code;
+  // [MQTT-3.2.2-5] close the connection after a non-zero CONNACK.
+  conn.destroy();
+}
+
+/** Handles the first packet of a connection. */
+export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerResult {
+  const ctx = conn.ctx;
+  const caps = ctx.capabilities;
+  const v = packet.protocolVersion;
+  conn.version = v;
+  conn.parser.setProtocolVersion(v);
+  conn.state = ConnectionState.CONNECTING;
+
+  if (v < caps.minimumProtocolVersion) return refuseConnect(conn, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION); // [MQTT-3.1.2-2]
+  if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) return refuseConnect(conn, ReasonCode.SERVER_BUSY);
+
+  // Client identifier [MQTT-3.1.3-6] [MQTT-3.1.3-7] [MQTT-3.1.3-8].
+  let clientId = packet.clientId;
+  let assigned = false;
+  if (clientId.length === 0) {
+    if (v === 5 || (v === 4 && packet.clean)) {
+      clientId = `swiftlet-${randomBytes(8).toString('hex')}`;
+      assigned = true;
+    } else {
+      return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+    }
+  }
+  if (clientId.length > caps.maximumClientIdLength) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+
+  // Keep alive and its maximum: 5.0 clients are told (Server Keep Alive), 3.x clients asking more are refused.
+  let keepAlive = packet.keepAlive;
+  let serverKeepAlive: number | undefined;
+  if (caps.maximumKeepAlive > 0 && (keepAlive === 0 || keepAlive > caps.maximumKeepAlive)) {
+    if (v === 5) {
+      keepAlive = caps.maximumKeepAlive;
+      serverKeepAlive = keepAlive; // [MQTT-3.2.2-21]
+    } else {
+      return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+    }
+  }
+
+  const props = packet.properties;
+  const will = packet.will;
+  if (will !== undefined) {
+    // [MQTT-3.2.2-12] [MQTT-3.2.2-13] a will the server cannot honour is refused.
+    if (will.qos > caps.maximumQoS) return refuseConnect(conn, ReasonCode.QOS_NOT_SUPPORTED);
+    if (will.retain && !caps.retainAvailable) return refuseConnect(conn, ReasonCode.RETAIN_NOT_SUPPORTED);
+    if (v === 5 && will.properties.payloadFormatIndicator === 1 && !isWellFormedUtf8(will.payload)) {
+      return refuseConnect(conn, ReasonCode.PAYLOAD_FORMAT_INVALID);
+    }
+  }
+  if (v === 5) {
+    conn.clientReceiveMaximum = props.receiveMaximum ?? 65535;
+    conn.clientMaximumPacketSize = props.maximumPacketSize ?? 0;
+    conn.clientTopicAliasMaximum = props.topicAliasMaximum ?? 0;
+    conn.problemInformation = props.requestProblemInformation !== 0;
+  }
+
+  const client: ClientInfo = {
+    id: clientId,
+    username: packet.username,
+    protocolVersion: v,
+    remoteAddress: conn.meta.remoteAddress,
+    remotePort: conn.meta.remotePort,
+    listenerId: conn.meta.listenerId,
+    transport: conn.meta.transport,
+    certificate: conn.meta.certificate,
+    connectedAt: Date.now(),
+    keepAlive,
+    clean: packet.clean,
+    inline: false,
+  };
+  const pending: PendingConnect = { conn, packet, client, assigned, serverKeepAlive, authData: undefined };
+
+  let next: MaybePromise<ConnectPacket> = packet;
+  if (ctx.hooks.onConnect !== null) next = ctx.hooks.runOnConnect(client, packet);
+  return settle(
+    conn,
+    andThen(next, (p) => {
+      pending.packet = p;
+      return authenticate(pending);
+    }),
+  );
+}
+
+/** State carried through the (possibly async) steps of one CONNECT. */
+export interface PendingConnect {
+  conn: Connection;
+  packet: ConnectPacket;
+  client: ClientInfo;
+  assigned: boolean;
+  serverKeepAlive: number | undefined;
+  /** Authentication Data for the CONNACK of an enhanced authentication. */
+  authData: Buffer | undefined;
+}
+
+/** Runs a connect step; turns hook rejections and errors into a refusing CONNACK. */
+function settle(conn: Connection, result: MaybePromise<void>): HandlerResult {
+  if (isPromise(result)) {
+    return result.catch((err: unknown) => refuseWithError(conn, err));
+  }
+  return undefined;
+}
+
+function refuseWithError(conn: Connection, err: unknown): void {
+  if (conn.state >= ConnectionState.CLOSING) return;
+  if (err instanceof HookRejection) {
+    const props: Properties = err.serverReference !== undefined ? { serverReference: err.serverReference } : EMPTY_PROPERTIES;
+    refuseConnect(conn, err.reasonCode, props);
+    return;
+  }
+  conn.ctx.logger.error({ err }, 'connect failed');
+  refuseConnect(conn, ReasonCode.UNSPECIFIED_ERROR);
+}
+
+function authenticate(pending: PendingConnect): MaybePromise<void> {
+  const { conn, packet } = pending;
+  const ctx = conn.ctx;
+  const method = packet.properties.authenticationMethod;
+  if (conn.version === 5 && method !== undefined) {
+    conn.authMethod = method;
+    conn.authState.clear();
+    conn.pendingConnect = pending;
+    if (ctx.hooks.enhancedAuth === null) {
+      refuseConnect(conn, ReasonCode.BAD_AUTHENTICATION_METHOD); // [MQTT-4.12.0-1]
+      return;
+    }
+    const step = { method, data: packet.properties.authenticationData, reauthenticate: false, state: conn.authState };
+    return andThen(ctx.hooks.runEnhancedAuth(pending.client, step), (r) => continueEnhancedAuth(pending, r));
+  }
+  if (ctx.hooks.authenticate === null) return establish(pending);
+  const auth = {
+    clientId: pending.client.id,
+    username: packet.username,
+    password: packet.password,
+    authenticationMethod: undefined,
+    authenticationData: undefined,
+    meta: conn.meta,
+  };
+  return andThen(ctx.hooks.runAuthenticate(pending.client, auth), (result) => afterAuthenticate(pending, result));
+}
+
+function afterAuthenticate(pending: PendingConnect, result: AuthResult): MaybePromise<void> {
+  if (result.decision !== 'allow') {
+    const props: Properties = {};
+    if (result.serverReference !== undefined) props.serverReference = result.serverReference;
+    if (result.reasonString !== undefined && pending.conn.problemInformation) props.reasonString = result.reasonString;
+    refuseConnect(pending.conn, result.reasonCode ?? ReasonCode.BAD_USER_NAME_OR_PASSWORD, props);
+    return;
+  }
+  if (result.username !== undefined) pending.client = { ...pending.client, username: result.username };
+  return establish(pending);
+}
+
+/** Acts on one step of enhanced authentication during CONNECT (also called from the AUTH handler). */
+export function continueEnhancedAuth(pending: PendingConnect, result: EnhancedAuthResult): MaybePromise<void> {
+  const conn = pending.conn;
+  if (conn.state >= ConnectionState.CLOSING) return;
+  if (result === 'defer') {
+    refuseConnect(conn, ReasonCode.BAD_AUTHENTICATION_METHOD);
+    return;
+  }
+  switch (result.decision) {
+    case 'continue': {
+      const properties: Properties = { authenticationMethod: conn.authMethod! };
+      if (result.data !== undefined) properties.authenticationData = result.data;
+      conn.send({ type: PacketType.AUTH, reasonCode: ReasonCode.CONTINUE_AUTHENTICATION, properties });
+      return;
+    }
+    case 'deny': {
+      const props: Properties = {};
+      if (result.reasonString !== undefined && conn.problemInformation) props.reasonString = result.reasonString;
+      refuseConnect(conn, result.reasonCode ?? ReasonCode.NOT_AUTHORIZED, props);
+      return;
+    }
+    case 'allow':
+      if (result.username !== undefined) pending.client = { ...pending.client, username: result.username };
+      pending.authData = result.data;
+      return establish(pending);
+  }
+}
+
+/** Takes over or creates the session, sends CONNACK, resends inflight and queued messages. */
+function establish(pending: PendingConnect): void {
+  const { conn, packet, assigned } = pending;
+  const client = pending.client;
+  const ctx = conn.ctx;
+  const caps = ctx.capabilities;
+  if (conn.state >= ConnectionState.CLOSING) return;
+  conn.pendingConnect = null;
+  const v = conn.version;
+  const clientId = client.id;
+
+  // [MQTT-3.1.4-3] a second connection with the same id takes over: the old one is closed (5.0: 0x8E).
+  const previous = ctx.clients.get(clientId);
+  if (previous !== undefined && previous !== conn) {
+    previous.closeReason = ReasonCode.SESSION_TAKEN_OVER;
+    previous.close(ReasonCode.SESSION_TAKEN_OVER);
+    // Detach now so the new connection owns the session before the old socket's close event fires.
+    ctx.connectionClosed(previous);
+  }
+
+  let session = ctx.sessions.get(clientId);
+  let sessionPresent = false;
+  if (session !== undefined && packet.clean) {
+    // [MQTT-3.1.2-4] Clean Start: discard the existing session. A delayed will of the old session is sent now.
+    if (session.will !== null) {
+      const old = session.will;
+      session.will = null;
+      session.willDueAt = 0;
+      publishWill(ctx, offlineClientInfo(session), old.will);
+    }
+    ctx.endSession(session, 'clean-start');
+    session = undefined;
+  }
+  if (session === undefined) {
+    session = ctx.createSession(clientId, v);
+  } else {
+    sessionPresent = true; // [MQTT-3.2.2-3]
+    // [MQTT-3.1.3-9] reconnecting in time cancels a delayed will.
+    session.will = null;
+    session.willDueAt = 0;
+  }
+  session.protocolVersion = v;
+
+  // Session expiry: 5.0 from the property (capped); 3.x clean → ends with the connection, else never.
+  let expiry: number;
+  let grantedExpiry: number | undefined;
+  if (v === 5) {
+    expiry = packet.properties.sessionExpiryInterval ?? 0;
+    if (expiry > caps.maximumSessionExpiryInterval) {
+      expiry = caps.maximumSessionExpiryInterval;
+      grantedExpiry = expiry;
+    }
+  } else {
+    expiry = packet.clean ? 0 : caps.maximumSessionExpiryInterval;
+  }
+  session.expiryInterval = expiry;
+  session.disconnectedAt = 0;
+  session.lastClient = client;
+  if (packet.will !== undefined) {
+    session.will = { will: packet.will, delay: v === 5 ? (packet.will.properties.willDelayInterval ?? 0) : 0 };
+  }
+
+  // CONNACK [MQTT-3.2.0-1]
+  let properties: Properties = EMPTY_PROPERTIES;
+  if (v === 5) {
+    properties = {};
+    if (assigned) properties.assignedClientIdentifier = clientId; // [MQTT-3.2.2-16]
+    if (grantedExpiry !== undefined) properties.sessionExpiryInterval = grantedExpiry;
+    if (caps.receiveMaximum !== 65535) properties.receiveMaximum = caps.receiveMaximum;
+    if (caps.maximumQoS !== 2) properties.maximumQoS = caps.maximumQoS;
+    if (!caps.retainAvailable) properties.retainAvailable = 0;
+    if (caps.maximumPacketSize !== 0) properties.maximumPacketSize = caps.maximumPacketSize;
+    if (caps.topicAliasMaximum !== 0) properties.topicAliasMaximum = caps.topicAliasMaximum;
+    if (!caps.wildcardSubscriptionAvailable) properties.wildcardSubscriptionAvailable = 0;
+    if (!caps.subscriptionIdentifierAvailable) properties.subscriptionIdentifiersAvailable = 0;
+    if (!caps.sharedSubscriptionAvailable) properties.sharedSubscriptionAvailable = 0;
+    if (pending.serverKeepAlive !== undefined) properties.serverKeepAlive = pending.serverKeepAlive;
+    const wantsResponseInfo = packet.properties.requestResponseInformation === 1 || ctx.compatibilities.alwaysReturnResponseInfo;
+    if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
+      properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
+    }
+    if (conn.authMethod !== undefined) {
+      properties.authenticationMethod = conn.authMethod;
+      if (pending.authData !== undefined) properties.authenticationData = pending.authData;
+    }
+    if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
+  }
+  conn.client = client;
+  conn.session = session;
+  conn.keepAliveMs = client.keepAlive * 1000;
+  conn.state = ConnectionState.CONNECTED;
+  session.connection = conn;
+  ctx.clients.set(clientId, conn);
+  const stats = ctx.stats;
+  stats.clientsConnected++;
+  stats.clientsTotal++;
+  if (stats.clientsConnected > stats.clientsMaximum) stats.clientsMaximum = stats.clientsConnected;
+  conn.send({ type: PacketType.CONNACK, sessionPresent, reasonCode: ReasonCode.SUCCESS, properties });
+
+  const hooks = ctx.hooks;
+  if (sessionPresent) {
+    if (hooks.onSessionResumed !== null) hooks.notify('onSessionResumed', client);
+    ctx.delivery.resend(session);
+  } else if (hooks.onSessionCreated !== null) {
+    hooks.notify('onSessionCreated', client);
+  }
+  if (hooks.onConnected !== null) hooks.notify('onConnected', client);
+  ctx.delivery.pump(session);
+}
+
+/** For the AUTH handler: rejection helper shared with CONNECT. */
+export function failPendingConnect(conn: Connection, err: unknown): void {
+  refuseWithError(conn, err);
+}

@@ -1,0 +1,161 @@
+// Inbound PUBLISH: topic alias, limits, QoS 2 duplicate suppression, ACL and hooks, routing, acknowledgement.
+import { encodeAck } from '../codec/encode.js';
+import { ProtocolError } from '../codec/errors.js';
+import { ReasonCode } from '../codec/reason-codes.js';
+import { PacketType } from '../codec/types.js';
+import type { PublishPacket } from '../codec/types.js';
+import { isWellFormedUtf8 } from '../codec/utf8.js';
+import { HookRejection, REJECT } from '../hooks/hook.js';
+import type { Connection, HandlerResult } from '../connection.js';
+import { isPromise } from '../maybe-async.js';
+import { messageFromPublish } from '../publish-pipeline.js';
+
+/** Handles a PUBLISH from a connected client. */
+export function handlePublish(conn: Connection, packet: PublishPacket): HandlerResult {
+  const ctx = conn.ctx;
+  const caps = ctx.capabilities;
+  const session = conn.session!;
+  const qos = packet.qos;
+  ctx.stats.publishReceived++;
+  ctx.stats.messagesReceived++;
+
+  let topic = packet.topic;
+  if (conn.version === 5) {
+    const alias = packet.properties.topicAlias;
+    if (alias !== undefined) {
+      // [MQTT-3.3.2-9] [MQTT-3.3.2-10] alias 0 or above our Topic Alias Maximum is invalid.
+      if (alias === 0 || alias > caps.topicAliasMaximum) {
+        throw new ProtocolError(ReasonCode.TOPIC_ALIAS_INVALID, `topic alias ${alias} out of range`, 'MQTT-3.3.2-10');
+      }
+      const aliases = (conn.inboundAliases ??= new Map<number, string>());
+      if (topic.length > 0) {
+        aliases.set(alias, topic); // [MQTT-3.3.2-12]
+      } else {
+        const known = aliases.get(alias);
+        if (known === undefined) throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, `unknown topic alias ${alias}`, 'MQTT-3.3.4-?');
+        topic = known;
+      }
+    } else if (topic.length === 0) {
+      throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'empty topic name without topic alias', 'MQTT-3.3.2-1');
+    }
+    // [MQTT-3.2.2-11] QoS above the advertised Maximum QoS.
+    if (qos > caps.maximumQoS) throw new ProtocolError(ReasonCode.QOS_NOT_SUPPORTED, `QoS ${qos} not supported`, 'MQTT-3.2.2-11');
+    // [MQTT-3.2.2-14] retain when Retain Available is 0.
+    if (packet.retain && !caps.retainAvailable) throw new ProtocolError(ReasonCode.RETAIN_NOT_SUPPORTED, 'retain not supported', 'MQTT-3.2.2-14');
+  }
+
+  if (qos === 2) {
+    // Exactly once (method A): route on first receipt, hold the id until PUBREL; a resent PUBLISH
+    // with a held id is only acknowledged again [MQTT-4.3.3-10]... so it is never routed twice.
+    if (session.inboundQoS2.has(packet.packetId)) {
+      conn.write(encodeAck(PacketType.PUBREC, packet.packetId, 0, conn.version));
+      return;
+    }
+    // [MQTT-3.3.4-9] more unacknowledged QoS > 0 PUBLISH than our Receive Maximum.
+    if (session.inboundQoS2.size >= caps.receiveMaximum) {
+      throw new ProtocolError(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, 'receive maximum exceeded', 'MQTT-3.3.4-9');
+    }
+  }
+
+  if (conn.version === 5 && packet.properties.payloadFormatIndicator === 1 && !isWellFormedUtf8(packet.payload)) {
+    // [MQTT-3.3.2-4] payload not matching its format indicator.
+    return refusePublish(conn, packet, ReasonCode.PAYLOAD_FORMAT_INVALID);
+  }
+  if (topic.charCodeAt(0) === 0x24 && topic.startsWith('$SYS')) {
+    // Clients cannot publish to $SYS: the broker owns it.
+    return refusePublish(conn, packet, ReasonCode.NOT_AUTHORIZED);
+  }
+
+  const hooks = ctx.hooks;
+  if (hooks.checkAcl === null && hooks.onPublish === null) {
+    accept(conn, packet, topic);
+    return;
+  }
+  const client = conn.client!;
+  const afterAcl = (allowed: boolean): void | Promise<void> => {
+    if (!allowed) return refusePublish(conn, packet, ReasonCode.NOT_AUTHORIZED);
+    if (hooks.onPublish === null) {
+      accept(conn, packet, topic);
+      return;
+    }
+    const input = topic === packet.topic ? packet : { ...packet, topic };
+    let transformed;
+    try {
+      transformed = hooks.runOnPublish(client, input);
+    } catch (err) {
+      return rejectByHook(conn, packet, err);
+    }
+    if (isPromise(transformed)) {
+      return transformed.then(
+        (p) => afterTransform(conn, packet, p),
+        (err: unknown) => rejectByHook(conn, packet, err),
+      );
+    }
+    afterTransform(conn, packet, transformed);
+  };
+  if (hooks.checkAcl === null) return afterAcl(true);
+  const allowed = hooks.runCheckAcl(client, topic, 'publish');
+  if (isPromise(allowed)) return allowed.then(afterAcl);
+  return afterAcl(allowed);
+}
+
+function afterTransform(conn: Connection, original: PublishPacket, result: PublishPacket | typeof REJECT): void {
+  if (result === REJECT) {
+    // Dropped silently: the publisher still gets its normal acknowledgement.
+    acknowledge(conn, original, 0);
+    return;
+  }
+  accept(conn, { ...result, qos: original.qos, packetId: original.packetId }, result.topic);
+}
+
+function rejectByHook(conn: Connection, packet: PublishPacket, err: unknown): void {
+  if (err instanceof HookRejection) {
+    if (err.disconnect) {
+      conn.close(err.reasonCode, err);
+      return;
+    }
+    refusePublish(conn, packet, err.reasonCode);
+    return;
+  }
+  throw err;
+}
+
+/** Routes an accepted publish and acknowledges it. */
+function accept(conn: Connection, packet: PublishPacket, topic: string): void {
+  const ctx = conn.ctx;
+  const message = messageFromPublish(
+    topic,
+    packet.payload,
+    packet.qos,
+    packet.retain,
+    packet.properties,
+    conn.client!.id,
+    false,
+    ctx.capabilities.maximumMessageExpiryInterval,
+  );
+  ctx.router.publish(message, conn.client);
+  acknowledge(conn, packet, 0);
+}
+
+function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number): void {
+  if (packet.qos === 1) {
+    conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
+  } else if (packet.qos === 2) {
+    // Only a successful PUBREC holds the id [MQTT-4.3.3-?]: an error ends the exchange.
+    if (reasonCode < 0x80) conn.session!.inboundQoS2.add(packet.packetId);
+    conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
+  }
+}
+
+/**
+ * Refuses a publish: 5.0 QoS 1/2 get the reason code in PUBACK/PUBREC; 5.0 QoS 0 gets nothing;
+ * 3.x has no way to say no, so the message is dropped and acknowledged as usual.
+ */
+function refusePublish(conn: Connection, packet: PublishPacket, reasonCode: number): void {
+  conn.ctx.stats.messagesDropped++;
+  if (conn.version === 5) {
+    if (packet.qos > 0) acknowledge(conn, packet, reasonCode);
+    return;
+  }
+  acknowledge(conn, packet, 0);
+}

@@ -1,0 +1,26 @@
+// PUBREC from a client: first half of an outbound QoS 2 flow; answer with PUBREL.
+import { encodeAck } from '../codec/encode.js';
+import { ReasonCode } from '../codec/reason-codes.js';
+import { PacketType } from '../codec/types.js';
+import type { PubrecPacket } from '../codec/types.js';
+import type { Connection, HandlerResult } from '../connection.js';
+import { completeInflight } from './inflight-complete.js';
+
+/** Handles PUBREC [MQTT-4.3.3-?]: the message is received; release it with PUBREL. */
+export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerResult {
+  const session = conn.session!;
+  const entry = session.inflight.get(packet.packetId);
+  if (entry === undefined || entry.qos !== 2) {
+    // 5.0: tell the client the id is unknown; 3.x: release anyway so the client can finish.
+    const reason = conn.version === 5 ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : 0;
+    conn.write(encodeAck(PacketType.PUBREL, packet.packetId, reason, conn.version));
+    return;
+  }
+  if (packet.reasonCode >= 0x80) {
+    // [MQTT-4.3.3-?] a PUBREC with an error ends the flow: no PUBREL, the id is free again.
+    completeInflight(conn, session, entry);
+    return;
+  }
+  entry.released = true;
+  conn.write(encodeAck(PacketType.PUBREL, packet.packetId, 0, conn.version));
+}

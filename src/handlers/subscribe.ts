@@ -1,0 +1,162 @@
+// SUBSCRIBE: validate each filter, ACL, store the subscription, SUBACK, then retained messages.
+import { ProtocolError } from '../codec/errors.js';
+import { ReasonCode } from '../codec/reason-codes.js';
+import { PacketType } from '../codec/types.js';
+import type { SubscribePacket, SubscriptionRequest } from '../codec/types.js';
+import { parseSharedFilter } from '../topics/shared-filter.js';
+import { isValidTopicFilter } from '../topics/validate.js';
+import type { Connection, HandlerResult } from '../connection.js';
+import { andThen, isPromise } from '../maybe-async.js';
+import type { MaybePromise } from '../maybe-async.js';
+import type { Subscription } from '../session/subscription.js';
+import type { Message } from '../message.js';
+import { HookRejection } from '../hooks/hook.js';
+
+/** Handles SUBSCRIBE: one reason code per filter in the SUBACK [MQTT-3.8.4-6] [MQTT-3.9.3-1]. */
+export function handleSubscribe(conn: Connection, packet: SubscribePacket): HandlerResult {
+  const ctx = conn.ctx;
+  const caps = ctx.capabilities;
+  const ids = packet.properties.subscriptionIdentifiers;
+  const identifier = ids !== undefined ? ids[0]! : 0;
+  // [MQTT-3.8.2-?] identifiers sent while the server said it does not support them.
+  if (identifier !== 0 && !caps.subscriptionIdentifierAvailable) {
+    throw new ProtocolError(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, 'subscription identifiers not supported');
+  }
+  for (const req of packet.subscriptions) {
+    // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error.
+    if (req.noLocal && req.topic.startsWith('$share/')) {
+      throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'No Local on a shared subscription', 'MQTT-3.8.3-4');
+    }
+  }
+  const client = conn.client!;
+  let requests: MaybePromise<SubscriptionRequest[]> = packet.subscriptions;
+  if (ctx.hooks.onSubscribe !== null) requests = ctx.hooks.runOnSubscribe(client, packet.subscriptions);
+  const result = andThen(requests, (reqs) => subscribeAll(conn, packet, reqs, identifier));
+  if (isPromise(result)) {
+    return result.catch((err: unknown) => {
+      if (err instanceof HookRejection) {
+        sendSuback(conn, packet.packetId, packet.subscriptions.map(() => err.reasonCode));
+        return;
+      }
+      throw err;
+    });
+  }
+}
+
+interface Granted {
+  readonly request: SubscriptionRequest;
+  code: number;
+  subscription: Subscription | undefined;
+  isNew: boolean;
+}
+
+function subscribeAll(conn: Connection, packet: SubscribePacket, requests: SubscriptionRequest[], identifier: number): MaybePromise<void> {
+  const ctx = conn.ctx;
+  const results: Granted[] = [];
+  const checks: MaybePromise<boolean>[] = [];
+  let anyAsync = false;
+  for (const request of requests) {
+    const g: Granted = { request, code: validate(conn, request), subscription: undefined, isNew: false };
+    results.push(g);
+    let check: MaybePromise<boolean> = true;
+    if (g.code === 0 && ctx.hooks.checkAcl !== null) {
+      check = ctx.hooks.runCheckAcl(conn.client!, request.topic, 'subscribe');
+      if (isPromise(check)) anyAsync = true;
+    }
+    checks.push(check);
+  }
+  const finish = (allowed: boolean[]): void => {
+    for (let i = 0; i < results.length; i++) {
+      const g = results[i]!;
+      if (g.code === 0 && !allowed[i]) g.code = ctx.compatibilities.obscureNotAuthorized ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.NOT_AUTHORIZED;
+      if (g.code === 0) store(conn, g, identifier);
+    }
+    sendSuback(conn, packet.packetId, results.map((g) => g.code));
+    if (ctx.hooks.onSubscribed !== null) {
+      ctx.hooks.notify('onSubscribed', conn.client!, requests, results.map((g) => g.code));
+    }
+    for (const g of results) if (g.subscription !== undefined) sendRetained(conn, g);
+  };
+  if (anyAsync) return Promise.all(checks.map((c) => Promise.resolve(c))).then(finish);
+  finish(checks as boolean[]);
+}
+
+/** 0 when acceptable, otherwise the SUBACK failure code for this filter. */
+function validate(conn: Connection, request: SubscriptionRequest): number {
+  const caps = conn.ctx.capabilities;
+  const shared = parseSharedFilter(request.topic);
+  if (shared === 'invalid') return ReasonCode.TOPIC_FILTER_INVALID; // [MQTT-4.8.2-1] [MQTT-4.8.2-2]
+  const filter = shared === null ? request.topic : shared.filter;
+  if (!isValidTopicFilter(filter)) return ReasonCode.TOPIC_FILTER_INVALID; // [MQTT-4.7.1-1]
+  if (shared !== null && !caps.sharedSubscriptionAvailable) return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
+  if (!caps.wildcardSubscriptionAvailable && (filter.includes('+') || filter.includes('#'))) {
+    return ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
+  }
+  return 0;
+}
+
+function store(conn: Connection, g: Granted, identifier: number): void {
+  const ctx = conn.ctx;
+  const session = conn.session!;
+  const req = g.request;
+  const shared = parseSharedFilter(req.topic);
+  const group = shared === null || shared === 'invalid' ? undefined : shared.group;
+  const filter = shared === null || shared === 'invalid' ? req.topic : shared.filter;
+  // [MQTT-3.2.2-9] granted QoS never above the server's maximum.
+  const qos = (req.qos > ctx.capabilities.maximumQoS ? ctx.capabilities.maximumQoS : req.qos);
+  const sub: Subscription = {
+    session,
+    topicFilter: req.topic,
+    filter,
+    group,
+    qos,
+    noLocal: req.noLocal,
+    retainAsPublished: req.retainAsPublished,
+    retainHandling: req.retainHandling,
+    identifier,
+  };
+  // [MQTT-3.8.4-3] an identical filter replaces the existing subscription.
+  const previous = ctx.router.addSubscription(sub);
+  session.subscriptions.set(req.topic, sub);
+  if (ctx.persistence.durable) {
+    ctx.persistence.saveSubscription({
+      clientId: session.clientId,
+      topicFilter: req.topic,
+      qos,
+      noLocal: sub.noLocal,
+      retainAsPublished: sub.retainAsPublished,
+      retainHandling: sub.retainHandling,
+      identifier,
+    });
+  }
+  g.code = qos; // granted QoS is the success code [MQTT-3.9.3-?]
+  g.subscription = sub;
+  g.isNew = previous === undefined;
+}
+
+function sendSuback(conn: Connection, packetId: number, reasonCodes: number[]): void {
+  // 3.x knows only 0, 1, 2 and 0x80 [MQTT-3.9.3-2 in 3.1.1].
+  const codes = conn.version === 5 ? reasonCodes : reasonCodes.map((c) => (c < 0x80 ? c : 0x80));
+  conn.send({ type: PacketType.SUBACK, packetId, reasonCodes: codes, properties: {} });
+}
+
+/**
+ * Retained messages for a new subscription [MQTT-3.3.1-9], with the retain flag set [MQTT-3.3.1-8 in 3.1.1];
+ * Retain Handling 1 = only when the subscription is new, 2 = never [MQTT-3.8.4-4]; never for shared subscriptions.
+ */
+function sendRetained(conn: Connection, g: Granted): void {
+  const sub = g.subscription!;
+  if (sub.group !== undefined) return;
+  if (sub.retainHandling === 2 || (sub.retainHandling === 1 && !g.isNew)) return;
+  const ctx = conn.ctx;
+  if (ctx.retained.size === 0) return;
+  const found: Message[] = [];
+  ctx.retained.match(sub.filter, found);
+  const now = Date.now();
+  const ids = sub.identifier !== 0 ? [sub.identifier] : undefined;
+  for (const message of found) {
+    if (message.expiresAt !== 0 && message.expiresAt <= now) continue;
+    const qos = (message.qos < sub.qos ? message.qos : sub.qos);
+    ctx.delivery.deliver(sub.session, message, qos, true, ids, undefined);
+  }
+}

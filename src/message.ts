@@ -1,0 +1,41 @@
+// The routed message: what a PUBLISH becomes once accepted, shared by every subscriber it reaches.
+import type { Properties, QoS } from './codec/types.js';
+
+/** A message on its way through the router; immutable apart from the encoding cache. */
+export interface Message {
+  readonly topic: string;
+  /** Payload bytes; copied off the socket chunk when the message outlives the delivery turn. */
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  /** The retain flag as published. */
+  readonly retain: boolean;
+  /** Properties forwarded to subscribers (never topic alias or subscription identifiers). */
+  readonly properties: Properties;
+  /** Client id of the publisher (for No Local); null for the inline client and the broker itself. */
+  readonly origin: string | null;
+  /** Absolute expiry time in ms since the epoch, 0 = never (Message Expiry Interval). */
+  readonly expiresAt: number;
+  /**
+   * Encodings shared by subscribers: index `(v5 ? 6 : 0) + qos * 2 + retain`, packet id 0 and DUP 0.
+   * Only used for messages without an expiry, whose bytes do not depend on the time of delivery.
+   */
+  encoded: (Buffer | undefined)[] | undefined;
+}
+
+/** Builds a Message. */
+export function createMessage(
+  topic: string,
+  payload: Buffer,
+  qos: QoS,
+  retain: boolean,
+  properties: Properties,
+  origin: string | null,
+  expiresAt: number,
+): Message {
+  return { topic, payload, qos, retain, properties, origin, expiresAt, encoded: undefined };
+}
+
+/** True when the message has expired at `now` (ms). */
+export function isExpired(message: Message, now: number): boolean {
+  return message.expiresAt !== 0 && message.expiresAt <= now;
+}

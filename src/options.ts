@@ -1,0 +1,159 @@
+// Broker options: capabilities (what the broker offers and enforces), compatibilities, and their defaults.
+import type { QoS } from './codec/types.js';
+import { SwiftletError } from './errors.js';
+
+/** What the broker offers clients and the limits it enforces; names follow the MQTT 5 properties. */
+export interface Capabilities {
+  /** Maximum simultaneous clients; 0 = unlimited. Default 0. */
+  maximumClients: number;
+  /** Cap on a client's requested Session Expiry Interval, seconds. Default 0xFFFFFFFF (never expires). */
+  maximumSessionExpiryInterval: number;
+  /** Cap on Message Expiry Interval, seconds; 0 = no cap. Default 0. */
+  maximumMessageExpiryInterval: number;
+  /** Receive Maximum the broker advertises: unacknowledged QoS 1/2 PUBLISH a client may send. Default 1024. */
+  receiveMaximum: number;
+  /** Most unacknowledged QoS 1/2 PUBLISH the broker keeps in flight to one client (also bounded by the client's Receive Maximum). Default 1024. */
+  maximumInflight: number;
+  /** Topic Alias Maximum the broker accepts from clients; 0 disables inbound aliases. Default 1024. */
+  topicAliasMaximum: number;
+  /** Largest packet the broker accepts, bytes (fixed header included); 0 = protocol maximum. Default 0. */
+  maximumPacketSize: number;
+  /** Highest QoS the broker supports. Default 2. */
+  maximumQoS: QoS;
+  /** Whether retained messages are supported. Default true. */
+  retainAvailable: boolean;
+  /** Whether wildcard filters are allowed. Default true. */
+  wildcardSubscriptionAvailable: boolean;
+  /** Whether subscription identifiers are supported. Default true. */
+  subscriptionIdentifierAvailable: boolean;
+  /** Whether shared subscriptions are supported. Default true. */
+  sharedSubscriptionAvailable: boolean;
+  /** Lowest protocol level accepted (3 = 3.1, 4 = 3.1.1, 5 = 5.0). Default 3. */
+  minimumProtocolVersion: 3 | 4 | 5;
+  /** Largest Keep Alive accepted, seconds; 0 = no limit. 5.0 clients get Server Keep Alive; 3.x clients asking more are refused. Default 0. */
+  maximumKeepAlive: number;
+  /** Time a new connection has to send CONNECT, milliseconds. Default 10000. */
+  connectTimeout: number;
+  /** Longest client identifier accepted, characters. Default 65535. */
+  maximumClientIdLength: number;
+  /** Most messages queued for one session (offline, or waiting for the inflight window). Default 1000. */
+  maximumQueuedMessages: number;
+  /** Queue QoS 0 messages for offline persistent sessions. Default false. */
+  queueQoS0Offline: boolean;
+  /** Bytes buffered on a socket beyond which it counts as congested (QoS 0 dropped, QoS 1/2 held). Default 1 MiB. */
+  outboundHighWaterMark: number;
+  /** Cap on retained messages kept; 0 = unlimited. Default 0. */
+  maximumRetainedMessages: number;
+}
+
+/** Switches for interoperating with clients that expect non-standard behaviour. */
+export interface Compatibilities {
+  /** Answer 0x80 Unspecified error instead of 0x87 Not authorized, hiding the reason. Default false. */
+  obscureNotAuthorized: boolean;
+  /** Close 5.0 connections without sending a server DISCONNECT first. Default false. */
+  passiveClientDisconnect: boolean;
+  /** Send Response Information even when the client did not request it. Default false. */
+  alwaysReturnResponseInfo: boolean;
+  /** Leave the user properties of a PUBLISH off its acknowledgements (they never are copied; kept for parity). Default true. */
+  noInheritedPropertiesOnAck: boolean;
+}
+
+/** Options of `new Broker(options)`. */
+export interface BrokerOptions {
+  /** Broker node id, used in logs and cluster envelopes. Default a random id. */
+  id?: string;
+  capabilities?: Partial<Capabilities>;
+  compatibilities?: Partial<Compatibilities>;
+  /** A pino-compatible logger; default silent. */
+  logger?: BrokerLogger;
+  /** Prefix for Response Information when clients request it; '' disables. Default `response/`. */
+  responseInformationPrefix?: string;
+  /** How one member of a shared subscription group is picked. Default `round-robin`. */
+  sharedSubscriptionStrategy?: 'round-robin' | 'random' | 'hash';
+  /** Interval of the housekeeping sweep (keep alive, connect timeout, expiry), milliseconds. Default 1000. */
+  sweepInterval?: number;
+}
+
+/** The subset of a pino logger the broker uses. */
+export interface BrokerLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Default capabilities. */
+export const DEFAULT_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
+  maximumClients: 0,
+  maximumSessionExpiryInterval: 0xffffffff,
+  maximumMessageExpiryInterval: 0,
+  receiveMaximum: 1024,
+  maximumInflight: 1024,
+  topicAliasMaximum: 1024,
+  maximumPacketSize: 0,
+  maximumQoS: 2,
+  retainAvailable: true,
+  wildcardSubscriptionAvailable: true,
+  subscriptionIdentifierAvailable: true,
+  sharedSubscriptionAvailable: true,
+  minimumProtocolVersion: 3,
+  maximumKeepAlive: 0,
+  connectTimeout: 10_000,
+  maximumClientIdLength: 65535,
+  maximumQueuedMessages: 1000,
+  queueQoS0Offline: false,
+  outboundHighWaterMark: 1024 * 1024,
+  maximumRetainedMessages: 0,
+});
+
+/** Default compatibilities. */
+export const DEFAULT_COMPATIBILITIES: Readonly<Compatibilities> = Object.freeze({
+  obscureNotAuthorized: false,
+  passiveClientDisconnect: false,
+  alwaysReturnResponseInfo: false,
+  noInheritedPropertiesOnAck: true,
+});
+
+/** The logger used when none is given. */
+export const SILENT_LOGGER: BrokerLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+function fail(key: string, expected: string, found: unknown): never {
+  throw new SwiftletError('SWIFTLET_ERR_OPTIONS_INVALID', `capabilities.${key}: expected ${expected}, found ${JSON.stringify(found)}`);
+}
+
+function checkInt(c: Capabilities, key: keyof Capabilities, min: number, max: number): void {
+  const v = c[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(key, `an integer in ${min}..${max}`, v);
+}
+
+/** Merges capabilities with the defaults and validates them; throws SwiftletError naming the bad key. */
+export function resolveCapabilities(given: Partial<Capabilities> | undefined): Capabilities {
+  const c: Capabilities = { ...DEFAULT_CAPABILITIES, ...given };
+  checkInt(c, 'maximumClients', 0, 2 ** 31);
+  checkInt(c, 'maximumSessionExpiryInterval', 0, 0xffffffff);
+  checkInt(c, 'maximumMessageExpiryInterval', 0, 0xffffffff);
+  checkInt(c, 'receiveMaximum', 1, 65535);
+  checkInt(c, 'maximumInflight', 1, 65535);
+  checkInt(c, 'topicAliasMaximum', 0, 65535);
+  checkInt(c, 'maximumPacketSize', 0, 268435460);
+  if (c.maximumPacketSize !== 0 && c.maximumPacketSize < 16) fail('maximumPacketSize', '0 or at least 16', c.maximumPacketSize);
+  if (c.maximumQoS !== 0 && c.maximumQoS !== 1 && c.maximumQoS !== 2) fail('maximumQoS', '0, 1 or 2', c.maximumQoS);
+  if (c.minimumProtocolVersion !== 3 && c.minimumProtocolVersion !== 4 && c.minimumProtocolVersion !== 5) {
+    fail('minimumProtocolVersion', '3, 4 or 5', c.minimumProtocolVersion);
+  }
+  checkInt(c, 'maximumKeepAlive', 0, 65535);
+  checkInt(c, 'connectTimeout', 1, 3_600_000);
+  checkInt(c, 'maximumClientIdLength', 1, 65535);
+  checkInt(c, 'maximumQueuedMessages', 0, 100_000_000);
+  checkInt(c, 'outboundHighWaterMark', 1024, 2 ** 31);
+  checkInt(c, 'maximumRetainedMessages', 0, 2 ** 31);
+  for (const k of ['retainAvailable', 'wildcardSubscriptionAvailable', 'subscriptionIdentifierAvailable', 'sharedSubscriptionAvailable', 'queueQoS0Offline'] as const) {
+    if (typeof c[k] !== 'boolean') fail(k, 'a boolean', c[k]);
+  }
+  return c;
+}

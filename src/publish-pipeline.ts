@@ -1,0 +1,35 @@
+// Turning an accepted PUBLISH (from a client, the inline API or a will) into a routed Message.
+import type { Properties, QoS } from './codec/types.js';
+import { EMPTY_PROPERTIES } from './codec/types.js';
+import { createMessage } from './message.js';
+import type { Message } from './message.js';
+
+/**
+ * Builds the Message for a publish. Properties that belong to one hop (topic alias, subscription
+ * identifiers) are stripped [MQTT-3.3.2-?]; the expiry becomes absolute so queued time counts [MQTT-3.3.2-6].
+ * The payload is copied when it may outlive this turn (QoS > 0 inflight, retained), because a view
+ * would pin the whole socket chunk.
+ */
+export function messageFromPublish(
+  topic: string,
+  payload: Buffer,
+  qos: QoS,
+  retain: boolean,
+  properties: Properties,
+  origin: string | null,
+  copyPayload: boolean,
+  maximumMessageExpiry = 0,
+): Message {
+  let props = properties;
+  if (props !== EMPTY_PROPERTIES && (props.topicAlias !== undefined || props.subscriptionIdentifiers !== undefined)) {
+    props = { ...props };
+    delete props.topicAlias;
+    delete props.subscriptionIdentifiers;
+  }
+  let expiresAt = 0;
+  let expiry = props.messageExpiryInterval;
+  if (maximumMessageExpiry > 0 && (expiry === undefined || expiry > maximumMessageExpiry)) expiry = maximumMessageExpiry;
+  if (expiry !== undefined) expiresAt = Date.now() + expiry * 1000;
+  const body = copyPayload || qos > 0 || retain ? Buffer.from(payload) : payload;
+  return createMessage(topic, body, qos, retain, props, origin, expiresAt);
+}

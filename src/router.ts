@@ -1,0 +1,220 @@
+// Routing: topic → matching subscriptions (deduplicated per client), shared-group picks, retained store, bus.
+import { SubscriptionTrie } from './topics/subscription-trie.js';
+import type { SharedGroup } from './topics/subscription-trie.js';
+import type { ClientInfo } from './hooks/hook.js';
+import type { BrokerContext } from './context.js';
+import type { Message } from './message.js';
+import type { Session } from './session/session.js';
+import type { Subscription } from './session/subscription.js';
+import { messageToEnvelope } from './cluster/envelope.js';
+
+/** Routes messages to sessions; owns the subscription trie. */
+export class Router {
+  readonly #ctx: BrokerContext;
+  readonly trie = new SubscriptionTrie<Subscription>();
+  // Scratch arrays reused by every top-level route (no allocation per publish); nested routes allocate.
+  readonly #matches: Subscription[] = [];
+  readonly #groups: SharedGroup<Subscription>[] = [];
+  readonly #touched: Session[] = [];
+  #epoch = 0;
+  #depth = 0;
+
+  constructor(ctx: BrokerContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Accepts a message into the broker: retained store, local subscribers, cluster, onPublished. */
+  publish(message: Message, client: ClientInfo | null): number {
+    const ctx = this.#ctx;
+    if (message.retain) this.storeRetained(message);
+    const delivered = this.route(message);
+    if (ctx.bus.active) ctx.bus.publish(messageToEnvelope(message, ctx.id));
+    if (ctx.hooks.onPublished !== null) {
+      ctx.hooks.notify('onPublished', client, {
+        type: 3,
+        dup: false,
+        qos: message.qos,
+        retain: message.retain,
+        topic: message.topic,
+        packetId: 0,
+        payload: message.payload,
+        properties: message.properties,
+      });
+    }
+    return delivered;
+  }
+
+  /** Stores, replaces or (empty payload) clears the retained message of a topic [MQTT-3.3.1-5] [MQTT-3.3.1-6] [MQTT-3.3.1-7]. */
+  storeRetained(message: Message): void {
+    const ctx = this.#ctx;
+    if (message.payload.length === 0) {
+      if (ctx.retained.delete(message.topic) !== undefined) {
+        ctx.stats.retainedMessages--;
+        if (ctx.persistence.durable) ctx.persistence.deleteRetained(message.topic);
+        if (ctx.hooks.onRetainedCleared !== null) ctx.hooks.notify('onRetainedCleared', message.topic);
+      }
+      return;
+    }
+    const max = ctx.capabilities.maximumRetainedMessages;
+    const previous = ctx.retained.get(message.topic);
+    if (previous === undefined && max > 0 && ctx.retained.size >= max) {
+      ctx.logger.warn({ topic: message.topic }, 'retained message limit reached; message not retained');
+      return;
+    }
+    ctx.retained.set(message.topic, message);
+    if (previous === undefined) ctx.stats.retainedMessages++;
+    if (ctx.persistence.durable) ctx.persistence.saveRetained(message);
+    if (ctx.hooks.onRetainedStored !== null) {
+      ctx.hooks.notify('onRetainedStored', {
+        type: 3,
+        dup: false,
+        qos: message.qos,
+        retain: true,
+        topic: message.topic,
+        packetId: 0,
+        payload: message.payload,
+        properties: message.properties,
+      });
+    }
+  }
+
+  /**
+   * Delivers a message to every matching session once, at the highest QoS granted among its matching
+   * subscriptions, with all their subscription identifiers [MQTT-3.3.4-2] [MQTT-3.3.4-3]; one member per shared group.
+   * Returns the number of sessions it went to.
+   */
+  route(message: Message): number {
+    const ctx = this.#ctx;
+    const nested = this.#depth > 0;
+    this.#depth++;
+    const matches = nested ? [] : this.#matches;
+    const groups = nested ? [] : this.#groups;
+    const touched = nested ? [] : this.#touched;
+    try {
+      this.trie.match(message.topic, matches, groups);
+      const epoch = ++this.#epoch;
+      const origin = message.origin;
+      for (let i = 0; i < matches.length; i++) {
+        const sub = matches[i]!;
+        const s = sub.session;
+        // [MQTT-3.8.3-3] No Local: not back to the publisher's own subscription.
+        if (sub.noLocal && s.clientId === origin) continue;
+        if (s.routeEpoch !== epoch) {
+          s.routeEpoch = epoch;
+          s.routeQoS = sub.qos;
+          s.routeRetainAsPublished = sub.retainAsPublished;
+          s.routeSubscriptionIds = sub.identifier !== 0 ? [sub.identifier] : undefined;
+          touched.push(s);
+        } else {
+          if (sub.qos > s.routeQoS) s.routeQoS = sub.qos;
+          if (sub.retainAsPublished) s.routeRetainAsPublished = true;
+          if (sub.identifier !== 0) {
+            if (s.routeSubscriptionIds === undefined) s.routeSubscriptionIds = [sub.identifier];
+            else s.routeSubscriptionIds.push(sub.identifier);
+          }
+        }
+      }
+      let count = 0;
+      const mq = message.qos;
+      for (let i = 0; i < touched.length; i++) {
+        const s = touched[i]!;
+        const qos = (s.routeQoS < mq ? s.routeQoS : mq); // [MQTT-3.8.4-8] min(published, granted)
+        // [MQTT-3.3.1-12] [MQTT-3.3.1-13] retain flag only kept with Retain As Published.
+        ctx.delivery.deliver(s, message, qos, s.routeRetainAsPublished && message.retain, s.routeSubscriptionIds, undefined);
+        count++;
+      }
+      for (let i = 0; i < groups.length; i++) {
+        const group = groups[i]!;
+        const sub = this.pickShared(group, message, null);
+        if (sub === undefined) continue;
+        if (sub.noLocal && sub.session.clientId === origin) continue;
+        const qos = (sub.qos < mq ? sub.qos : mq);
+        ctx.delivery.deliver(sub.session, message, qos, sub.retainAsPublished && message.retain, sub.identifier !== 0 ? [sub.identifier] : undefined, group);
+        count++;
+      }
+      return count;
+    } finally {
+      this.#depth--;
+      matches.length = 0;
+      groups.length = 0;
+      touched.length = 0;
+    }
+  }
+
+  /**
+   * Picks the member of a shared group that gets this message, preferring connected sessions;
+   * `exclude` skips a session (re-delivery when a member's session ends).
+   */
+  pickShared(group: SharedGroup<Subscription>, message: Message, exclude: Session | null): Subscription | undefined {
+    const members = group.members;
+    const n = members.length;
+    if (n === 0) return undefined;
+    let start = 0;
+    switch (this.#ctx.sharedStrategy) {
+      case 'random':
+        start = Math.floor(Math.random() * n);
+        break;
+      case 'hash':
+        start = hashString(message.origin ?? message.topic) % n;
+        break;
+      case 'round-robin':
+        start = group.cursor % n;
+        group.cursor = (start + 1) % n;
+    }
+    let fallback: Subscription | undefined;
+    for (let k = 0; k < n; k++) {
+      const sub = members[(start + k) % n]!;
+      if (sub.session === exclude) continue;
+      if (sub.session.connection !== null) return sub;
+      fallback ??= sub;
+    }
+    return fallback;
+  }
+
+  /** Adds or replaces a subscription in the trie; returns the one it replaced. */
+  addSubscription(sub: Subscription): Subscription | undefined {
+    const key = sub.session.clientId;
+    const previous = sub.group === undefined ? this.trie.add(sub.filter, key, sub) : this.trie.addShared(sub.group, sub.filter, key, sub);
+    if (previous === undefined) this.#ctx.stats.subscriptions++;
+    return previous;
+  }
+
+  /** Removes a subscription from the trie. */
+  removeSubscription(sub: Subscription): void {
+    const key = sub.session.clientId;
+    const removed = sub.group === undefined ? this.trie.remove(sub.filter, key) : this.trie.removeShared(sub.group, sub.filter, key);
+    if (removed !== undefined) this.#ctx.stats.subscriptions--;
+  }
+
+  /**
+   * When a shared subscriber's session ends, its unacknowledged and queued messages of shared groups
+   * go to another member of the same group [MQTT-4.8.2-?] (5.0 section 4.8.2, "SHOULD send ... to another Client").
+   */
+  redistributeShared(session: Session): void {
+    const ctx = this.#ctx;
+    const pending: { message: Message; group: SharedGroup<Subscription> }[] = [];
+    for (const entry of session.inflight.values()) {
+      if (entry.group !== undefined && !entry.released) pending.push({ message: entry.message, group: entry.group });
+    }
+    for (let i = session.queueHead; i < session.queue.length; i++) {
+      const d = session.queue[i]!;
+      if (d.group !== undefined) pending.push({ message: d.message, group: d.group });
+    }
+    for (const { message, group } of pending) {
+      const sub = this.pickShared(group, message, session);
+      if (sub === undefined) continue;
+      const qos = (sub.qos < message.qos ? sub.qos : message.qos);
+      ctx.delivery.deliver(sub.session, message, qos, sub.retainAsPublished && message.retain, sub.identifier !== 0 ? [sub.identifier] : undefined, group);
+    }
+  }
+}
+
+/** FNV-1a over UTF-16 code units: a stable, cheap hash for sticky shared-subscription picks. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,139 @@
+// Session state that outlives a connection: subscriptions, inflight messages both ways, the offline queue.
+import type { Properties, ProtocolVersion, QoS, Will } from '../codec/types.js';
+import type { Connection } from '../connection.js';
+import type { ClientInfo } from '../hooks/hook.js';
+import type { Message } from '../message.js';
+import type { Subscription } from './subscription.js';
+import type { SharedGroup } from '../topics/subscription-trie.js';
+
+/** An outbound QoS 1/2 PUBLISH awaiting its acknowledgement. */
+export interface InflightEntry {
+  readonly packetId: number;
+  readonly message: Message;
+  readonly qos: 1 | 2;
+  /** Retain flag as sent. */
+  readonly retain: boolean;
+  readonly subscriptionIds: number[] | undefined;
+  /** The shared subscription group it was sent through, so it can go to another member if this session ends. */
+  readonly group: SharedGroup<Subscription> | undefined;
+  /** false: waiting for PUBACK/PUBREC; true: PUBREL sent, waiting for PUBCOMP. */
+  released: boolean;
+}
+
+/** A delivery waiting for the client to connect or for room in the inflight window. */
+export interface QueuedDelivery {
+  readonly message: Message;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly subscriptionIds: number[] | undefined;
+  readonly group: SharedGroup<Subscription> | undefined;
+}
+
+/** A will held by the session: sent on abnormal close, after its delay. */
+export interface PendingWill {
+  readonly will: Will;
+  /** Will Delay Interval in seconds (5.0), 0 for 3.x. */
+  readonly delay: number;
+}
+
+/** Receives messages of an inline subscription. */
+export type InlineHandler = (message: InlineMessage) => void;
+
+/** A message as the embedding program's subscription handler sees it. */
+export interface InlineMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly properties: Properties;
+  /** Client id of the publisher, null for the broker and the inline client. */
+  readonly publisher: string | null;
+}
+
+/** The state of one client session, kept across connections while it has not expired. */
+export class Session {
+  readonly clientId: string;
+  /** The connection currently attached, or null while offline. */
+  connection: Connection | null = null;
+  protocolVersion: ProtocolVersion;
+  /** The client as last connected, for hooks fired while offline (delayed will, expiry). */
+  lastClient: ClientInfo | null = null;
+  readonly subscriptions = new Map<string, Subscription>();
+  /** Outbound QoS 1/2 messages by packet id, in send order (Map keeps insertion order). */
+  readonly inflight = new Map<number, InflightEntry>();
+  /** Packet ids of inbound QoS 2 messages received and not yet released [MQTT-4.3.3-?]: duplicates are not re-routed. */
+  readonly inboundQoS2 = new Set<number>();
+  /** Deliveries waiting; a ring-free queue compacted when the head passes half. */
+  queue: QueuedDelivery[] = [];
+  queueHead = 0;
+  /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
+  expiryInterval = 0;
+  /** ms since epoch when the session went offline; 0 while connected. */
+  disconnectedAt = 0;
+  /** The will of the attached connection. */
+  will: PendingWill | null = null;
+  /** ms since epoch at which a delayed will is due, 0 when none is waiting. */
+  willDueAt = 0;
+  /** For inline (in-process) subscriptions: called instead of writing to a connection. */
+  inlineHandler: InlineHandler | null = null;
+  /** Messages dropped for this session (queue full, expired, too large). */
+  dropped = 0;
+  #nextPacketId = 1;
+
+  // Routing scratch, valid only inside one routing pass (epoch-tagged, so no Map per publish).
+  routeEpoch = 0;
+  routeQoS: QoS = 0;
+  routeRetainAsPublished = false;
+  routeSubscriptionIds: number[] | undefined = undefined;
+
+  constructor(clientId: string, protocolVersion: ProtocolVersion) {
+    this.clientId = clientId;
+    this.protocolVersion = protocolVersion;
+  }
+
+  /** Number of queued deliveries. */
+  get queuedCount(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** Appends a delivery; the caller checks the bound. */
+  enqueue(delivery: QueuedDelivery): void {
+    this.queue.push(delivery);
+  }
+
+  /** Takes the oldest queued delivery. */
+  dequeue(): QueuedDelivery | undefined {
+    if (this.queueHead >= this.queue.length) return undefined;
+    const d = this.queue[this.queueHead];
+    this.queue[this.queueHead] = undefined as unknown as QueuedDelivery;
+    this.queueHead++;
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    return d;
+  }
+
+  /** Drops every queued delivery and returns how many there were. */
+  clearQueue(): number {
+    const n = this.queuedCount;
+    this.queue = [];
+    this.queueHead = 0;
+    return n;
+  }
+
+  /**
+   * Allocates an unused non-zero packet id [MQTT-2.2.1-4]; 0 when all 65535 are in use.
+   * Inbound and outbound ids are separate spaces, so only the outbound inflight map is consulted.
+   */
+  allocatePacketId(): number {
+    if (this.inflight.size >= 65535) return 0;
+    let id = this.#nextPacketId;
+    while (this.inflight.has(id)) id = id === 65535 ? 1 : id + 1;
+    this.#nextPacketId = id === 65535 ? 1 : id + 1;
+    return id;
+  }
+}

@@ -1,0 +1,38 @@
+// Publishing a will message: through the onWill hook, then like any other publish.
+import type { Will } from './codec/types.js';
+import { REJECT } from './hooks/hook.js';
+import type { ClientInfo } from './hooks/hook.js';
+import type { BrokerContext } from './context.js';
+import { messageFromPublish } from './publish-pipeline.js';
+
+/** Publishes `will` on behalf of `client` (abnormal close, keep-alive timeout, DISCONNECT 0x04, expiry). */
+export function publishWill(ctx: BrokerContext, client: ClientInfo, will: Will): void {
+  if (ctx.hooks.onWill === null) {
+    send(ctx, client, will);
+    return;
+  }
+  let result;
+  try {
+    result = ctx.hooks.runOnWill(client, will);
+  } catch (err) {
+    ctx.logger.warn({ client: client.id, err }, 'will rejected by hook');
+    return;
+  }
+  if (result === REJECT) return;
+  if (result instanceof Promise) {
+    result.then(
+      (w) => {
+        if (w !== REJECT) send(ctx, client, w);
+      },
+      (err: unknown) => ctx.logger.warn({ client: client.id, err }, 'will rejected by hook'),
+    );
+    return;
+  }
+  send(ctx, client, result);
+}
+
+function send(ctx: BrokerContext, client: ClientInfo, will: Will): void {
+  const message = messageFromPublish(will.topic, will.payload, will.qos, will.retain, will.properties, client.id, true);
+  ctx.router.publish(message, client);
+  if (ctx.hooks.onWillSent !== null) ctx.hooks.notify('onWillSent', client, will);
+}
