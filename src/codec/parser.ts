@@ -62,7 +62,7 @@ export class Parser {
     return this.#failed;
   }
 
-  /** Bytes held for a packet that has not fully arrived yet. */
+  /** Bytes held for a packet that has not fully arrived yet (a fixed header already parsed is not counted). */
   get bufferedBytes(): number {
     return this.#buffered;
   }
