@@ -43,7 +43,14 @@ export function validateConnectFlags(flags: number, version: ProtocolVersion): v
 export function decodeConnect(reader: Reader, _flags: number, _version: ProtocolVersion): ConnectPacket {
   const protocolName = reader.readString();
   const level = reader.readUint8();
-  const version = validateProtocol(protocolName, level);
+  let version: ProtocolVersion;
+  try {
+    version = validateProtocol(protocolName, level);
+  } catch (error) {
+    // A known level with the wrong name still tells the broker which CONNACK format the client reads.
+    if (error instanceof ProtocolError && (level === 3 || level === 4 || level === 5)) error.protocolVersion = level;
+    throw error;
+  }
   reader.version = version;
   try {
     const flags = reader.readUint8();

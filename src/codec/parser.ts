@@ -145,7 +145,7 @@ export class Parser {
       try {
         packet = decodeBody(reader, header, version);
       } catch (error) {
-        this.#fail(toProtocolError(error));
+        this.#fail(toProtocolError(error), header >> 4 !== PacketType.CONNECT);
         return;
       }
       if (packet.type === PacketType.CONNECT) this.#version = packet.protocolVersion;
@@ -217,7 +217,7 @@ export class Parser {
       try {
         packet = decodeBody(reader, this.#header, version);
       } catch (error) {
-        this.#fail(toProtocolError(error));
+        this.#fail(toProtocolError(error), this.#header >> 4 !== PacketType.CONNECT);
         return;
       }
       if (packet.type === PacketType.CONNECT) this.#version = packet.protocolVersion;
@@ -282,10 +282,11 @@ export class Parser {
     this.#fail(new ProtocolError(ReasonCode.PACKET_TOO_LARGE, `packet of ${total} bytes exceeds the maximum packet size ${this.#maxPacketSize}`));
   }
 
-  #fail(error: ProtocolError): void {
+  // A CONNECT's error carries the level the CONNECT itself declared (set by decodeConnect), never the parser's.
+  #fail(error: ProtocolError, fillVersion = true): void {
     if (this.#failed) return;
     this.#failed = true;
-    if (error.protocolVersion === undefined && this.#version !== undefined) error.protocolVersion = this.#version;
+    if (fillVersion && error.protocolVersion === undefined && this.#version !== undefined) error.protocolVersion = this.#version;
     // Drop buffered input so a failed parser holds no memory.
     this.#chunks = [];
     this.#head = 0;

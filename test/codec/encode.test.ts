@@ -73,12 +73,12 @@ test('long ASCII and multi-byte topics are written with their UTF-8 byte length'
 test('mqtt-packet decodes our 5.0 PUBLISH with properties the same way', () => {
   const bytes = encodePublish({ type: PacketType.PUBLISH, dup: false, qos: 1, retain: true, topic: 'a/b', packetId: 7, payload: Buffer.from('hi'), properties: { topicAlias: 2, userProperties: [['k', 'v']], contentType: 'c' } }, 5);
   const parser = mqttPacket.parser({ protocolVersion: 5 });
-  const seen: any[] = [];
-  parser.on('packet', (p: any) => seen.push(p));
+  const seen: mqttPacket.IPublishPacket[] = [];
+  parser.on('packet', (p) => seen.push(p as mqttPacket.IPublishPacket));
   parser.parse(bytes);
   assert.equal(seen.length, 1);
-  assert.equal(seen[0].topic, 'a/b');
-  assert.equal(seen[0].messageId, 7);
-  assert.equal(seen[0].retain, true);
-  assert.deepStrictEqual(JSON.parse(JSON.stringify(seen[0].properties)), { topicAlias: 2, userProperties: { k: 'v' }, contentType: 'c' });
+  assert.equal(seen[0]!.topic, 'a/b');
+  assert.equal(seen[0]!.messageId, 7);
+  assert.equal(seen[0]!.retain, true);
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(seen[0]!.properties)), { topicAlias: 2, userProperties: { k: 'v' }, contentType: 'c' });
 });
