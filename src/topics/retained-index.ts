@@ -85,7 +85,7 @@ export class RetainedIndex<V> {
       if (node !== undefined) out.push(node.value as V);
       return;
     }
-    matchLevel(this.#root, filter, 0, true, out);
+    matchWildcard(this.#root, filter, out);
   }
 
   /** Number of stored topics. */
@@ -104,51 +104,60 @@ export class RetainedIndex<V> {
   }
 }
 
-/** Matches the filter levels starting at `pos` against the children of `node`. */
-function matchLevel<V>(node: RetainedNode<V>, filter: string, pos: number, atRoot: boolean, out: V[]): void {
-  let end = filter.indexOf('/', pos);
-  if (end === -1) end = filter.length;
-  const last = end === filter.length;
-  const children = node.children;
-  if (end - pos === 1) {
-    const c = filter.charCodeAt(pos);
-    if (c === HASH) {
+/**
+ * Matches `filter` (which has a wildcard) below `root`. Walks with explicit stacks instead of recursion: topics
+ * and filters may legally have tens of thousands of levels, which would overflow the call stack.
+ */
+function matchWildcard<V>(root: RetainedNode<V>, filter: string, out: V[]): void {
+  const len = filter.length;
+  // Each item is a node whose children are matched against the filter level starting at `pos`.
+  const nodes: RetainedNode<V>[] = [root];
+  const positions: number[] = [0];
+  // Nodes whose whole subtree matches (below a '#').
+  const subtrees: RetainedNode<V>[] = [];
+  for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+    const pos = positions.pop() as number;
+    const atRoot = node === root;
+    let end = filter.indexOf('/', pos);
+    if (end === -1) end = len;
+    const last = end === len;
+    const wildcard = end - pos === 1 ? filter.charCodeAt(pos) : 0;
+    const children = node.children;
+    if (wildcard === HASH) {
       // '#' matches the parent level itself ("sport/#" matches "sport") and everything below.
       if (!atRoot && node.hasValue) out.push(node.value as V);
-      if (children !== null) {
-        for (const child of children.values()) {
-          // [MQTT-4.7.2-1]: a leading wildcard does not match topics starting with '$'.
-          if (atRoot && child.level.charCodeAt(0) === DOLLAR) continue;
-          collectAll(child, out);
-        }
+      if (children === null) continue;
+      for (const child of children.values()) {
+        // [MQTT-4.7.2-1]: a leading wildcard does not match topics starting with '$'.
+        if (atRoot && child.level.charCodeAt(0) === DOLLAR) continue;
+        subtrees.push(child);
       }
-      return;
+      continue;
     }
-    if (c === PLUS) {
-      if (children === null) return;
+    if (children === null) continue;
+    if (wildcard === PLUS) {
       for (const child of children.values()) {
         if (atRoot && child.level.charCodeAt(0) === DOLLAR) continue; // [MQTT-4.7.2-1]
-        if (last) {
-          if (child.hasValue) out.push(child.value as V);
-        } else {
-          matchLevel(child, filter, end + 1, false, out);
+        if (!last) {
+          nodes.push(child);
+          positions.push(end + 1);
+        } else if (child.hasValue) {
+          out.push(child.value as V);
         }
       }
-      return;
+      continue;
+    }
+    const child = children.get(filter.substring(pos, end));
+    if (child === undefined) continue;
+    if (!last) {
+      nodes.push(child);
+      positions.push(end + 1);
+    } else if (child.hasValue) {
+      out.push(child.value as V);
     }
   }
-  const child = children?.get(filter.substring(pos, end));
-  if (child === undefined) return;
-  if (last) {
-    if (child.hasValue) out.push(child.value as V);
-  } else {
-    matchLevel(child, filter, end + 1, false, out);
+  for (let node = subtrees.pop(); node !== undefined; node = subtrees.pop()) {
+    if (node.hasValue) out.push(node.value as V);
+    if (node.children !== null) for (const child of node.children.values()) subtrees.push(child);
   }
-}
-
-/** Pushes the value of `node` and of every node below it. */
-function collectAll<V>(node: RetainedNode<V>, out: V[]): void {
-  if (node.hasValue) out.push(node.value as V);
-  const children = node.children;
-  if (children !== null) for (const child of children.values()) collectAll(child, out);
 }

@@ -134,6 +134,8 @@ export class SubscriptionTrie<V> {
   #filterCount = 0;
   readonly #cache: Map<string, CachedMatch<V>> | null;
   readonly #cacheSize: number;
+  readonly #stackNodes: (TrieNode<V> | null)[] = [];
+  readonly #stackPositions: number[] = [];
 
   /** Creates an empty trie. */
   constructor(options: SubscriptionTrieOptions = {}) {
@@ -247,17 +249,63 @@ export class SubscriptionTrie<V> {
     cache.set(topic, { values: out.slice(outStart), groups: groups.slice(groupsStart) });
   }
 
+  /**
+   * Depth-first walk with an explicit stack kept on the instance: recursion would overflow the call stack
+   * on a topic and filter with tens of thousands of levels (both legal), and a reused stack allocates nothing.
+   * `match` never calls out to user code, so the shared stack cannot be re-entered.
+   */
   #walk(topic: string, out: V[], groups: SharedGroup<V>[]): void {
     const root = this.#root;
+    const nodes = this.#stackNodes;
+    const positions = this.#stackPositions;
+    const len = topic.length;
+    let end = topic.indexOf('/');
+    if (end === -1) end = len;
+    let sp = 0;
     // [MQTT-4.7.2-1]: filters whose first level is a wildcard do not match topics starting with '$'.
     if (topic.charCodeAt(0) !== DOLLAR) {
       if (root.hash !== null) collect(root.hash, out, groups);
-      if (root.plus !== null) matchFrom(root.plus, topic, nextLevel(topic, 0), out, groups);
+      if (root.plus !== null) {
+        nodes[sp] = root.plus;
+        positions[sp++] = end + 1;
+      }
     }
     if (root.children !== null) {
-      const end = levelEnd(topic, 0);
       const child = root.children.get(topic.substring(0, end));
-      if (child !== undefined) matchFrom(child, topic, end + 1, out, groups);
+      if (child !== undefined) {
+        nodes[sp] = child;
+        positions[sp++] = end + 1;
+      }
+    }
+    // Each stack item is a node reached after consuming the levels before `pos`; `pos > len` means all of them.
+    while (sp > 0) {
+      sp--;
+      const node = nodes[sp] as TrieNode<V>;
+      const pos = positions[sp] as number;
+      nodes[sp] = null; // do not keep pruned nodes alive through the stack
+      if (node.hash !== null) collect(node.hash, out, groups);
+      if (pos > len) {
+        // [MQTT-4.7.1-2] (3.1.1): '#' also matches the parent level, so "sport/#" matches "sport" (collected above).
+        collect(node, out, groups);
+        continue;
+      }
+      const plus = node.plus;
+      const children = node.children;
+      if (plus === null && children === null) continue;
+      end = topic.indexOf('/', pos);
+      if (end === -1) end = len;
+      // '+' matches exactly one level, including an empty one.
+      if (plus !== null) {
+        nodes[sp] = plus;
+        positions[sp++] = end + 1;
+      }
+      if (children !== null) {
+        const child = children.get(topic.substring(pos, end));
+        if (child !== undefined) {
+          nodes[sp] = child;
+          positions[sp++] = end + 1;
+        }
+      }
     }
   }
 
@@ -364,10 +412,6 @@ function levelEnd(s: string, pos: number): number {
   return i === -1 ? s.length : i;
 }
 
-function nextLevel(s: string, pos: number): number {
-  return levelEnd(s, pos) + 1;
-}
-
 function collect<V>(node: TrieNode<V>, out: V[], groups: SharedGroup<V>[]): void {
   const list = node.entries;
   if (list !== null) {
@@ -376,29 +420,4 @@ function collect<V>(node: TrieNode<V>, out: V[], groups: SharedGroup<V>[]): void
   }
   const gs = node.groups;
   if (gs !== null) for (let i = 0; i < gs.length; i++) groups.push(gs[i] as Group<V>);
-}
-
-/**
- * Matches the topic levels starting at `pos` below `node`; `pos > topic.length` means all levels are consumed.
- * Recursion depth is bounded by the number of topic levels.
- */
-function matchFrom<V>(node: TrieNode<V>, topic: string, pos: number, out: V[], groups: SharedGroup<V>[]): void {
-  if (pos > topic.length) {
-    collect(node, out, groups);
-    // [MQTT-4.7.1-2] (3.1.1): '#' also matches the parent level, so "sport/#" matches "sport".
-    if (node.hash !== null) collect(node.hash, out, groups);
-    return;
-  }
-  if (node.hash !== null) collect(node.hash, out, groups);
-  const plus = node.plus;
-  const children = node.children;
-  if (plus === null && children === null) return;
-  let end = topic.indexOf('/', pos);
-  if (end === -1) end = topic.length;
-  // '+' matches exactly one level, including an empty one.
-  if (plus !== null) matchFrom(plus, topic, end + 1, out, groups);
-  if (children !== null) {
-    const child = children.get(topic.substring(pos, end));
-    if (child !== undefined) matchFrom(child, topic, end + 1, out, groups);
-  }
 }

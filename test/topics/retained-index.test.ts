@@ -76,3 +76,14 @@ test('deleting prunes levels; values() and entries() follow the contents', () =>
   assert.deepEqual([...index.values()], ['again']);
   assert.deepEqual([...index.entries()], [['a/b/c', 'again']]);
 });
+
+test('[MQTT-4.7.3-3] topics and filters with 32 767 levels do not overflow the stack', () => {
+  const levels = 32_767;
+  const topic = Array<string>(levels).fill('a').join('/');
+  const index = indexOf([topic, 'a']);
+  assert.deepEqual(matchSorted(index, '#'), [topic, 'a'].sort());
+  assert.deepEqual(matchSorted(index, Array<string>(levels).fill('+').join('/')), [topic]);
+  assert.deepEqual(matchSorted(index, Array<string>(levels - 1).fill('+').join('/') + '/#'), [topic]);
+  index.delete(topic);
+  assert.deepEqual(matchSorted(index, '#'), ['a']);
+});

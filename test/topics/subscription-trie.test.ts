@@ -227,3 +227,19 @@ test('the match cache returns the same results and is invalidated by every add a
   trie.match('a/x', out, []);
   assert.deepEqual(out, ['pre', 'v1b']);
 });
+
+test('[MQTT-4.7.3-3] topics and filters with 32 767 levels (the byte limit allows them) do not overflow the stack', () => {
+  const levels = 32_767;
+  const filter = Array<string>(levels).fill('+').join('/');
+  const topic = Array<string>(levels).fill('a').join('/');
+  const trie = new SubscriptionTrie<string>();
+  trie.add(filter, 'c1', 'deep+');
+  trie.add(topic, 'c1', 'deep-exact');
+  trie.add('a/#', 'c1', 'a/#');
+  assert.deepEqual(sorted(matchValues(trie, topic)), ['a/#', 'deep+', 'deep-exact']);
+  trie.remove(filter, 'c1');
+  trie.remove(topic, 'c1');
+  trie.remove('a/#', 'c1');
+  assert.equal(trie.filterCount, 0);
+  assert.deepEqual([...trie.entries()], []);
+});
