@@ -123,7 +123,7 @@ export function resolveRunConfig(flags: ParsedFlags): RunConfig {
     warmupMs: duration(flags, 'warmup', 2000),
     drainMs: duration(flags, 'drain', 10000),
     rate,
-    inflight: int(flags, 'inflight', scenario === 'retained' ? 1000 : 20, 1, 65535),
+    inflight: int(flags, 'inflight', 20, 1, 65535),
     window: int(flags, 'window', openLoop ? 0 : qos === 0 ? 2000 : 800, 0),
     batch: int(flags, 'batch', 64, 1, 65535),
     workers: int(flags, 'workers', availableCpus(), 1, 256),

@@ -120,11 +120,13 @@ export class RawClient {
   }
 
   #exchange(out: Buffer, expect: number, check: (buf: Buffer, s: number, e: number) => void): Promise<void> {
+    // frames other than the reply (e.g. retained PUBLISH racing a SUBACK) go to the handler set before
+    const previous = this.#handler;
     return new Promise<void>((resolve, reject) => {
       const fail = (err: Error): void => {
         clearTimeout(timer);
         this.socket.off('close', onClose);
-        this.#handler = () => undefined;
+        this.#handler = previous;
         this.destroy();
         reject(err);
       };
@@ -132,7 +134,10 @@ export class RawClient {
       const timer = setTimeout(() => fail(new Error(`no reply to 0x${out[0]!.toString(16)} within ${this.#timeoutMs} ms`)), this.#timeoutMs);
       this.socket.once('close', onClose);
       this.#handler = (byte1, buf, s, e) => {
-        if (byte1 !== expect) return fail(new Error(`expected packet 0x${expect.toString(16)}, got 0x${byte1.toString(16)}`));
+        if (byte1 !== expect) {
+          if (expect === Byte1.CONNACK) return fail(new Error(`expected CONNACK, got packet 0x${byte1.toString(16)}`));
+          return previous(byte1, buf, s, e);
+        }
         try {
           check(buf, s, e);
         } catch (err) {
@@ -140,7 +145,7 @@ export class RawClient {
         }
         clearTimeout(timer);
         this.socket.off('close', onClose);
-        this.#handler = () => undefined;
+        this.#handler = previous;
         resolve();
       };
       this.socket.write(out);
