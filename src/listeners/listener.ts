@@ -48,7 +48,34 @@ export interface Listener {
   close(): Promise<void>;
   /** Where the listener is bound, e.g. `{ host: '127.0.0.1', port: 40123 }` or `{ path }`; undefined before listen(). */
   address(): ListenerAddress | undefined;
+  /** Accepted, refused and open connection counts; optional for listeners written elsewhere. */
+  stats?(): ListenerStats;
 }
 
 /** A bound address: host and port for network listeners, a path for Unix sockets. */
 export type ListenerAddress = { readonly host: string; readonly port: number } | { readonly path: string };
+
+/** Counters of one listener: accepted and refused connections, and the ones still open. */
+export interface ListenerStats {
+  /** Connections handed to the broker since listen(). */
+  readonly accepted: number;
+  /** Connections closed at accept, by cause. */
+  readonly refused: {
+    /** Refused because `maxConnections` were already open. */
+    readonly maxConnections: number;
+    /** Refused by the `connectionRate` token bucket. */
+    readonly rate: number;
+    /** Closed because a trusted peer's PROXY header was missing, malformed, oversized or late. */
+    readonly proxy: number;
+  };
+  /** Accepted connections not yet closed. */
+  readonly open: number;
+}
+
+/** A connection-rate limit: a token bucket refilled at `perSecond`, holding at most `burst` tokens. */
+export interface ConnectionRate {
+  /** Tokens added per second (connections per second in steady state). */
+  readonly perSecond: number;
+  /** Bucket size, the most connections accepted at once; default `perSecond`. */
+  readonly burst?: number;
+}
