@@ -11,7 +11,12 @@ import type { BrokerOptions, Capabilities } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
 import type { Bus } from './cluster/bus.js';
-import type { QoS } from './codec/types.js';
+import type { Packet, QoS } from './codec/types.js';
+import { PacketType } from './codec/types.js';
+import { SysPublisher } from './sys/sys-publisher.js';
+import { VERSION } from './version.js';
+import { dispatchPacket } from './dispatch.js';
+import { messageFromPublish } from './publish-pipeline.js';
 import type { Message } from './message.js';
 
 /** What the embedding program can read about a client session. */
@@ -35,12 +40,17 @@ export interface ClientSnapshot {
 export class Broker {
   readonly #ctx: BrokerContext;
   readonly #listeners = new Map<string, Listener>();
+  readonly #sys: SysPublisher;
   #serving = false;
   #closed = false;
 
   constructor(options: BrokerOptions = {}) {
     this.#ctx = new BrokerContext(options);
+    this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION);
   }
+
+  /** Swiftlet's version. */
+  static readonly version = VERSION;
 
   /** The broker's node id. */
   get id(): string {
@@ -124,6 +134,7 @@ export class Broker {
     await ctx.bus.start(ctx.id, () => undefined);
     this.#serving = true;
     ctx.startSweep();
+    this.#sys.start();
     try {
       for (const listener of this.#listeners.values()) await this.#listen(listener);
     } catch (err) {
@@ -163,6 +174,7 @@ export class Broker {
     if (timer !== undefined) clearTimeout(timer);
     for (const conn of ctx.connections) conn.destroy();
     ctx.stopSweep();
+    this.#sys.stop();
     await ctx.persistence.flush();
     await ctx.persistence.close();
     await ctx.bus.stop();
@@ -179,6 +191,30 @@ export class Broker {
   /** Subscribes a handler in-process; returns a handle whose `unsubscribe()` ends it. */
   subscribe(filter: string, handler: InlineHandler, options?: InlineSubscribeOptions): InlineSubscription {
     return inlineSubscribe(this.#ctx, filter, handler, options);
+  }
+
+  /**
+   * Injects a packet as if `clientId` had sent it. For a connected client it goes through the normal
+   * handlers (ACL and hooks included); otherwise only PUBLISH is accepted, from a synthetic client.
+   */
+  inject(clientId: string, packet: Packet): void {
+    const ctx = this.#ctx;
+    const conn = ctx.clients.get(clientId);
+    if (conn !== undefined) {
+      const r = dispatchPacket(conn, packet);
+      if (r !== undefined) r.catch((err: unknown) => ctx.failConnection(conn, err));
+      return;
+    }
+    if (packet.type !== PacketType.PUBLISH) {
+      throw new SwiftletError('SWIFTLET_ERR_CLIENT_UNKNOWN', `client ${JSON.stringify(clientId)} is not connected; only PUBLISH can be injected for it`);
+    }
+    const message = messageFromPublish(packet.topic, packet.payload, packet.qos, packet.retain, packet.properties, clientId, true, ctx.capabilities.maximumMessageExpiryInterval);
+    ctx.router.publish(message, null);
+  }
+
+  /** Publishes the $SYS topics now (they are also published every `sysInterval` seconds). */
+  publishSys(): void {
+    this.#sys.publishNow();
   }
 
   /** Sessions known to the broker (connected or not). */

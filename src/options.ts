@@ -70,6 +70,8 @@ export interface BrokerOptions {
   responseInformationPrefix?: string;
   /** How one member of a shared subscription group is picked. Default `round-robin`. */
   sharedSubscriptionStrategy?: 'round-robin' | 'random' | 'hash';
+  /** Seconds between $SYS publications; 0 turns $SYS off. Default 10. */
+  sysInterval?: number;
   /** Interval of the housekeeping sweep (keep alive, connect timeout, expiry), milliseconds. Default 1000. */
   sweepInterval?: number;
 }

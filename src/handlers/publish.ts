@@ -5,6 +5,7 @@ import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PublishPacket } from '../codec/types.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
+import { isValidTopicName } from '../topics/validate.js';
 import { HookRejection, REJECT } from '../hooks/hook.js';
 import type { Connection, HandlerResult } from '../connection.js';
 import { isPromise } from '../maybe-async.js';
@@ -37,6 +38,15 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
       }
     } else if (topic.length === 0) {
       throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'empty topic name without topic alias', 'MQTT-3.3.2-1');
+    }
+    // [MQTT-3.3.4-6] a client never sends Subscription Identifiers in PUBLISH.
+    if (packet.properties.subscriptionIdentifiers !== undefined) {
+      throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'subscription identifier in a client PUBLISH', 'MQTT-3.3.4-6');
+    }
+    // [MQTT-3.3.2-14] the Response Topic is a topic name: no wildcards.
+    const responseTopic = packet.properties.responseTopic;
+    if (responseTopic !== undefined && !isValidTopicName(responseTopic)) {
+      throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'response topic is not a valid topic name', 'MQTT-3.3.2-14');
     }
     // [MQTT-3.2.2-11] QoS above the advertised Maximum QoS.
     if (qos > caps.maximumQoS) throw new ProtocolError(ReasonCode.QOS_NOT_SUPPORTED, `QoS ${qos} not supported`, 'MQTT-3.2.2-11');
