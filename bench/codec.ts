@@ -101,7 +101,7 @@ function timed(work: () => number, ms: number): number {
   let ops = 0;
   const start = process.hrtime.bigint();
   const limit = BigInt(Math.round(ms * 1e6));
-  let elapsed = 0n;
+  let elapsed: bigint;
   do {
     ops += work();
     elapsed = process.hrtime.bigint() - start;
