@@ -25,7 +25,7 @@ export function subscribePacket(packetId: number, filters: (string | (Partial<Su
     type: PacketType.SUBSCRIBE,
     packetId,
     subscriptions: filters.map((f) => ({
-      qos: 2 as QoS,
+      qos: 2,
       noLocal: false,
       retainAsPublished: false,
       retainHandling: 0 as const,
