@@ -161,6 +161,7 @@ export class BrokerContext {
         }
       }
       if (session.expiryInterval === 0) this.endSession(session, 'expired');
+      else if (session.subscriptions.size > 0) this.router.redistributeShared(session);
     }
     if (this.hooks.onDisconnected !== null) {
       this.hooks.notify('onDisconnected', client, {
@@ -179,13 +180,14 @@ export class BrokerContext {
     this.stats.sessions--;
     for (const sub of session.subscriptions.values()) this.router.removeSubscription(sub);
     session.subscriptions.clear();
-    this.stats.inflight -= session.inflight.size;
-    // Unacknowledged messages to a shared subscriber go to another member [MQTT-4.8.2-?]: re-route them.
+    // Shared-group messages still pending go to another member of the group (QoS 2 in flight excepted).
     this.router.redistributeShared(session);
+    this.stats.inflight -= session.inflight.size;
     session.inflight.clear();
     session.clearQueue();
     if (this.persistence.durable) this.persistence.deleteSession(session.clientId);
     if (why === 'expired' && this.hooks.onSessionExpired !== null) this.hooks.notify('onSessionExpired', session.clientId);
+    if (this.hooks.onSessionTerminated !== null) this.hooks.notify('onSessionTerminated', session.clientId, why);
   }
 
   /** Periodic housekeeping: keep alive, CONNECT timeout, delayed wills, session and retained expiry. */

@@ -37,9 +37,9 @@ export function dispatchPacket(conn: Connection, input: Packet): HandlerResult {
     packet = r;
   }
   if (conn.state === ConnectionState.CONNECTING) {
-    // Only AUTH may continue an enhanced authentication before CONNACK [MQTT-4.12.0-?].
+    // Only AUTH may continue an enhanced authentication before CONNACK [MQTT-3.1.4-6].
     if (packet.type === PacketType.AUTH) return handleAuth(conn, packet);
-    throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, 'packet before CONNACK', 'MQTT-3.1.4-?');
+    throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, 'packet before CONNACK', 'MQTT-3.1.4-6');
   }
   switch (packet.type) {
     case PacketType.PUBLISH:
@@ -72,7 +72,7 @@ export function dispatchPacket(conn: Connection, input: Packet): HandlerResult {
     case PacketType.PINGRESP:
       break;
   }
-  throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, `packet type ${packet.type} is not sent by clients`, 'MQTT-2.1.2-?');
+  throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, `packet type ${packet.type} is not sent by clients`, undefined);
 }
 
 /**

@@ -19,6 +19,14 @@ export { decodePacket } from './codec/decode.js';
 
 export * from './hooks/hook.js';
 export { HookChain } from './hooks/hook-chain.js';
+export { AllowAll } from './hooks/allow-all.js';
+export { AuthLedger } from './hooks/auth-ledger.js';
+export { LedgerError } from './hooks/ledger-rules.js';
+export { ScramSha256 } from './hooks/scram-sha256.js';
+export { createScramCredentials } from './hooks/scram-credentials.js';
+export { RateLimit } from './hooks/rate-limit.js';
+export { DebugHook } from './hooks/debug.js';
+export { hashPassword, hashPasswordSync, verifyPassword } from './hooks/password-hash.js';
 
 export type { Listener, ListenerAddress, ConnectionMeta, ConnectionHandler, PeerCertificateIdentity } from './listeners/listener.js';
 export type { Persistence, PersistedState, SessionRecord, SubscriptionRecord, MessageRecord } from './persistence/persistence.js';

@@ -6,7 +6,7 @@ import type { Message } from './message.js';
 
 /**
  * Builds the Message for a publish. Properties that belong to one hop (topic alias, subscription
- * identifiers) are stripped [MQTT-3.3.2-?]; the expiry becomes absolute so queued time counts [MQTT-3.3.2-6].
+ * identifiers) are stripped (they belong to one connection); the expiry becomes absolute so queued time counts [MQTT-3.3.2-6].
  * The payload is copied when it may outlive this turn (QoS > 0 inflight, retained), because a view
  * would pin the whole socket chunk.
  */

@@ -187,22 +187,34 @@ export class Router {
   }
 
   /**
-   * When a shared subscriber's session ends, its unacknowledged and queued messages of shared groups
-   * go to another member of the same group [MQTT-4.8.2-?] (5.0 section 4.8.2, "SHOULD send ... to another Client").
+   * Moves a shared subscriber's pending shared-group messages to another member, when its connection
+   * drops or its session ends: queued deliveries (not sent yet) and unacknowledged QoS 1 messages
+   * (5.0 section 4.8.2: the server MAY/SHOULD re-send those to another member). QoS 2 messages already
+   * sent stay with the session: they MUST be completed there and never sent elsewhere [MQTT-4.8.2-4] [MQTT-4.8.2-5].
    */
   redistributeShared(session: Session): void {
     const ctx = this.#ctx;
-    const pending: { message: Message; group: SharedGroup<Subscription> }[] = [];
+    const moved: { message: Message; group: SharedGroup<Subscription> }[] = [];
     for (const entry of session.inflight.values()) {
-      if (entry.group !== undefined && !entry.released) pending.push({ message: entry.message, group: entry.group });
+      if (entry.group !== undefined && entry.qos === 1) {
+        session.inflight.delete(entry.packetId);
+        ctx.stats.inflight--;
+        moved.push({ message: entry.message, group: entry.group });
+      }
     }
-    for (let i = session.queueHead; i < session.queue.length; i++) {
-      const d = session.queue[i]!;
-      if (d.group !== undefined) pending.push({ message: d.message, group: d.group });
+    if (session.queuedCount > 0) {
+      const kept = [];
+      for (let i = session.queueHead; i < session.queue.length; i++) {
+        const d = session.queue[i]!;
+        if (d.group !== undefined) moved.push({ message: d.message, group: d.group });
+        else kept.push(d);
+      }
+      session.queue = kept;
+      session.queueHead = 0;
     }
-    for (const { message, group } of pending) {
+    for (const { message, group } of moved) {
       const sub = this.pickShared(group, message, session);
-      if (sub === undefined) continue;
+      if (sub === undefined || sub.session === session) continue;
       const qos = (sub.qos < message.qos ? sub.qos : message.qos);
       ctx.delivery.deliver(sub.session, message, qos, sub.retainAsPublished && message.retain, sub.identifier !== 0 ? [sub.identifier] : undefined, group);
     }

@@ -3,7 +3,7 @@ import type { PubackPacket } from '../codec/types.js';
 import type { Connection, HandlerResult } from '../connection.js';
 import { completeInflight } from './inflight-complete.js';
 
-/** Handles PUBACK [MQTT-4.3.2-?]: frees the packet id and sends what was waiting. */
+/** Handles PUBACK [MQTT-4.3.2-3]: frees the packet id and sends what was waiting. */
 export function handlePuback(conn: Connection, packet: PubackPacket): HandlerResult {
   const session = conn.session!;
   const entry = session.inflight.get(packet.packetId);

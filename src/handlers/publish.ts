@@ -33,7 +33,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
         aliases.set(alias, topic); // [MQTT-3.3.2-12]
       } else {
         const known = aliases.get(alias);
-        if (known === undefined) throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, `unknown topic alias ${alias}`, 'MQTT-3.3.4-?');
+        if (known === undefined) throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, `unknown topic alias ${alias}`, 'MQTT-3.3.2-12');
         topic = known;
       }
     } else if (topic.length === 0) {
@@ -151,7 +151,7 @@ function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number
   if (packet.qos === 1) {
     conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
   } else if (packet.qos === 2) {
-    // Only a successful PUBREC holds the id [MQTT-4.3.3-?]: an error ends the exchange.
+    // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
     if (reasonCode < 0x80) conn.session!.inboundQoS2.add(packet.packetId);
     conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
   }

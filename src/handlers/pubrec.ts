@@ -6,7 +6,7 @@ import type { PubrecPacket } from '../codec/types.js';
 import type { Connection, HandlerResult } from '../connection.js';
 import { completeInflight } from './inflight-complete.js';
 
-/** Handles PUBREC [MQTT-4.3.3-?]: the message is received; release it with PUBREL. */
+/** Handles PUBREC [MQTT-4.3.3-4]: the message is received; release it with PUBREL. */
 export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerResult {
   const session = conn.session!;
   const entry = session.inflight.get(packet.packetId);
@@ -17,7 +17,7 @@ export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerRes
     return;
   }
   if (packet.reasonCode >= 0x80) {
-    // [MQTT-4.3.3-?] a PUBREC with an error ends the flow: no PUBREL, the id is free again.
+    // [MQTT-3.3.4-9] [MQTT-4.8.2-6] a PUBREC with an error ends the flow: no PUBREL, the id is free again.
     completeInflight(conn, session, entry);
     return;
   }

@@ -5,7 +5,7 @@ import { PacketType } from '../codec/types.js';
 import type { PubrelPacket } from '../codec/types.js';
 import type { Connection, HandlerResult } from '../connection.js';
 
-/** Handles PUBREL [MQTT-4.3.3-?]: discards the held packet id and sends PUBCOMP. */
+/** Handles PUBREL [MQTT-4.3.3-11]: discards the held packet id and sends PUBCOMP. */
 export function handlePubrel(conn: Connection, packet: PubrelPacket): HandlerResult {
   const known = conn.session!.inboundQoS2.delete(packet.packetId);
   const reason = known || conn.version !== 5 ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;

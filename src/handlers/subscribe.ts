@@ -18,7 +18,7 @@ export function handleSubscribe(conn: Connection, packet: SubscribePacket): Hand
   const caps = ctx.capabilities;
   const ids = packet.properties.subscriptionIdentifiers;
   const identifier = ids !== undefined ? ids[0]! : 0;
-  // [MQTT-3.8.2-?] identifiers sent while the server said it does not support them.
+  // Identifiers sent although CONNACK said they are not supported: DISCONNECT 0xA1 (5.0 section 3.2.2.3.12).
   if (identifier !== 0 && !caps.subscriptionIdentifierAvailable) {
     throw new ProtocolError(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, 'subscription identifiers not supported');
   }
@@ -129,7 +129,7 @@ function store(conn: Connection, g: Granted, identifier: number): void {
       identifier,
     });
   }
-  g.code = qos; // granted QoS is the success code [MQTT-3.9.3-?]
+  g.code = qos; // granted QoS is the success code [MQTT-3.9.3-2]
   g.subscription = sub;
   g.isNew = previous === undefined;
 }

@@ -61,7 +61,7 @@ export class Session {
   readonly subscriptions = new Map<string, Subscription>();
   /** Outbound QoS 1/2 messages by packet id, in send order (Map keeps insertion order). */
   readonly inflight = new Map<number, InflightEntry>();
-  /** Packet ids of inbound QoS 2 messages received and not yet released [MQTT-4.3.3-?]: duplicates are not re-routed. */
+  /** Packet ids of inbound QoS 2 messages received and not yet released [MQTT-4.3.3-10]: duplicates are not re-routed. */
   readonly inboundQoS2 = new Set<number>();
   /** Deliveries waiting; a ring-free queue compacted when the head passes half. */
   queue: QueuedDelivery[] = [];
