@@ -1,4 +1,24 @@
 // Broker counters: plain numeric fields so the hot path increments without lookups.
+import type { DropReason } from '../hooks/hook.js';
+
+/** Why a message was dropped: a delivery DropReason, or an inbound PUBLISH refused (ACL, $SYS, payload format). */
+export type DropCounterReason = DropReason | 'publish-refused';
+
+/** Every drop reason, in a fixed order (metrics labels). */
+export const DROP_COUNTER_REASONS: readonly DropCounterReason[] = [
+  'queue-full',
+  'offline-queue-full',
+  'expired',
+  'packet-too-large',
+  'no-subscribers',
+  'inflight-full',
+  'client-gone',
+  'acl-denied',
+  'rejected-by-hook',
+  'qos-not-granted',
+  'shutdown',
+  'publish-refused',
+];
 
 /** Counters and gauges of one broker; read by $SYS, metrics and the management API. */
 export class BrokerStats {
@@ -21,6 +41,20 @@ export class BrokerStats {
   subscriptions = 0;
   inflight = 0;
   sessions = 0;
+  /** Payload bytes of the retained messages stored. */
+  retainedBytes = 0;
+  /** Control packets received, indexed by packet type (1–15). */
+  readonly packetsReceivedByType: number[] = new Array<number>(16).fill(0);
+  /** Control packets sent, indexed by packet type (1–15). */
+  readonly packetsSentByType: number[] = new Array<number>(16).fill(0);
+  /** PUBLISH received, indexed by QoS. */
+  readonly publishReceivedByQoS: number[] = [0, 0, 0];
+  /** PUBLISH sent, indexed by QoS. */
+  readonly publishSentByQoS: number[] = [0, 0, 0];
+  /** Connections refused, indexed by reason code; index 0 = closed at accept by an onAccept hook. */
+  readonly connectionsRefusedByReason: number[] = new Array<number>(256).fill(0);
+  /** Messages dropped, by reason (sums to messagesDropped). */
+  readonly droppedByReason: Record<DropCounterReason, number> = Object.fromEntries(DROP_COUNTER_REASONS.map((r) => [r, 0])) as Record<DropCounterReason, number>;
 
   /** A snapshot as a plain object. */
   snapshot(): Record<string, number> {
@@ -44,6 +78,7 @@ export class BrokerStats {
       subscriptions: this.subscriptions,
       inflight: this.inflight,
       sessions: this.sessions,
+      retainedBytes: this.retainedBytes,
     };
   }
 }
