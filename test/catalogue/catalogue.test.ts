@@ -2,6 +2,7 @@
 // encode to the exact bytes, round trip, and the exact reason code of malformed input.
 // Glossary: "case" = one PacketCase; "split" = the case bytes pushed to the parser as two chunks.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodePacket } from '../../src/codec/decode.js';
 import { encodePacket, encodedLength } from '../../src/codec/encode.js';
@@ -82,6 +83,19 @@ describe('catalogue', () => {
       assert.ok((c.packet === undefined) !== (c.decodeError === undefined), `${c.id}: a packet or a decode error, not both`);
     }
     assert.equal(Object.keys(cases).length, allCases.length);
+  });
+
+  // The normative texts live beside the checkout in the project workspace, not in the package.
+  const specDir = new URL('../../../shared/spec/', import.meta.url);
+  const noSpecs = existsSync(specDir) ? false : 'spec texts are not beside this checkout';
+  test('every cited spec id exists in the normative statements of the case version', { skip: noSpecs }, () => {
+    // Guards against drift: 3.1.1 and 5.0 number the same rule differently.
+    const v311 = readFileSync(new URL('mqtt-v3.1.1-normative.md', specDir), 'utf8');
+    const v5 = readFileSync(new URL('mqtt-v5.0-normative.md', specDir), 'utf8');
+    for (const c of allCases) {
+      const ids = [...(c.spec ?? []), ...(c.decodeError?.spec === undefined ? [] : [c.decodeError.spec])];
+      for (const id of ids) assert.ok((c.version === 5 ? v5 : v311).includes(`[${id}]`), `${c.id}: ${id} is not a ${c.version === 5 ? '5.0' : '3.1.1'} statement`);
+    }
   });
 
   test('every packet type has valid and malformed cases in every version it exists in', () => {

@@ -15,9 +15,14 @@ export const pingreqCases: PacketCase[] = [
     id: 'pingreq/v4/remaining-length-not-minimal',
     version: 4,
     direction: 'decode',
-    bytes: hex`c0 80 00  # remaining length 0 in two bytes: senders must not, receivers may accept`,
+    bytes: hex`c0 80 00  # remaining length 0 in two bytes: 3.1.1 states no minimal-encoding rule`,
     packet,
-    spec: ['MQTT-1.5.5-1'],
+  },
+  {
+    id: 'pingreq/v5/remaining-length-not-minimal',
+    version: 5,
+    bytes: hex`c0 80 00  # remaining length 0 in two bytes`,
+    decodeError: { reason: ReasonCode.MALFORMED_PACKET, spec: 'MQTT-1.5.5-1' },
   },
   {
     id: 'pingreq/v4/fixed-header-flags',

@@ -49,7 +49,7 @@ export const publishCases: PacketCase[] = [
       00 03 61 2f 62     # topic "a/b"
       68 65 6c 6c 6f     # payload "hello" (no packet id at qos 0)`,
     packet: publish({ topic: 'a/b', payload: Buffer.from('hello') }),
-    spec: ['MQTT-2.2.1-2'],
+    spec: ['MQTT-2.3.1-5'],
   },
   {
     id: 'publish/v4/qos1-retain',
