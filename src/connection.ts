@@ -86,6 +86,8 @@ export class Connection {
   #pendingBytes = 0;
   #queuedForFlush = false;
   #destroyTimer: NodeJS.Timeout | undefined = undefined;
+  /** Set when the stream's write() returned false, cleared on 'drain'. */
+  #backpressured = false;
 
   constructor(ctx: BrokerContext, stream: Duplex, meta: ConnectionMeta) {
     this.ctx = ctx;
@@ -111,6 +113,7 @@ export class Connection {
       this.destroy();
     });
     stream.on('drain', () => {
+      this.#backpressured = false;
       if (this.session !== null && this.state === ConnectionState.CONNECTED) ctx.delivery.pump(this.session);
     });
   }
@@ -122,7 +125,11 @@ export class Connection {
 
   /** True when the socket has more buffered than the high-water mark: QoS 0 is dropped, QoS 1/2 held. */
   get congested(): boolean {
-    return this.stream.writableLength + this.#pendingBytes > this.ctx.capabilities.outboundHighWaterMark;
+    const hwm = this.ctx.capabilities.outboundHighWaterMark;
+    // Reading the stream's buffered length costs more than the delivery itself: only do it once the
+    // stream has pushed back (write() returned false) or our own queue is already large.
+    if (!this.#backpressured && this.#pendingBytes < hwm) return false;
+    return this.stream.writableLength + this.#pendingBytes > hwm;
   }
 
   /** Most QoS 1/2 messages in flight to this client. */
@@ -133,6 +140,7 @@ export class Connection {
 
   #onPacket(packet: Packet): void {
     this.ctx.stats.packetsReceived++;
+    this.ctx.stats.packetsReceivedByType[packet.type]!++;
     if (this.#backlog !== null) {
       this.#backlog.push(packet);
       return;
@@ -193,6 +201,7 @@ export class Connection {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
     this.ctx.stats.packetsSent++;
+    this.ctx.stats.packetsSentByType[bytes[0]! >> 4]!++;
     if (!this.#queuedForFlush) {
       this.#queuedForFlush = true;
       this.ctx.scheduleFlush(this);
@@ -215,16 +224,19 @@ export class Connection {
     this.#pendingBytes = 0;
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return;
     this.ctx.stats.bytesSent += bytes;
+    let ok: boolean;
     if (n === 1) {
-      this.stream.write(pending[0]);
+      ok = this.stream.write(pending[0]);
     } else if (bytes <= 65536) {
       // One copy is cheaper than n stream writes for small packets.
-      this.stream.write(Buffer.concat(pending, bytes));
+      ok = this.stream.write(Buffer.concat(pending, bytes));
     } else {
       this.stream.cork();
-      for (let i = 0; i < n; i++) this.stream.write(pending[i]);
+      ok = true;
+      for (let i = 0; i < n; i++) ok = this.stream.write(pending[i]);
       this.stream.uncork();
     }
+    if (!ok) this.#backpressured = true;
   }
 
   /**
