@@ -32,7 +32,13 @@ export function publishWill(ctx: BrokerContext, client: ClientInfo, will: Will):
 }
 
 function send(ctx: BrokerContext, client: ClientInfo, will: Will): void {
-  const message = messageFromPublish(will.topic, will.payload, will.qos, will.retain, will.properties, client.id, true);
+  // Will Delay Interval is a Will Property only (5.0 section 2.2.2.2): a PUBLISH carrying it is malformed, so it is not forwarded.
+  let properties = will.properties;
+  if (properties.willDelayInterval !== undefined) {
+    properties = { ...properties };
+    delete properties.willDelayInterval;
+  }
+  const message = messageFromPublish(will.topic, will.payload, will.qos, will.retain, properties, client.id, true);
   ctx.router.publish(message, client);
   if (ctx.hooks.onWillSent !== null) ctx.hooks.notify('onWillSent', client, will);
 }
