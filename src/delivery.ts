@@ -26,6 +26,7 @@ export class Delivery {
     retain: boolean,
     subscriptionIds: number[] | undefined,
     group: SharedGroup<Subscription> | undefined,
+    retainedBurst = false,
   ): void {
     if (session.inlineHandler !== null) {
       deliverInline(this.#ctx, session, message, qos, retain, subscriptionIds);
@@ -39,7 +40,9 @@ export class Delivery {
     }
     if (qos === 0) {
       if (conn.congested) {
-        this.drop(session, message, 'queue-full');
+        // Retained messages sent on subscribe wait for the socket instead of being dropped.
+        if (retainedBurst) this.#enqueue(session, message, 0, retain, subscriptionIds, group, 'queue-full', true);
+        else this.drop(session, message, 'queue-full');
         return;
       }
       this.#sendPublish(conn, session, message, 0, retain, subscriptionIds, 0, false);
@@ -47,7 +50,7 @@ export class Delivery {
     }
     // Keep order: once something waits, everything after it waits too.
     if (session.queuedCount > 0 || session.inflight.size >= conn.inflightLimit || conn.congested) {
-      this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'queue-full');
+      this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'queue-full', retainedBurst);
       return;
     }
     this.#sendInflight(conn, session, message, qos, retain, subscriptionIds, group);
@@ -57,6 +60,7 @@ export class Delivery {
   drop(session: Session, message: Message, why: DropReason): void {
     session.dropped++;
     this.#ctx.stats.messagesDropped++;
+    this.#ctx.stats.droppedByReason[why]++;
     const hooks = this.#ctx.hooks;
     if (hooks.onMessageDropped !== null) hooks.notify('onMessageDropped', session.clientId, toPacket(message, 0), why);
   }
@@ -69,8 +73,11 @@ export class Delivery {
     subscriptionIds: number[] | undefined,
     group: SharedGroup<Subscription> | undefined,
     why: DropReason,
+    unbounded = false,
   ): void {
-    if (session.queuedCount >= this.#ctx.capabilities.maximumQueuedMessages) {
+    // Retained bursts are exempt from the bound: they reference messages the retained store already
+    // holds, so the queue costs one small record each, bounded by the store's size.
+    if (!unbounded && session.queuedCount >= this.#ctx.capabilities.maximumQueuedMessages) {
       this.drop(session, message, why);
       return;
     }
@@ -188,6 +195,7 @@ export class Delivery {
     const stats = this.#ctx.stats;
     stats.messagesSent++;
     stats.publishSent++;
+    stats.publishSentByQoS[qos]!++;
     const hooks = this.#ctx.hooks;
     if (hooks.onMessageDelivered !== null && conn.client !== null) hooks.notify('onMessageDelivered', conn.client, toPacket(message, packetId));
     return true;
