@@ -19,6 +19,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
   const qos = packet.qos;
   ctx.stats.publishReceived++;
   ctx.stats.messagesReceived++;
+  ctx.stats.publishReceivedByQoS[qos]!++;
 
   let topic = packet.topic;
   if (conn.version === 5) {
@@ -163,6 +164,7 @@ function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number
  */
 function refusePublish(conn: Connection, packet: PublishPacket, reasonCode: number): void {
   conn.ctx.stats.messagesDropped++;
+  conn.ctx.stats.droppedByReason['publish-refused']++;
   if (conn.version === 5) {
     if (packet.qos > 0) acknowledge(conn, packet, reasonCode);
     return;
