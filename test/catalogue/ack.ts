@@ -141,5 +141,11 @@ export function createAckCases(a: AckSpec): PacketCase[] {
         08 1f 00 01 61 1f 00 01 62   # reason string twice`,
       decodeError: { reason: ReasonCode.PROTOCOL_ERROR },
     },
+    {
+      id: `${name}/v3/fixed-header-flags`,
+      version: 3,
+      bytes: hex`${a.badHeader} 02 00 01  # reserved flags wrong`,
+      decodeError: { reason: ReasonCode.MALFORMED_PACKET, spec: a.flagsSpec311 },
+    },
   ];
 }

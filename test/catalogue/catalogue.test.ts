@@ -105,7 +105,7 @@ describe('catalogue', () => {
         const ofType = allCases.filter((c) => c.version === version && c.packet?.type === type);
         assert.ok(ofType.length > 0, `no valid case for type ${type} v${version}`);
       }
-      for (const version of [4, 5] as const) {
+      for (const version of [3, 4, 5] as const) {
         if (type === PacketType.AUTH && version !== 5) continue;
         const prefix = allCases.find((c) => c.packet?.type === type)?.id.split('/')[0];
         const bad = allCases.filter((c) => c.version === version && c.decodeError !== undefined && c.id.startsWith(`${prefix}/`));

@@ -156,4 +156,10 @@ export const connackCases: PacketCase[] = [
       06 24 01 24 01 25 01  # maximum qos twice`,
     decodeError: { reason: ReasonCode.PROTOCOL_ERROR },
   },
+  {
+    id: 'connack/v3/fixed-header-flags',
+    version: 3,
+    bytes: hex`28 02 00 00  # CONNACK with flag bit 3 set`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-2.2.2-1' },
+  },
 ];

@@ -372,4 +372,35 @@ export const connectCases: PacketCase[] = [
       00 01 77 00 01 78`,
     decodeError: { reason: MALFORMED },
   },
+
+  // 3.1 (MQIsdp, level 3).
+  {
+    id: 'connect/v3/reserved-flag',
+    version: 3,
+    bytes: hex`
+      10 0f 00 06 4d 51 49 73 64 70 03
+      03                        # reserved bit 0 set
+      00 3c 00 01 61`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.1.2-3' },
+  },
+  {
+    id: 'connect/v3/name-level-mismatch',
+    version: 3,
+    bytes: hex`
+      10 0d
+      00 04 4d 51 54 54         # "MQTT" ...
+      03                        # ... with level 3, which belongs to "MQIsdp"
+      02 00 3c 00 01 61`,
+    decodeError: { reason: ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, spec: 'MQTT-3.1.2-1' },
+  },
+  {
+    id: 'connect/v4/name-level-mismatch',
+    version: 4,
+    bytes: hex`
+      10 0f
+      00 06 4d 51 49 73 64 70   # "MQIsdp" ...
+      04                        # ... with level 4, which belongs to "MQTT"
+      02 00 3c 00 01 61`,
+    decodeError: { reason: ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, spec: 'MQTT-3.1.2-1' },
+  },
 ];

@@ -91,4 +91,10 @@ export const disconnectCases: PacketCase[] = [
     bytes: hex`e0 0c 00  0a 11 00 00 00 01 11 00 00 00 02  # session expiry interval twice`,
     decodeError: { reason: ReasonCode.PROTOCOL_ERROR },
   },
+  {
+    id: 'disconnect/v3/fixed-header-flags',
+    version: 3,
+    bytes: hex`e4 00  # DISCONNECT with flags 0100`,
+    decodeError: { reason: ReasonCode.MALFORMED_PACKET, spec: 'MQTT-3.14.1-1' },
+  },
 ];

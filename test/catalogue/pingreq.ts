@@ -54,4 +54,10 @@ export const pingreqCases: PacketCase[] = [
     bytes: hex`c0 ff ff ff ff 7f  # the varint continues into a fifth byte`,
     decodeError: { reason: ReasonCode.MALFORMED_PACKET },
   },
+  {
+    id: 'pingreq/v3/fixed-header-flags',
+    version: 3,
+    bytes: hex`c2 00  # PINGREQ with flags 0010`,
+    decodeError: { reason: ReasonCode.MALFORMED_PACKET, spec: 'MQTT-2.2.2-1' },
+  },
 ];

@@ -29,4 +29,10 @@ export const pingrespCases: PacketCase[] = [
     bytes: hex`d0 02 00 00  # PINGRESP has no variable header`,
     decodeError: { reason: ReasonCode.MALFORMED_PACKET },
   },
+  {
+    id: 'pingresp/v3/fixed-header-flags',
+    version: 3,
+    bytes: hex`d1 00  # PINGRESP with flags 0001`,
+    decodeError: { reason: ReasonCode.MALFORMED_PACKET, spec: 'MQTT-2.2.2-1' },
+  },
 ];

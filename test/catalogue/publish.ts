@@ -351,4 +351,16 @@ export const publishCases: PacketCase[] = [
     bytes: Buffer.concat([hex`30 0f 00 01 74 00  # 17 bytes in all, limit 16`, Buffer.alloc(11, 0x78)]),
     decodeError: { reason: ReasonCode.PACKET_TOO_LARGE },
   },
+  {
+    id: 'publish/v3/qos-3',
+    version: 3,
+    bytes: hex`36 05 00 01 61 68 69  # both QoS bits set`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.3.1-4' },
+  },
+  {
+    id: 'publish/v3/topic-with-hash',
+    version: 3,
+    bytes: hex`30 05  00 03 61 2f 23  # topic "a/#"`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.3.2-2' },
+  },
 ];

@@ -67,4 +67,10 @@ export const subackCases: PacketCase[] = [
     bytes: hex`90 07 00 01  03 23 00 01  00  # topic alias in SUBACK`,
     decodeError: { reason: ReasonCode.MALFORMED_PACKET },
   },
+  {
+    id: 'suback/v3/fixed-header-flags',
+    version: 3,
+    bytes: hex`94 03 00 01 00  # SUBACK with flags 0100`,
+    decodeError: { reason: ReasonCode.MALFORMED_PACKET, spec: 'MQTT-2.2.2-1' },
+  },
 ];

@@ -200,4 +200,16 @@ export const subscribeCases: PacketCase[] = [
     bytes: hex`82 0c 00 01  05 02 00 00 00 0a  00 01 61 00  # message expiry interval in SUBSCRIBE`,
     decodeError: { reason: MALFORMED },
   },
+  {
+    id: 'subscribe/v3/fixed-header-flags',
+    version: 3,
+    bytes: hex`88 06 00 01 00 01 61 00  # SUBSCRIBE with flags 1000`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.8.1-1' },
+  },
+  {
+    id: 'subscribe/v3/no-filters',
+    version: 3,
+    bytes: hex`82 02 00 01  # packet id only`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.8.3-3' },
+  },
 ];

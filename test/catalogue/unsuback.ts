@@ -66,4 +66,10 @@ export const unsubackCases: PacketCase[] = [
     bytes: hex`b0 07 00 01  03 23 00 01  00  # topic alias in UNSUBACK`,
     decodeError: { reason: ReasonCode.MALFORMED_PACKET },
   },
+  {
+    id: 'unsuback/v3/fixed-header-flags',
+    version: 3,
+    bytes: hex`b8 02 00 01  # UNSUBACK with flags 1000`,
+    decodeError: { reason: ReasonCode.MALFORMED_PACKET, spec: 'MQTT-2.2.2-1' },
+  },
 ];

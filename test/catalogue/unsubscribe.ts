@@ -106,4 +106,10 @@ export const unsubscribeCases: PacketCase[] = [
     bytes: hex`a2 08 00 01  02 0b 01  00 01 61  # subscription identifier in UNSUBSCRIBE`,
     decodeError: { reason: MALFORMED },
   },
+  {
+    id: 'unsubscribe/v3/packet-id-0',
+    version: 3,
+    bytes: hex`a2 05  00 00  00 01 61  # packet id 0`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-2.3.1-1' },
+  },
 ];
