@@ -1,0 +1,111 @@
+// Topic names and filters: validation, wildcard matching with empty levels, `$` topics, $SYS protection.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { PacketType, ReasonCode } from '../../src/index.js';
+import { startBroker } from '../helpers/broker.js';
+import type { TestBroker } from '../helpers/broker.js';
+import type { RawClient } from '../helpers/raw-client.js';
+import { publishPacket, rawSession, receivePublishes, subscribePacket } from './support.js';
+
+describe('topics', () => {
+  let tb: TestBroker;
+  before(async () => {
+    tb = await startBroker({ sysInterval: 0 });
+  });
+  after(async () => {
+    await tb.close();
+  });
+
+  /** Which of `topics` a subscriber with `filter` receives (publishing each once, in order). */
+  async function matched(c: RawClient, pub: RawClient, topics: string[]): Promise<string[]> {
+    for (const t of topics) pub.send(publishPacket(t, t, 0));
+    // A marker the subscriber always gets, so everything published before it has been routed.
+    pub.send(publishPacket('marker/end', 'end', 0));
+    const got: string[] = [];
+    for (;;) {
+      const [p] = await receivePublishes(c, 1);
+      if (p!.topic === 'marker/end') return got;
+      got.push(p!.topic);
+    }
+  }
+
+  for (const version of [4, 5] as const) {
+    const bad = version === 5 ? ReasonCode.TOPIC_FILTER_INVALID : 0x80;
+    test(`v${version}: invalid topic filters get SUBACK 0x${bad.toString(16)} per filter, valid ones are granted [MQTT-4.7.1-2] [MQTT-4.7.1-3] (3.1.1) [MQTT-4.7.1-1] [MQTT-4.7.1-2] (5.0) [MQTT-3.9.3-2]`, async () => {
+      const c = await rawSession(tb.port, version, `badfilter-${version}`);
+      const filters = ['a/#/b', 'a/b#', 'a+', '+a/b', 'a/+b', '#/a', 'ok/+/x', 'ok/#', '+', '#', '$share/', '$share/g+/x'];
+      c.send(subscribePacket(5, filters.map((topic) => ({ topic, qos: 1 }))));
+      const ack = await c.expect(PacketType.SUBACK);
+      assert.deepEqual(ack.reasonCodes, [bad, bad, bad, bad, bad, bad, 1, 1, 1, 1, bad, bad]);
+      assert.equal(c.isClosed, false);
+      c.destroy();
+    });
+
+    test(`v${version}: + matches exactly one level, including empty levels [MQTT-4.7.1-3] (3.1.1) [MQTT-4.7.1-2] (5.0)`, async () => {
+      const c = await rawSession(tb.port, version, `plus-${version}`, [{ topic: 'p/+/c', qos: 0 }, { topic: '+/x', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const pub = await rawSession(tb.port, version, `plus-pub-${version}`);
+      const got = await matched(c, pub, ['p/b/c', 'p//c', 'p/b/c/d', 'p/c', '/x', 'y/x', 'y/x/z', 'x']);
+      assert.deepEqual(got, ['p/b/c', 'p//c', '/x', 'y/x']);
+      c.destroy();
+      pub.destroy();
+    });
+
+    test(`v${version}: # matches the parent level and every level below, including empty ones [MQTT-4.7.1-2] (3.1.1) [MQTT-4.7.1-1] (5.0)`, async () => {
+      const c = await rawSession(tb.port, version, `hash-${version}`, [{ topic: 'h/#', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const pub = await rawSession(tb.port, version, `hash-pub-${version}`);
+      const got = await matched(c, pub, ['h', 'h/', 'h/a', 'h/a/b', 'h//', 'hx', 'x/h']);
+      assert.deepEqual(got, ['h', 'h/', 'h/a', 'h/a/b', 'h//']);
+      c.destroy();
+      pub.destroy();
+    });
+
+    test(`v${version}: matching is exact: case-sensitive, no normalisation of slashes [MQTT-4.7.3-4]`, async () => {
+      const c = await rawSession(tb.port, version, `exact-${version}`, [{ topic: 'Ex/a', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const pub = await rawSession(tb.port, version, `exact-pub-${version}`);
+      const got = await matched(c, pub, ['Ex/a', 'ex/a', 'EX/A', 'Ex/a/', '/Ex/a', 'Ex//a', 'Ex/a ']);
+      assert.deepEqual(got, ['Ex/a']);
+      c.destroy();
+      pub.destroy();
+    });
+
+    test(`v${version}: filters starting with a wildcard do not match topics starting with $ [MQTT-4.7.2-1]`, async () => {
+      const wild = await rawSession(tb.port, version, `dollar-w-${version}`, [{ topic: '#', qos: 0 }]);
+      const plus = await rawSession(tb.port, version, `dollar-p-${version}`, [{ topic: '+/info', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const explicit = await rawSession(tb.port, version, `dollar-e-${version}`, [{ topic: '$app/#', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const pub = await rawSession(tb.port, version, `dollar-pub-${version}`);
+      const gotPlus = await matched(plus, pub, ['$app/info', 'app/info']);
+      assert.deepEqual(gotPlus, ['app/info']);
+      const gotExplicit = await matched(explicit, pub, ['$app/info']);
+      assert.deepEqual(gotExplicit, ['$app/info']);
+      // '#' gets app/info and marker/end twice, but never $app/info.
+      const all = await receivePublishes(wild, 3);
+      assert.ok(all.every((p) => !p.topic.startsWith('$')), JSON.stringify(all.map((p) => p.topic)));
+      assert.equal(await wild.quiet(150), true);
+      for (const c of [wild, plus, explicit, pub]) c.destroy();
+    });
+  }
+
+  test('v5: a client publishing to $SYS/... gets PUBACK 0x87 and nothing is delivered', async () => {
+    const watcher = await rawSession(tb.port, 5, 'sys-watch', [{ topic: '$SYS/test/#', qos: 1 }]);
+    const c = await rawSession(tb.port, 5, 'sys-pub-5');
+    c.send(publishPacket('$SYS/test/fake', 'spoof', 1, 8));
+    const ack = await c.expect(PacketType.PUBACK);
+    assert.equal(ack.packetId, 8);
+    assert.equal(ack.reasonCode, ReasonCode.NOT_AUTHORIZED);
+    assert.equal(await watcher.quiet(200), true, '$SYS publish was delivered');
+    watcher.destroy();
+    c.destroy();
+  });
+
+  test('v4: a client publishing to $SYS/... is acknowledged but not delivered [MQTT-3.3.5-2]', async () => {
+    const watcher = await rawSession(tb.port, 4, 'sys-watch-4', [{ topic: '$SYS/test/#', qos: 1 }]);
+    const c = await rawSession(tb.port, 4, 'sys-pub-4');
+    c.send(publishPacket('$SYS/test/fake', 'spoof', 1, 8));
+    const ack = await c.expect(PacketType.PUBACK);
+    assert.equal(ack.packetId, 8);
+    assert.equal(await watcher.quiet(200), true, '$SYS publish was delivered');
+    assert.equal(c.isClosed, false);
+    watcher.destroy();
+    c.destroy();
+  });
+});
