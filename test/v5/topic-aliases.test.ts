@@ -1,0 +1,145 @@
+// Topic aliases, inbound (client → broker) and outbound (broker → client) [MQTT-3.3.2-7..-12].
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBroker } from '../helpers/broker.js';
+import { disconnected, ping, pub, publishes, raw, RawClient } from './support.js';
+
+test('inbound: an alias set with a topic is then used with an empty topic [MQTT-3.3.2-12]', async () => {
+  const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
+  try {
+    const s = await raw(tb.port, 'ta-sub', ['t/#']);
+    const p = await raw(tb.port, 'ta-pub');
+    p.send(pub('t/one', 'a', 0, 0, { properties: { topicAlias: 3 } }));
+    p.send(pub('', 'b', 0, 0, { properties: { topicAlias: 3 } }));
+    p.send(pub('t/two', 'c', 0, 0, { properties: { topicAlias: 3 } }));
+    p.send(pub('', 'd', 0, 0, { properties: { topicAlias: 3 } }));
+    const got = await publishes(s, 4);
+    assert.deepEqual(got.map((m) => [m.topic, m.payload.toString()]), [['t/one', 'a'], ['t/one', 'b'], ['t/two', 'c'], ['t/two', 'd']]);
+    // The alias belongs to the publisher's connection: it is never forwarded.
+    assert.ok(got.every((m) => m.properties.topicAlias === undefined));
+    s.destroy();
+    p.destroy();
+  } finally {
+    await tb.close();
+  }
+});
+
+test('inbound: alias 0 → DISCONNECT 0x94 [MQTT-3.3.2-8]', async () => {
+  const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
+  try {
+    const p = await raw(tb.port, 'ta-zero');
+    p.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 0 } }));
+    assert.equal(await disconnected(p), 0x94);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('inbound: alias above the Topic Alias Maximum → DISCONNECT 0x94 [MQTT-3.3.2-9] [MQTT-3.3.2-12]', async () => {
+  const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
+  try {
+    const p = await raw(tb.port, 'ta-big');
+    p.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 5 } }));
+    assert.equal(await disconnected(p), 0x94);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('inbound: topicAliasMaximum 0 is not advertised and any alias → 0x94 [MQTT-3.3.2-9]', async () => {
+  const tb = await startBroker({ capabilities: { topicAliasMaximum: 0 } });
+  try {
+    const p = await RawClient.connect(tb.port, 5);
+    const ack = await p.handshake('ta-none');
+    assert.equal(ack.properties.topicAliasMaximum, undefined);
+    p.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 1 } }));
+    assert.equal(await disconnected(p), 0x94);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('inbound: an alias is not carried to a new connection: empty topic with it → DISCONNECT 0x82 [MQTT-3.3.2-7]', async () => {
+  const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
+  try {
+    const first = await raw(tb.port, 'ta-carry', [], { clean: false, properties: { sessionExpiryInterval: 60 } });
+    first.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 1 } }));
+    await ping(first);
+    first.destroy();
+    await first.waitClosed();
+    const again = await raw(tb.port, 'ta-carry', [], { clean: false, properties: { sessionExpiryInterval: 60 } });
+    again.send(pub('', 'b', 0, 0, { properties: { topicAlias: 1 } }));
+    assert.equal(await disconnected(again), 0x82);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('inbound: an unknown alias with an empty topic → DISCONNECT 0x82', async () => {
+  const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
+  try {
+    const p = await raw(tb.port, 'ta-unknown');
+    p.send(pub('', 'a', 0, 0, { properties: { topicAlias: 2 } }));
+    assert.equal(await disconnected(p), 0x82);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('outbound: first PUBLISH carries topic and alias, later ones an empty topic and the alias [MQTT-3.3.2-11]', async () => {
+  const tb = await startBroker();
+  try {
+    const s = await raw(tb.port, 'tao-sub', [{ topic: 'o/#', qos: 1 }], { properties: { topicAliasMaximum: 5 } });
+    for (const [i, t] of ['o/a', 'o/a', 'o/b', 'o/a', 'o/b'].entries()) tb.broker.publish(t, String(i), { qos: i % 2 === 0 ? 0 : 1 });
+    const got = await publishes(s, 5);
+    assert.deepEqual(
+      got.map((m) => [m.topic, m.properties.topicAlias, m.payload.toString()]),
+      [['o/a', 1, '0'], ['', 1, '1'], ['o/b', 2, '2'], ['', 1, '3'], ['', 2, '4']],
+    );
+    s.destroy();
+  } finally {
+    await tb.close();
+  }
+});
+
+test('outbound: more topics than the client\'s maximum: never an alias above it, oldest alias reused (FIFO) [MQTT-3.3.2-11]', async () => {
+  const tb = await startBroker();
+  try {
+    const s = await raw(tb.port, 'tao-fifo', [{ topic: 'f/#', qos: 0 }], { properties: { topicAliasMaximum: 2 } });
+    const topics = ['f/1', 'f/2', 'f/3', 'f/3', 'f/1', 'f/2', 'f/4'];
+    for (const t of topics) tb.broker.publish(t, t);
+    const got = await publishes(s, topics.length);
+    for (const m of got) {
+      assert.ok(m.properties.topicAlias !== undefined && m.properties.topicAlias >= 1 && m.properties.topicAlias <= 2);
+    }
+    // Replay the client side of the mapping: every empty topic must resolve to what was published.
+    const known = new Map<number, string>();
+    got.forEach((m, i) => {
+      const alias = m.properties.topicAlias!;
+      if (m.topic !== '') known.set(alias, m.topic);
+      assert.equal(known.get(alias), topics[i]);
+    });
+    assert.deepEqual(
+      got.map((m) => [m.topic, m.properties.topicAlias]),
+      [['f/1', 1], ['f/2', 2], ['f/3', 1], ['', 1], ['f/1', 2], ['f/2', 1], ['f/4', 2]],
+    );
+    s.destroy();
+  } finally {
+    await tb.close();
+  }
+});
+
+test('outbound: a client that sends no Topic Alias Maximum never receives an alias', async () => {
+  const tb = await startBroker();
+  try {
+    const s = await raw(tb.port, 'tao-none', ['n/#']);
+    tb.broker.publish('n/a', 'x');
+    tb.broker.publish('n/a', 'y');
+    const got = await publishes(s, 2);
+    assert.deepEqual(got.map((m) => [m.topic, m.properties.topicAlias]), [['n/a', undefined], ['n/a', undefined]]);
+    await ping(s);
+    s.destroy();
+  } finally {
+    await tb.close();
+  }
+});
