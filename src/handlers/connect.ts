@@ -18,6 +18,7 @@ import { publishWill } from '../will.js';
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
   const ctx = conn.ctx;
   ctx.stats.connectionsRefused++;
+  ctx.stats.connectionsRefusedByReason[reasonCode & 0xff]!++;
   let code = reasonCode;
   if (code === ReasonCode.NOT_AUTHORIZED && ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
   if (conn.version === 5) {
