@@ -97,6 +97,7 @@ export function handleParseError(conn: Connection, error: ProtocolError): void {
       }
     }
     ctx.stats.connectionsRefused++;
+    ctx.stats.connectionsRefusedByReason[error.reasonCode & 0xff]!++;
     conn.closedByServer = true;
     conn.closeReason = error.reasonCode;
     conn.closeError = error;
