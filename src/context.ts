@@ -93,6 +93,7 @@ export class BrokerContext {
       const ok = this.hooks.runOnAccept(meta);
       if (ok === false) {
         this.stats.connectionsRefused++;
+        this.stats.connectionsRefusedByReason[0]!++;
         conn.destroy();
       } else if (ok !== true) {
         stream.pause();
@@ -101,6 +102,7 @@ export class BrokerContext {
             if (allowed) stream.resume();
             else {
               this.stats.connectionsRefused++;
+              this.stats.connectionsRefusedByReason[0]!++;
               conn.destroy();
             }
           },
