@@ -48,8 +48,10 @@ export class Router {
   storeRetained(message: Message): void {
     const ctx = this.#ctx;
     if (message.payload.length === 0) {
-      if (ctx.retained.delete(message.topic) !== undefined) {
+      const removed = ctx.retained.delete(message.topic);
+      if (removed !== undefined) {
         ctx.stats.retainedMessages--;
+        ctx.stats.retainedBytes -= removed.payload.length;
         if (ctx.persistence.durable) ctx.persistence.deleteRetained(message.topic);
         if (ctx.hooks.onRetainedCleared !== null) ctx.hooks.notify('onRetainedCleared', message.topic);
       }
@@ -63,6 +65,7 @@ export class Router {
     }
     ctx.retained.set(message.topic, message);
     if (previous === undefined) ctx.stats.retainedMessages++;
+    ctx.stats.retainedBytes += message.payload.length - (previous === undefined ? 0 : previous.payload.length);
     if (ctx.persistence.durable) ctx.persistence.saveRetained(message);
     if (ctx.hooks.onRetainedStored !== null) {
       ctx.hooks.notify('onRetainedStored', {
@@ -135,9 +138,10 @@ export class Router {
       return count;
     } finally {
       this.#depth--;
-      matches.length = 0;
-      groups.length = 0;
-      touched.length = 0;
+      // Truncating an empty array is not free on this path: only touch what was used.
+      if (matches.length !== 0) matches.length = 0;
+      if (groups.length !== 0) groups.length = 0;
+      if (touched.length !== 0) touched.length = 0;
     }
   }
 
