@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { decodePacket } from '../../src/codec/decode.js';
-import { encodePacket, encodedLength } from '../../src/codec/encode.js';
+import { encodeAck, encodePacket, encodedLength, publishPacketIdOffset } from '../../src/codec/encode.js';
 import { ProtocolError } from '../../src/codec/errors.js';
 import { Parser } from '../../src/codec/parser.js';
 import { PacketType } from '../../src/codec/types.js';
-import type { Packet, ProtocolVersion } from '../../src/codec/types.js';
-import { VERSIONS, arbitraryChunking, arbitraryPacket, arbitraryPacketOfType, packetTypesOf } from './arbitraries.js';
+import type { AckPacket, Packet, ProtocolVersion, PublishPacket } from '../../src/codec/types.js';
+import { VERSIONS, arbitraryChunking, arbitraryPacket, arbitraryPacketId, arbitraryPacketOfType, arbitraryPublish, packetTypesOf } from './arbitraries.js';
 
 // Fixed run counts and seedless runs: the whole file stays within a few seconds on two cores.
 const ROUND_TRIP_RUNS = 120;
@@ -59,6 +59,35 @@ describe('round trip: decode(encode(p)) equals p', () => {
         );
       });
     }
+  }
+});
+
+describe('encoder fast paths agree with encodePacket', () => {
+  for (const version of VERSIONS) {
+    test(`v${version}: encodeAck equals encodePacket for all four acknowledgements`, () => {
+      const types = [PacketType.PUBACK, PacketType.PUBREC, PacketType.PUBREL, PacketType.PUBCOMP] as const;
+      fc.assert(
+        fc.property(fc.constantFrom(...types).chain((t) => arbitraryPacketOfType(t, version)), (packet) => {
+          const ack = packet as AckPacket<4 | 5 | 6 | 7>;
+          assert.deepEqual(encodeAck(ack.type, ack.packetId, ack.reasonCode, version, ack.properties), encodePacket(packet, version));
+        }),
+        { numRuns: ROUND_TRIP_RUNS },
+      );
+    });
+
+    test(`v${version}: patching the packet id at publishPacketIdOffset equals encoding with that id`, () => {
+      const arb = fc.tuple(arbitraryPublish(version).filter((p) => p.qos > 0), arbitraryPacketId);
+      fc.assert(
+        fc.property(arb, ([packet, id]) => {
+          const shared = encodePacket(packet, version);
+          const copy = Buffer.from(shared);
+          copy.writeUInt16BE(id, publishPacketIdOffset(shared));
+          const expected: PublishPacket = { ...packet, packetId: id };
+          assert.deepEqual(copy, encodePacket(expected, version));
+        }),
+        { numRuns: ROUND_TRIP_RUNS },
+      );
+    });
   }
 });
 
