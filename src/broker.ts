@@ -1,7 +1,7 @@
 // The Broker: options, listeners and hooks in; serve() and close(); the embedding API. Wiring only.
 import { ReasonCode } from './codec/reason-codes.js';
 import type { Hook } from './hooks/hook.js';
-import type { Listener } from './listeners/listener.js';
+import type { Listener, ListenerAddress, ListenerStats } from './listeners/listener.js';
 import { BrokerContext } from './context.js';
 import { ConnectionState } from './connection.js';
 import { SwiftletError } from './errors.js';
@@ -11,13 +11,14 @@ import type { BrokerOptions, Capabilities } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
 import type { Bus } from './cluster/bus.js';
-import type { Packet, QoS } from './codec/types.js';
-import { PacketType } from './codec/types.js';
+import type { Packet, Properties, QoS } from './codec/types.js';
+import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
 import { dispatchPacket } from './dispatch.js';
 import { messageFromPublish } from './publish-pipeline.js';
 import type { Message } from './message.js';
+import { createMessage } from './message.js';
 
 /** What the embedding program can read about a client session. */
 export interface ClientSnapshot {
@@ -36,12 +37,44 @@ export interface ClientSnapshot {
   readonly dropped: number;
 }
 
+/** One subscription as the management API lists it. */
+export interface SubscriptionSnapshot {
+  readonly clientId: string;
+  /** The filter as the client sent it (with `$share/group/` when shared). */
+  readonly filter: string;
+  readonly qos: QoS;
+  /** Share group name, or undefined for a normal subscription. */
+  readonly group: string | undefined;
+  readonly noLocal: boolean;
+  readonly retainAsPublished: boolean;
+  readonly retainHandling: 0 | 1 | 2;
+  /** Subscription Identifier, 0 when none. */
+  readonly identifier: number;
+}
+
+/** A retained message as the embedding program sees it. */
+export interface RetainedSnapshot {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly properties: Properties;
+}
+
+/** A listener's id, transport, bound address and counters. */
+export interface ListenerInfo {
+  readonly id: string;
+  readonly transport: string;
+  readonly address: ListenerAddress | undefined;
+  readonly stats: ListenerStats | undefined;
+}
+
 /** An MQTT broker. Add listeners and hooks, then `await serve()`; `await close()` stops it and releases everything. */
 export class Broker {
   readonly #ctx: BrokerContext;
   readonly #listeners = new Map<string, Listener>();
   readonly #sys: SysPublisher;
   #serving = false;
+  #ready = false;
   #closed = false;
 
   constructor(options: BrokerOptions = {}) {
@@ -70,6 +103,11 @@ export class Broker {
   /** True between serve() and close(). */
   get serving(): boolean {
     return this.#serving;
+  }
+
+  /** True once serve() has bound every listener, false again as soon as close() starts (readiness probes). */
+  get ready(): boolean {
+    return this.#ready;
   }
 
   /** Adds a hook (runs after the ones added before). When serving, its `init` runs now. */
@@ -141,6 +179,7 @@ export class Broker {
       await this.close();
       throw err;
     }
+    this.#ready = !this.#closed;
     if (ctx.hooks.onStarted !== null) ctx.hooks.notify('onStarted');
   }
 
@@ -151,6 +190,7 @@ export class Broker {
   async close(graceMs = 1000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#ready = false;
     const ctx = this.#ctx;
     ctx.closing = true;
     await Promise.allSettled([...this.#listeners.values()].map((l) => l.close()));
@@ -260,5 +300,81 @@ export class Broker {
     const out: Message[] = [];
     this.#ctx.retained.match(filter, out);
     return out.map((m) => ({ topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties }));
+  }
+
+  /** Every subscription of every session (inline subscriptions excluded). */
+  subscriptions(): SubscriptionSnapshot[] {
+    const out: SubscriptionSnapshot[] = [];
+    for (const s of this.#ctx.sessions.values()) {
+      for (const sub of s.subscriptions.values()) {
+        out.push({
+          clientId: s.clientId,
+          filter: sub.topicFilter,
+          qos: sub.qos,
+          group: sub.group,
+          noLocal: sub.noLocal,
+          retainAsPublished: sub.retainAsPublished,
+          retainHandling: sub.retainHandling,
+          identifier: sub.identifier,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The retained message of one topic name, or undefined. */
+  retainedMessage(topic: string): RetainedSnapshot | undefined {
+    const m = this.#ctx.retained.get(topic);
+    if (m === undefined) return undefined;
+    return { topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties };
+  }
+
+  /** Clears the retained message of a topic as an empty retained publish would (hooks, persistence); false if none. */
+  deleteRetained(topic: string): boolean {
+    if (this.#ctx.retained.get(topic) === undefined) return false;
+    this.#ctx.router.storeRetained(createMessage(topic, Buffer.alloc(0), 0, true, EMPTY_PROPERTIES, null, 0));
+    return true;
+  }
+
+  /** Each listener's id, transport, bound address and counters. */
+  listenerInfo(): ListenerInfo[] {
+    return [...this.#listeners.values()].map((l) => ({ id: l.id, transport: l.transport, address: l.address(), stats: l.stats?.() }));
+  }
+
+  /** Inflight and offline-queue depths over all sessions, computed now (sum and largest). */
+  queueDepths(): { inflight: number; inflightMax: number; queued: number; queuedMax: number } {
+    let inflight = 0;
+    let inflightMax = 0;
+    let queued = 0;
+    let queuedMax = 0;
+    for (const s of this.#ctx.sessions.values()) {
+      const i = s.inflight.size;
+      const q = s.queuedCount;
+      inflight += i;
+      queued += q;
+      if (i > inflightMax) inflightMax = i;
+      if (q > queuedMax) queuedMax = q;
+    }
+    return { inflight, inflightMax, queued, queuedMax };
+  }
+
+  /** Counters too detailed for `stats`: packets by type, PUBLISH by QoS, refusals by reason code, drops by reason. */
+  detailedStats(): {
+    packetsReceivedByType: readonly number[];
+    packetsSentByType: readonly number[];
+    publishReceivedByQoS: readonly number[];
+    publishSentByQoS: readonly number[];
+    connectionsRefusedByReason: readonly number[];
+    droppedByReason: Readonly<Record<string, number>>;
+  } {
+    const s = this.#ctx.stats;
+    return {
+      packetsReceivedByType: s.packetsReceivedByType,
+      packetsSentByType: s.packetsSentByType,
+      publishReceivedByQoS: s.publishReceivedByQoS,
+      publishSentByQoS: s.publishSentByQoS,
+      connectionsRefusedByReason: s.connectionsRefusedByReason,
+      droppedByReason: s.droppedByReason,
+    };
   }
 }
