@@ -76,7 +76,7 @@ export function inlineSubscribe(ctx: BrokerContext, topicFilter: string, handler
   if (shared === null && options.retained !== false && ctx.retained.size > 0) {
     const found: Message[] = [];
     ctx.retained.match(sub.filter, found);
-    for (const m of found) ctx.delivery.deliver(session, m, (m.qos < sub.qos ? m.qos : sub.qos), true, undefined, undefined);
+    for (const m of found) ctx.delivery.deliver(session, m, (m.qos < sub.qos ? m.qos : sub.qos), true, undefined, undefined, true);
   }
   let active = true;
   return {

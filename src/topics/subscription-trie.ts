@@ -130,6 +130,11 @@ class TrieNode<V> {
  */
 export class SubscriptionTrie<V> {
   readonly #root = new TrieNode<V>(null, '', '');
+  /**
+   * Filters without wildcards live outside the trie, keyed by the whole filter: the common publish
+   * then costs one Map lookup by topic, and the walk only runs when wildcard filters exist.
+   */
+  readonly #exact = new Map<string, TrieNode<V>>();
   #size = 0;
   #filterCount = 0;
   readonly #cache: Map<string, CachedMatch<V>> | null;
@@ -147,7 +152,7 @@ export class SubscriptionTrie<V> {
   /** Adds or replaces the entry (filter, key); returns the replaced value, if any. */
   add(filter: string, key: string, value: V): V | undefined {
     this.#cache?.clear();
-    const node = this.#ensure(filter);
+    const node = this.#nodeFor(filter);
     let list = node.entries;
     if (list === null) {
       list = node.entries = new EntryList<V>();
@@ -183,7 +188,7 @@ export class SubscriptionTrie<V> {
   /** Adds or replaces `key` in shared group `group` on `filter` (the inner filter, without `$share/`). */
   addShared(group: string, filter: string, key: string, value: V): V | undefined {
     this.#cache?.clear();
-    const node = this.#ensure(filter);
+    const node = this.#nodeFor(filter);
     let g = findGroup(node, group);
     if (g === undefined) {
       g = new Group<V>(group, filter);
@@ -255,7 +260,12 @@ export class SubscriptionTrie<V> {
    * `match` never calls out to user code, so the shared stack cannot be re-entered.
    */
   #walk(topic: string, out: V[], groups: SharedGroup<V>[]): void {
+    if (this.#exact.size !== 0) {
+      const exact = this.#exact.get(topic);
+      if (exact !== undefined) collect(exact, out, groups);
+    }
     const root = this.#root;
+    if (root.children === null && root.plus === null && root.hash === null) return;
     const nodes = this.#stackNodes;
     const positions = this.#stackPositions;
     const len = topic.length;
@@ -321,7 +331,7 @@ export class SubscriptionTrie<V> {
 
   /** Iterates over every entry; `filter` is the inner filter for shared entries. */
   *entries(): IterableIterator<TrieEntry<V>> {
-    const stack: TrieNode<V>[] = [this.#root];
+    const stack: TrieNode<V>[] = [this.#root, ...this.#exact.values()];
     for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
       const list = node.entries;
       if (list !== null) {
@@ -340,6 +350,19 @@ export class SubscriptionTrie<V> {
       if (node.plus !== null) stack.push(node.plus);
       if (node.children !== null) for (const child of node.children.values()) stack.push(child);
     }
+  }
+
+  /** The node holding `filter`'s entries: in the exact map or the wildcard trie; created when missing. */
+  #nodeFor(filter: string): TrieNode<V> {
+    if (!hasWildcard(filter)) {
+      let node = this.#exact.get(filter);
+      if (node === undefined) {
+        node = new TrieNode<V>(null, filter, filter);
+        this.#exact.set(filter, node);
+      }
+      return node;
+    }
+    return this.#ensure(filter);
   }
 
   /** Walks to the node of `filter`, creating missing levels. */
@@ -368,6 +391,7 @@ export class SubscriptionTrie<V> {
 
   /** Walks to the node of `filter` without creating anything. */
   #find(filter: string): TrieNode<V> | undefined {
+    if (!hasWildcard(filter)) return this.#exact.get(filter);
     let node = this.#root;
     let pos = 0;
     const len = filter.length;
@@ -384,6 +408,11 @@ export class SubscriptionTrie<V> {
 
   /** Detaches empty nodes from `node` upwards so memory does not grow with subscription churn. */
   #prune(start: TrieNode<V>): void {
+    if (start.parent === null) {
+      // An exact filter's node (the root never holds entries: '' is not a valid filter).
+      if (start !== this.#root && start.isEmpty()) this.#exact.delete(start.filter);
+      return;
+    }
     let node = start;
     for (let parent = node.parent; parent !== null && node.isEmpty(); node = parent, parent = node.parent) {
       if (parent.plus === node) parent.plus = null;
@@ -394,6 +423,11 @@ export class SubscriptionTrie<V> {
       }
     }
   }
+}
+
+/** True when the filter has a '+' or '#' level (a valid filter has them only as whole levels). */
+function hasWildcard(filter: string): boolean {
+  return filter.includes('+') || filter.includes('#');
 }
 
 function findGroup<V>(node: TrieNode<V>, group: string): Group<V> | undefined {
