@@ -132,3 +132,12 @@ export function createTestCertificates(): TestCertificates {
     },
   };
 }
+
+/** Waits (event-loop turns, at most ~2 s) until `predicate` holds; throws otherwise. For server-side counters that settle a tick after the client sees a close. */
+export async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
