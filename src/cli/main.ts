@@ -1,59 +1,22 @@
 #!/usr/bin/env node
-// The `swiftlet` command: serve MQTT (default), or run a subcommand (bench).
-import { parseArgs } from 'node:util';
-import { Broker } from '../broker.js';
-import { TcpListener } from '../listeners/tcp-listener.js';
+// The `swiftlet` command: serve MQTT (default), or run a subcommand (check-config, passwd, bench).
+import { runServe } from './serve-command.js';
 
 const USAGE = `Usage:
-  swiftlet [--host HOST] [--port PORT]     serve MQTT (default 127.0.0.1:1883)
-  swiftlet bench <run|compare> [...]       load generator and broker comparison (swiftlet bench --help)
+  swiftlet [serve] [--config FILE] [flags]  serve MQTT (no config: 127.0.0.1:1883, anonymous from loopback only)
+      --config, -c FILE      YAML (.yaml/.yml) or JSON (.json) configuration (env SWIFTLET_CONFIG)
+      --host HOST            bind address of the first TCP listener (env SWIFTLET_HOST)
+      --port, -p PORT        port of the first TCP listener, 0 = any free one (env SWIFTLET_PORT)
+      --log-level LEVEL      fatal|error|warn|info|debug|trace|silent (env SWIFTLET_LOG_LEVEL)
+      --log-format FORMAT    json|pretty|auto (env SWIFTLET_LOG_FORMAT)
+      --http-host HOST       HTTP server address (env SWIFTLET_HTTP_HOST)
+      --http-port PORT       HTTP server port; starts it (env SWIFTLET_HTTP_PORT; token: SWIFTLET_HTTP_TOKEN)
+  swiftlet check-config FILE                validate a configuration: prints ok (exit 0) or the errors (exit 2)
+  swiftlet passwd                           read a password (stdin or prompt) and print its scrypt hash for the ledger
+  swiftlet bench <run|compare> [...]        load generator and broker comparison (swiftlet bench --help)
   swiftlet --help | --version
+See docs/configuration.md.
 `;
-
-async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '1883' },
-      help: { type: 'boolean', short: 'h', default: false },
-      version: { type: 'boolean', short: 'v', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(`${await packageVersion()}\n`);
-    return 0;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`swiftlet: --port: expected an integer in 0..65535, found ${JSON.stringify(values.port)}\n`);
-    return 2;
-  }
-  const broker = new Broker();
-  const listener = new TcpListener({ id: 'tcp', host: values.host, port });
-  await broker.addListener(listener);
-  await broker.serve();
-  const address = listener.address();
-  if (address !== undefined && 'port' in address) process.stdout.write(`swiftlet: MQTT listening on ${address.host}:${address.port}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  process.stdout.write('swiftlet: shutting down\n');
-  // close() sends DISCONNECT 0x8B (server shutting down) to 5.0 clients before the sockets end.
-  await broker.close();
-  return 0;
-}
 
 async function packageVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
@@ -62,11 +25,37 @@ async function packageVersion(): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'bench') {
+  const command = argv[0];
+  if (command === 'bench') {
     const { runBenchCommand } = await import('./bench-command.js');
     return runBenchCommand(argv.slice(1));
   }
-  return serve(argv);
+  if (command === 'check-config') {
+    const { runCheckConfig } = await import('./check-config-command.js');
+    return runCheckConfig(argv.slice(1));
+  }
+  if (command === 'passwd') {
+    const { runPasswd } = await import('./passwd-command.js');
+    return runPasswd(argv.slice(1));
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${await packageVersion()}\n`);
+    return 0;
+  }
+  try {
+    return await runServe(command === 'serve' ? argv.slice(1) : argv);
+  } catch (err) {
+    // parseArgs rejects unknown flags and missing values: a usage error, like a bad configuration.
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`swiftlet: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,110 @@
+// `swiftlet [serve]`: resolve the configuration, start everything, report where it listens, reload on SIGHUP, stop on SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { formatIssue } from '../config/config-checker.js';
+import type { ConfigIssue } from '../config/config-checker.js';
+import { createLogger } from '../config/create-logger.js';
+import { SwiftletServer } from '../config/create-server.js';
+import { resolveConfig } from '../config/load-config.js';
+
+/** Streams and environment of a command; injectable for tests. */
+export interface CommandIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The process's own streams and environment. */
+export const PROCESS_IO: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+/** Prints every configuration problem on its own line, in the stable `swiftlet: invalid configuration:` form. */
+export function printIssues(io: CommandIo, issues: readonly ConfigIssue[]): void {
+  for (const issue of issues) io.stderr.write(`swiftlet: invalid configuration: ${formatIssue(issue)}\n`);
+}
+
+/** Flags of the serve command (also accepted without the `serve` word). */
+export const SERVE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  'http-host': { type: 'string' },
+  'http-port': { type: 'string' },
+} as const;
+
+/** Runs the server until SIGINT or SIGTERM; resolves the exit code (0 clean stop, 1 start failure, 2 bad configuration). */
+export async function runServe(argv: string[], io: CommandIo = PROCESS_IO): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: true, allowPositionals: false });
+  const resolved = resolveConfig({
+    configFile: values.config,
+    env: io.env,
+    flags: {
+      host: values.host,
+      port: values.port,
+      logLevel: values['log-level'],
+      logFormat: values['log-format'],
+      httpHost: values['http-host'],
+      httpPort: values['http-port'],
+    },
+  });
+  if (resolved.issues.length > 0) {
+    printIssues(io, resolved.issues);
+    return 2;
+  }
+  const logger = createLogger(resolved.config.logging, io.stderr);
+  let server: SwiftletServer;
+  try {
+    server = await SwiftletServer.create(resolved.config, logger);
+  } catch (err) {
+    printIssues(io, [{ path: '', message: err instanceof Error ? err.message : String(err) }]);
+    return 2;
+  }
+  try {
+    for (const bound of await server.start()) {
+      io.stdout.write(`swiftlet: ${bound.kind} listening on ${bound.where}\n`);
+      logger.info({ kind: bound.kind, id: bound.id, address: bound.where }, `${bound.kind} listening`);
+    }
+  } catch (err) {
+    io.stderr.write(`swiftlet: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  logger.info({ config: resolved.file ?? null, brokerId: server.broker.id }, 'swiftlet started');
+  await waitForStop(server);
+  io.stdout.write('swiftlet: shutting down\n');
+  logger.info({}, 'shutting down');
+  // close() stops the listeners, sends DISCONNECT 0x8B (server shutting down) to 5.0 clients, flushes, stops hooks.
+  await server.close();
+  logger.info({}, 'stopped');
+  return 0;
+}
+
+/** Reloads on SIGHUP until SIGINT or SIGTERM arrives; a second stop signal during shutdown exits at once. */
+function waitForStop(server: SwiftletServer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const reload = (): void => {
+      server.logger.info({}, 'SIGHUP: reloading the ledger file and TLS certificates');
+      server.reload().then(
+        (result) => {
+          for (const c of result.certificates) {
+            if (c.ok) server.logger.info({ listener: c.id }, 'certificates reloaded');
+            else server.logger.error({ listener: c.id, error: c.error }, 'certificate reload failed, keeping the previous ones');
+          }
+          server.logger.info({ ledger: result.ledger ?? null }, 'reload done');
+        },
+        (err: unknown) => server.logger.error({ err }, 'reload failed'),
+      );
+    };
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.off('SIGHUP', reload);
+      server.logger.info({ signal }, 'stop requested');
+      // An impatient second Ctrl-C should not wait for the grace period.
+      process.once('SIGINT', () => process.exit(130));
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGHUP', reload);
+  });
+}

@@ -1,0 +1,365 @@
+// Hand-written validation of a parsed configuration: unknown keys, types and ranges, all errors collected.
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { compileLedger, LedgerError } from '../hooks/ledger-rules.js';
+import type { LedgerData } from '../hooks/ledger-rules.js';
+import { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } from '../options.js';
+import type { Capabilities, Compatibilities } from '../options.js';
+import { ConfigChecker, isRecord, join } from './config-checker.js';
+import type { ConfigIssue } from './config-checker.js';
+import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
+import type { AuthConfig, DebugConfig, HttpConfig, ListenerConfig, ListenerType, LogFormat, LogLevel, RateLimitConfig, SwiftletConfig } from './config-types.js';
+
+/** Options of validateConfig. */
+export interface ValidateOptions {
+  /** Folder relative file paths are resolved against (the config file's folder). Default the working directory. */
+  baseDir?: string;
+  /** Check that referenced files (ledger, certificates) are readable. Default true. */
+  checkFiles?: boolean;
+}
+
+/** The outcome of validation: a config with defaults applied, and every problem found. */
+export interface ValidationResult {
+  config: SwiftletConfig;
+  issues: ConfigIssue[];
+}
+
+const TOP_KEYS = [
+  'id',
+  'listeners',
+  'http',
+  'auth',
+  'rateLimit',
+  'debug',
+  'capabilities',
+  'compatibilities',
+  'logging',
+  'sys',
+  'sharedSubscriptionStrategy',
+  'responseInformationPrefix',
+] as const;
+
+/** The listener types. */
+export const LISTENER_TYPES: readonly ListenerType[] = ['tcp', 'tls', 'ws', 'wss', 'unix'];
+/** The log levels. */
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
+
+const LIMIT_KEYS = ['type', 'id', 'maxConnections', 'connectionRate'];
+const NET_KEYS = [...LIMIT_KEYS, 'host', 'port', 'backlog', 'proxyProtocol'];
+const TLS_KEYS = ['certFile', 'keyFile', 'caFile', 'passphrase', 'clientCertificates', 'handshakeTimeoutMs', 'watch'];
+/** Keys each listener type accepts. */
+const LISTENER_KEYS: Readonly<Record<ListenerType, readonly string[]>> = {
+  tcp: NET_KEYS,
+  tls: [...NET_KEYS, ...TLS_KEYS],
+  ws: [...NET_KEYS, 'path'],
+  wss: [...NET_KEYS, 'path', ...TLS_KEYS],
+  unix: [...LIMIT_KEYS, 'path'],
+};
+
+class ConfigValidator extends ConfigChecker {
+  readonly #baseDir: string;
+  readonly #checkFiles: boolean;
+
+  constructor(options: ValidateOptions) {
+    super();
+    this.#baseDir = options.baseDir ?? process.cwd();
+    this.#checkFiles = options.checkFiles ?? true;
+  }
+
+  /** A readable file path, resolved against the config folder. */
+  file(value: unknown, path: string): string | undefined {
+    const name = this.string(value, path);
+    if (name === undefined) return undefined;
+    const full = isAbsolute(name) ? name : resolve(this.#baseDir, name);
+    if (this.#checkFiles) {
+      try {
+        accessSync(full, constants.R_OK);
+      } catch {
+        return this.expected(path, 'a readable file', value);
+      }
+    }
+    return full;
+  }
+
+  listener(raw: unknown, path: string, seen: Map<ListenerType, number>): ListenerConfig | undefined {
+    const obj = this.object(raw, path);
+    if (obj === undefined) return undefined;
+    const type = this.oneOf(obj.type, join(path, 'type'), LISTENER_TYPES);
+    if (type === undefined) return undefined;
+    this.keys(obj, LISTENER_KEYS[type], path);
+    const count = (seen.get(type) ?? 0) + 1;
+    seen.set(type, count);
+    const out: ListenerConfig = { type, id: count === 1 ? type : `${type}-${count}` };
+    if (obj.id !== undefined) out.id = this.string(obj.id, join(path, 'id')) ?? out.id;
+    if (type !== 'unix') {
+      out.host = obj.host === undefined ? DEFAULT_HOST : this.string(obj.host, join(path, 'host'));
+      if (obj.port !== undefined) out.port = this.integer(obj.port, join(path, 'port'), 0, 65535);
+      if (obj.backlog !== undefined) out.backlog = this.integer(obj.backlog, join(path, 'backlog'), 1, 65535);
+      if (obj.proxyProtocol !== undefined) out.proxyProtocol = this.proxyProtocol(obj.proxyProtocol, join(path, 'proxyProtocol'));
+    }
+    if (obj.maxConnections !== undefined) out.maxConnections = this.integer(obj.maxConnections, join(path, 'maxConnections'), 0, 2 ** 31);
+    if (obj.connectionRate !== undefined) {
+      const rate = this.object(obj.connectionRate, join(path, 'connectionRate'));
+      if (rate !== undefined) {
+        this.keys(rate, ['perSecond', 'burst'], join(path, 'connectionRate'));
+        const perSecond = this.positive(rate.perSecond, join(path, 'connectionRate.perSecond'));
+        const burst = rate.burst === undefined ? undefined : this.integer(rate.burst, join(path, 'connectionRate.burst'), 1, 2 ** 31);
+        if (perSecond !== undefined) out.connectionRate = burst === undefined ? { perSecond } : { perSecond, burst };
+      }
+    }
+    if (type === 'unix') {
+      out.path = obj.path === undefined ? this.expected(join(path, 'path'), 'a socket file path', undefined) : this.string(obj.path, join(path, 'path'));
+      if (out.path !== undefined) out.path = resolve(this.#baseDir, out.path);
+    } else if (type === 'ws' || type === 'wss') {
+      out.path = '/mqtt';
+      if (obj.path !== undefined) {
+        const p = this.string(obj.path, join(path, 'path'));
+        if (p !== undefined && !p.startsWith('/')) this.expected(join(path, 'path'), 'a URL path starting with /', p);
+        else if (p !== undefined) out.path = p;
+      }
+    }
+    if (type === 'tls' || type === 'wss') this.tls(obj, out, path);
+    return out;
+  }
+
+  tls(obj: Record<string, unknown>, out: ListenerConfig, path: string): void {
+    if (obj.certFile === undefined) this.expected(join(path, 'certFile'), 'a certificate file (PEM)', undefined);
+    else out.certFile = this.file(obj.certFile, join(path, 'certFile'));
+    if (obj.keyFile === undefined) this.expected(join(path, 'keyFile'), 'a private key file (PEM)', undefined);
+    else out.keyFile = this.file(obj.keyFile, join(path, 'keyFile'));
+    if (obj.caFile !== undefined) out.caFile = this.file(obj.caFile, join(path, 'caFile'));
+    if (obj.passphrase !== undefined) out.passphrase = this.string(obj.passphrase, join(path, 'passphrase'));
+    if (obj.clientCertificates !== undefined) {
+      out.clientCertificates = this.oneOf(obj.clientCertificates, join(path, 'clientCertificates'), ['none', 'optional', 'required'] as const);
+    }
+    if (obj.handshakeTimeoutMs !== undefined) out.handshakeTimeoutMs = this.integer(obj.handshakeTimeoutMs, join(path, 'handshakeTimeoutMs'), 1, 600_000);
+    if (obj.watch !== undefined) out.watch = this.boolean(obj.watch, join(path, 'watch'));
+  }
+
+  proxyProtocol(raw: unknown, path: string): ListenerConfig['proxyProtocol'] {
+    const obj = this.object(raw, path);
+    if (obj === undefined) return undefined;
+    this.keys(obj, ['trusted', 'headerTimeoutMs'], path);
+    const trusted = obj.trusted;
+    if (!Array.isArray(trusted) || trusted.length === 0) return this.expected(join(path, 'trusted'), 'a non-empty list of addresses or CIDR blocks', trusted);
+    const list: string[] = [];
+    trusted.forEach((entry: unknown, i) => {
+      const s = this.string(entry, `${join(path, 'trusted')}[${i}]`);
+      if (s !== undefined) list.push(s);
+    });
+    const out: { trusted: string[]; headerTimeoutMs?: number } = { trusted: list };
+    if (obj.headerTimeoutMs !== undefined) {
+      const t = this.integer(obj.headerTimeoutMs, join(path, 'headerTimeoutMs'), 1, 600_000);
+      if (t !== undefined) out.headerTimeoutMs = t;
+    }
+    return out;
+  }
+
+  listeners(raw: unknown): ListenerConfig[] {
+    if (raw === undefined) return [{ type: 'tcp', id: 'tcp', host: DEFAULT_HOST }];
+    if (!Array.isArray(raw) || raw.length === 0) {
+      this.expected('listeners', 'a non-empty list of listeners', raw);
+      return [];
+    }
+    const seen = new Map<ListenerType, number>();
+    const out: ListenerConfig[] = [];
+    const ids = new Set<string>();
+    raw.forEach((item: unknown, i) => {
+      const l = this.listener(item, `listeners[${i}]`, seen);
+      if (l === undefined) return;
+      if (ids.has(l.id)) this.add(`listeners[${i}].id`, `duplicate listener id ${JSON.stringify(l.id)}`);
+      ids.add(l.id);
+      out.push(l);
+    });
+    return out;
+  }
+
+  http(raw: unknown): HttpConfig | undefined {
+    if (raw === undefined) return undefined;
+    const obj = this.object(raw, 'http');
+    if (obj === undefined) return undefined;
+    this.keys(obj, ['host', 'port', 'token'], 'http');
+    const out: HttpConfig = { host: DEFAULT_HOST, port: DEFAULT_HTTP_PORT };
+    if (obj.host !== undefined) out.host = this.string(obj.host, 'http.host') ?? DEFAULT_HOST;
+    if (obj.port !== undefined) out.port = this.integer(obj.port, 'http.port', 0, 65535) ?? DEFAULT_HTTP_PORT;
+    if (obj.token !== undefined) {
+      const token = this.string(obj.token, 'http.token');
+      // A guessable token protects nothing; demand at least some entropy.
+      if (token !== undefined && token.length < 16) this.add('http.token', `expected at least 16 characters, found ${token.length}`);
+      else if (token !== undefined) out.token = token;
+    }
+    return out;
+  }
+
+  auth(raw: unknown): AuthConfig {
+    const out: AuthConfig = { watch: false, scram: false, useCertificateCommonNameAsUsername: false };
+    if (raw === undefined) return out;
+    const obj = this.object(raw, 'auth');
+    if (obj === undefined) return out;
+    this.keys(obj, ['allowAnonymous', 'ledger', 'ledgerFile', 'watch', 'scram', 'useCertificateCommonNameAsUsername'], 'auth');
+    if (obj.allowAnonymous !== undefined) out.allowAnonymous = this.boolean(obj.allowAnonymous, 'auth.allowAnonymous');
+    if (obj.ledger !== undefined && obj.ledgerFile !== undefined) this.add('auth.ledgerFile', 'expected either auth.ledger or auth.ledgerFile, found both');
+    if (obj.ledger !== undefined) {
+      try {
+        compileLedger(obj.ledger);
+        out.ledger = obj.ledger as LedgerData;
+      } catch (err) {
+        this.ledgerIssue('auth.ledger', err);
+      }
+    }
+    if (obj.ledgerFile !== undefined) {
+      out.ledgerFile = this.file(obj.ledgerFile, 'auth.ledgerFile');
+      if (out.ledgerFile !== undefined && this.#checkFiles) this.ledgerFile(out.ledgerFile);
+    }
+    if (obj.watch !== undefined) {
+      out.watch = this.boolean(obj.watch, 'auth.watch') ?? false;
+      if (out.watch && obj.ledgerFile === undefined) this.add('auth.watch', 'expected auth.ledgerFile to watch, found none');
+    }
+    if (obj.scram !== undefined) out.scram = this.boolean(obj.scram, 'auth.scram') ?? false;
+    if (obj.useCertificateCommonNameAsUsername !== undefined) {
+      out.useCertificateCommonNameAsUsername = this.boolean(obj.useCertificateCommonNameAsUsername, 'auth.useCertificateCommonNameAsUsername') ?? false;
+    }
+    return out;
+  }
+
+  /** Parses and compiles the ledger file now, so a bad one is reported with the rest instead of at start. */
+  ledgerFile(file: string): void {
+    try {
+      const text = readFileSync(file, 'utf8');
+      const data: unknown = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+      compileLedger(data);
+    } catch (err) {
+      this.ledgerIssue(`auth.ledgerFile (${file})`, err);
+    }
+  }
+
+  /** Records a LedgerError under `prefix`, keeping the ledger's own key path. */
+  ledgerIssue(prefix: string, err: unknown): void {
+    if (err instanceof LedgerError) {
+      const inner = err.path === '(root)' ? prefix : join(prefix, err.path);
+      this.add(inner, err.message.slice(err.path.length + 2));
+    } else {
+      this.add(prefix, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  rateLimit(raw: unknown): RateLimitConfig | undefined {
+    if (raw === undefined || raw === false) return undefined;
+    const obj = this.object(raw, 'rateLimit');
+    if (obj === undefined) return undefined;
+    this.keys(obj, ['publishPerSecond', 'publishBytesPerSecond', 'burst', 'action'], 'rateLimit');
+    const out: RateLimitConfig = {};
+    if (obj.publishPerSecond !== undefined) out.publishPerSecond = this.positive(obj.publishPerSecond, 'rateLimit.publishPerSecond');
+    if (obj.publishBytesPerSecond !== undefined) out.publishBytesPerSecond = this.positive(obj.publishBytesPerSecond, 'rateLimit.publishBytesPerSecond');
+    if (obj.publishPerSecond === undefined && obj.publishBytesPerSecond === undefined) {
+      this.add('rateLimit', 'expected publishPerSecond or publishBytesPerSecond, found neither');
+    }
+    if (obj.burst !== undefined) out.burst = this.positive(obj.burst, 'rateLimit.burst');
+    if (obj.action !== undefined) out.action = this.oneOf(obj.action, 'rateLimit.action', ['reason', 'disconnect'] as const);
+    return out;
+  }
+
+  debug(raw: unknown): DebugConfig | undefined {
+    if (raw === undefined || raw === false) return undefined;
+    if (raw === true) return { previewBytes: 32 };
+    const obj = this.object(raw, 'debug');
+    if (obj === undefined) return undefined;
+    this.keys(obj, ['previewBytes'], 'debug');
+    const previewBytes = obj.previewBytes === undefined ? 32 : (this.integer(obj.previewBytes, 'debug.previewBytes', 0, 65536) ?? 32);
+    return { previewBytes };
+  }
+
+  capabilities(raw: unknown): Partial<Capabilities> {
+    if (raw === undefined) return {};
+    const obj = this.object(raw, 'capabilities');
+    if (obj === undefined) return {};
+    const defaults = DEFAULT_CAPABILITIES as unknown as Record<string, unknown>;
+    this.keys(obj, Object.keys(defaults), 'capabilities');
+    const out: Record<string, unknown> = {};
+    let typesOk = true;
+    for (const [key, value] of Object.entries(obj)) {
+      const def = defaults[key];
+      if (def === undefined) continue;
+      const ok = typeof def === 'boolean' ? this.boolean(value, `capabilities.${key}`) !== undefined : this.integer(value, `capabilities.${key}`, 0, 0xffffffff) !== undefined;
+      if (ok) out[key] = value;
+      else typesOk = false;
+    }
+    if (typesOk) {
+      // The broker's own range rules (minimums, powers, enumerations) are the source of truth; run them here.
+      try {
+        resolveCapabilities(out);
+      } catch (err) {
+        this.add('', err instanceof Error ? err.message : String(err));
+      }
+    }
+    return out;
+  }
+
+  compatibilities(raw: unknown): Partial<Compatibilities> {
+    if (raw === undefined) return {};
+    const obj = this.object(raw, 'compatibilities');
+    if (obj === undefined) return {};
+    const names = Object.keys(DEFAULT_COMPATIBILITIES);
+    this.keys(obj, names, 'compatibilities');
+    const out: Record<string, boolean> = {};
+    for (const [key, value] of Object.entries(obj)) {
+      if (!names.includes(key)) continue;
+      const b = this.boolean(value, `compatibilities.${key}`);
+      if (b !== undefined) out[key] = b;
+    }
+    return out;
+  }
+
+  logging(raw: unknown): { level: LogLevel; format: LogFormat } {
+    const out = { level: 'info' as LogLevel, format: 'auto' as LogFormat };
+    if (raw === undefined) return out;
+    const obj = this.object(raw, 'logging');
+    if (obj === undefined) return out;
+    this.keys(obj, ['level', 'format'], 'logging');
+    if (obj.level !== undefined) out.level = this.oneOf(obj.level, 'logging.level', LOG_LEVELS) ?? out.level;
+    if (obj.format !== undefined) out.format = this.oneOf(obj.format, 'logging.format', LOG_FORMATS) ?? out.format;
+    return out;
+  }
+
+  sys(raw: unknown): { interval: number } {
+    if (raw === undefined) return { interval: 10 };
+    const obj = this.object(raw, 'sys');
+    if (obj === undefined) return { interval: 10 };
+    this.keys(obj, ['interval'], 'sys');
+    return { interval: obj.interval === undefined ? 10 : (this.integer(obj.interval, 'sys.interval', 0, 86_400) ?? 10) };
+  }
+}
+
+/** Validates a parsed configuration (YAML or JSON) and applies the defaults; `issues` is empty when it is valid. */
+export function validateConfig(raw: unknown, options: ValidateOptions = {}): ValidationResult {
+  const v = new ConfigValidator(options);
+  // An empty file parses as null: treat it as "all defaults".
+  const root = raw === null || raw === undefined ? {} : raw;
+  const obj = isRecord(root) ? root : (v.expected('(root)', 'an object of settings', root) ?? {});
+  v.keys(obj, TOP_KEYS, '');
+  const config: SwiftletConfig = {
+    listeners: v.listeners(obj.listeners),
+    auth: v.auth(obj.auth),
+    capabilities: v.capabilities(obj.capabilities),
+    compatibilities: v.compatibilities(obj.compatibilities),
+    logging: v.logging(obj.logging),
+    sys: v.sys(obj.sys),
+  };
+  if (obj.id !== undefined) config.id = v.string(obj.id, 'id');
+  const http = v.http(obj.http);
+  if (http !== undefined) config.http = http;
+  const rateLimit = v.rateLimit(obj.rateLimit);
+  if (rateLimit !== undefined) config.rateLimit = rateLimit;
+  const debug = v.debug(obj.debug);
+  if (debug !== undefined) config.debug = debug;
+  if (obj.sharedSubscriptionStrategy !== undefined) {
+    config.sharedSubscriptionStrategy = v.oneOf(obj.sharedSubscriptionStrategy, 'sharedSubscriptionStrategy', ['round-robin', 'random', 'hash'] as const);
+  }
+  if (obj.responseInformationPrefix !== undefined) {
+    if (typeof obj.responseInformationPrefix === 'string') config.responseInformationPrefix = obj.responseInformationPrefix;
+    else v.expected('responseInformationPrefix', "a string ('' disables it)", obj.responseInformationPrefix);
+  }
+  return { config, issues: v.issues };
+}
