@@ -169,7 +169,9 @@ export class Router {
     for (let k = 0; k < n; k++) {
       const sub = members[(start + k) % n]!;
       if (sub.session === exclude) continue;
-      if (sub.session.connection !== null) return sub;
+      // Inline members have no connection but are always reachable; a closing connection is not.
+      const s = sub.session;
+      if (s.inlineHandler !== null || (s.connection !== null && s.connection.isConnected)) return sub;
       fallback ??= sub;
     }
     return fallback;
