@@ -138,10 +138,10 @@ export class Router {
       return count;
     } finally {
       this.#depth--;
-      // Truncating an empty array is not free on this path: only touch what was used.
-      if (matches.length !== 0) matches.length = 0;
-      if (groups.length !== 0) groups.length = 0;
-      if (touched.length !== 0) touched.length = 0;
+      // pop() is inlined; assigning length is a runtime call that showed in profiles of this path.
+      for (let i = matches.length; i > 0; i--) matches.pop();
+      for (let i = groups.length; i > 0; i--) groups.pop();
+      for (let i = touched.length; i > 0; i--) touched.pop();
     }
   }
 

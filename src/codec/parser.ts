@@ -45,6 +45,10 @@ export class Parser {
   #multiplier = 1;
   #lengthBytes = 0;
   readonly #reader = new Reader();
+  // The chunk and range of the packet being handed to onPacket, when it arrived whole in one chunk.
+  #rawChunk: Buffer | undefined = undefined;
+  #rawStart = 0;
+  #rawEnd = 0;
 
   constructor(options: ParserOptions) {
     this.#options = options;
@@ -75,6 +79,15 @@ export class Parser {
   /** Sets the largest accepted whole packet in bytes; applies from the next fixed header on. */
   setMaxPacketSize(bytes: number): void {
     this.#maxPacketSize = bytes;
+  }
+
+  /**
+   * The wire bytes of the packet being delivered to onPacket, when it arrived whole inside one chunk
+   * (a view of that chunk, valid only during the onPacket call); undefined otherwise. Lets the broker
+   * forward a PUBLISH without encoding it again.
+   */
+  currentPacketBytes(): Buffer | undefined {
+    return this.#rawChunk === undefined ? undefined : this.#rawChunk.subarray(this.#rawStart, this.#rawEnd);
   }
 
   /** Feeds bytes; decoded packets and at most one error are reported synchronously through the callbacks. */
@@ -149,7 +162,11 @@ export class Parser {
         return;
       }
       if (packet.type === PacketType.CONNECT) this.#version = packet.protocolVersion;
+      this.#rawChunk = buf;
+      this.#rawStart = off;
+      this.#rawEnd = end;
       this.#options.onPacket(packet);
+      this.#rawChunk = undefined;
       if (this.#failed) return;
       off = end;
     }

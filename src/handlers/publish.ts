@@ -79,7 +79,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
 
   const hooks = ctx.hooks;
   if (hooks.checkAcl === null && hooks.onPublish === null) {
-    accept(conn, packet, topic);
+    accept(conn, packet, topic, true);
     return;
   }
   const client = conn.client!;
@@ -131,8 +131,8 @@ function rejectByHook(conn: Connection, packet: PublishPacket, err: unknown): vo
   throw err;
 }
 
-/** Routes an accepted publish and acknowledges it. */
-function accept(conn: Connection, packet: PublishPacket, topic: string): void {
+/** Routes an accepted publish and acknowledges it. `inline` = called synchronously from the parser. */
+function accept(conn: Connection, packet: PublishPacket, topic: string, inline = false): void {
   const ctx = conn.ctx;
   const message = messageFromPublish(
     topic,
@@ -144,7 +144,21 @@ function accept(conn: Connection, packet: PublishPacket, topic: string): void {
     false,
     ctx.capabilities.maximumMessageExpiryInterval,
   );
+  // Forward the bytes as received when they are exactly what a subscriber of the same protocol family
+  // would get (no DUP, no retain flag, no topic alias, no expiry to rewrite): no encode, no copy.
+  let rawIndex = -1;
+  if (inline && !packet.dup && !packet.retain && message.expiresAt === 0 && packet.properties.topicAlias === undefined) {
+    const raw = conn.parser.currentPacketBytes();
+    if (raw !== undefined) {
+      rawIndex = (conn.version === 5 ? 6 : 0) + packet.qos * 2;
+      const cache = new Array<Buffer | undefined>(12);
+      cache[rawIndex] = raw;
+      message.encoded = cache;
+    }
+  }
   ctx.router.publish(message, conn.client);
+  // The raw bytes are a view of the socket chunk: never let a queued or inflight message keep it alive.
+  if (rawIndex >= 0) message.encoded![rawIndex] = undefined;
   acknowledge(conn, packet, 0);
 }
 
