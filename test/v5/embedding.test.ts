@@ -102,7 +102,7 @@ test('inject for a connected client goes through ACL and hooks', async () => {
     id: 'acl',
     checkAcl: (_client, topic, access) => (access === 'publish' && topic.startsWith('deny/') ? 'deny' : 'allow'),
     onPublish: (client, packet) => {
-      seen.push(`${client.id}:${packet.topic}`);
+      seen.push(`${client?.id ?? 'null'}:${packet.topic}`);
       return packet;
     },
   });
@@ -206,7 +206,7 @@ const invalid: [keyof Capabilities, unknown][] = [
 for (const [key, value] of invalid) {
   test(`invalid capability ${key} = ${JSON.stringify(value)} → SwiftletError naming the key`, () => {
     assert.throws(
-      () => new Broker({ capabilities: { [key]: value } as Partial<Capabilities> }),
+      () => new Broker({ capabilities: { [key]: value } }),
       (e: unknown) => e instanceof SwiftletError && e.code === 'SWIFTLET_ERR_OPTIONS_INVALID' && e.message.includes(`capabilities.${key}`),
     );
   });

@@ -13,7 +13,10 @@ test('sysInterval 1: a $SYS/# subscriber (MQTT.js 5) receives every documented t
     const other = await raw(tb.port, 'sys-other');
     const got = collect(m);
     await m.subscribeAsync('$SYS/#', { qos: 0 });
-    const latest = (topic: string): string | undefined => got.findLast((x) => x.topic === topic)?.payload.toString();
+    const latest = (topic: string): string | undefined => {
+      for (let i = got.length - 1; i >= 0; i--) if (got[i]!.topic === topic) return got[i]!.payload.toString();
+      return undefined;
+    };
     // The next interval publishes with both clients counted.
     await waitFor(() => latest('$SYS/broker/clients/connected') === '2', 3000, 'clients/connected = 2');
     await waitFor(() => SYS_TOPICS.every((t) => latest(t.topic) !== undefined), 3000, 'every $SYS topic');
