@@ -144,7 +144,7 @@ describe('pretty log lines', () => {
   test('a pino JSON line becomes time, level, message and fields on one line', () => {
     const line = JSON.stringify({ level: 40, time: Date.UTC(2024, 0, 1, 12, 0, 0), pid: 1, hostname: 'h', msg: 'slow client', clientId: 'c 1', n: 3 });
     const out = formatLogLine(`${line}\n`);
-    assert.match(out, /^\d\d:\d\d:\d\d\.\d{3} WARN  slow client clientId="c 1" n=3\n$/);
+    assert.match(out, /^\d\d:\d\d:\d\d\.\d{3} WARN {2}slow client clientId="c 1" n=3\n$/);
   });
 
   test('non-JSON input passes through', () => {
@@ -156,6 +156,6 @@ describe('pretty log lines', () => {
     createLogger({ level: 'info', format: 'auto' }, { write: (s) => lines.push(s), isTTY: false }).info({ a: 1 }, 'hello');
     createLogger({ level: 'info', format: 'auto' }, { write: (s) => lines.push(s), isTTY: true }).info({ a: 1 }, 'hello');
     assert.equal(JSON.parse(lines[0]!).msg, 'hello');
-    assert.match(lines[1]!, / INFO  hello a=1\n$/);
+    assert.match(lines[1]!, / INFO {2}hello a=1\n$/);
   });
 });
