@@ -12,7 +12,8 @@ function will(topic: string, payload: string, qos: QoS = 1, retain = false, will
   return { topic, payload: Buffer.from(payload), qos, retain, properties: willDelayInterval === undefined ? {} : { willDelayInterval } };
 }
 
-describe('will', () => {
+// Tests use distinct client ids and topics, so they run concurrently (most of them wait on timers).
+describe('will', { concurrency: true }, () => {
   let tb: TestBroker;
   before(async () => {
     tb = await startBroker();

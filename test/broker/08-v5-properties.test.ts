@@ -8,7 +8,8 @@ import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { publishPacket, rawSession, receivePublishes } from './support.js';
 
-describe('v5 properties', () => {
+// Tests use distinct client ids and topics, so they run concurrently (the expiry tests wait on timers).
+describe('v5 properties', { concurrency: true }, () => {
   let tb: TestBroker;
   before(async () => {
     tb = await startBroker({ sysInterval: 0 });
