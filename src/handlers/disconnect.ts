@@ -10,9 +10,9 @@ export function handleDisconnect(conn: Connection, packet: DisconnectPacket): Ha
   if (conn.version === 5) {
     const expiry = packet.properties.sessionExpiryInterval;
     if (expiry !== undefined) {
-      // [MQTT-3.14.2-2] a session that was to end with the connection cannot be extended at DISCONNECT.
+      // 5.0 §3.14.2.2.2 (no statement id; [MQTT-3.14.2-2] is the server-side rule): a session that was to end with the connection cannot be extended at DISCONNECT.
       if (session.expiryInterval === 0 && expiry !== 0) {
-        throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'session expiry set on DISCONNECT after 0 at CONNECT', 'MQTT-3.14.2-2');
+        throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'session expiry set on DISCONNECT after 0 at CONNECT (5.0 section 3.14.2.2.2)');
       }
       session.expiryInterval = Math.min(expiry, conn.ctx.capabilities.maximumSessionExpiryInterval);
     }
