@@ -6,7 +6,7 @@ import type { Hook, UserProperty } from '../../src/index.js';
 import { startBroker, connectClient, endClient, collect, waitFor, delay } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, rawSession, receivePublishes } from './support.js';
+import { publishPacket, rawSession, receivePublishes, subscribePacket } from './support.js';
 
 // Tests use distinct client ids and topics, so they run concurrently (the expiry tests wait on timers).
 describe('v5 properties', { concurrency: true }, () => {
@@ -130,6 +130,78 @@ describe('v5 properties', { concurrency: true }, () => {
     const [m] = await receivePublishes(sub, 1);
     assert.equal(m!.properties.messageExpiryInterval, undefined);
     sub.destroy();
+  });
+});
+
+describe('v5 properties: per-connection limits and subscription options', () => {
+  let tb: TestBroker;
+  before(async () => {
+    tb = await startBroker({ sysInterval: 0 });
+  });
+  after(async () => {
+    await tb.close();
+  });
+
+  test('the broker never sends a packet above the client Maximum Packet Size: it is dropped and counted [MQTT-3.1.2-24] [MQTT-3.1.2-25]', async () => {
+    const c = await rawSession(tb.port, 5, 'mps-sub', [{ topic: 'v5/mps', qos: 1 }], { properties: { maximumPacketSize: 100 } });
+    tb.broker.publish('v5/mps', Buffer.alloc(200, 0x61), { qos: 1 });
+    tb.broker.publish('v5/mps', 'small', { qos: 1 });
+    const [m] = await receivePublishes(c, 1);
+    assert.equal(m!.payload.toString(), 'small');
+    assert.equal(tb.broker.client('mps-sub')?.dropped, 1);
+    // Behaves as if the large one completed: nothing is left in flight for it.
+    c.send({ type: PacketType.PUBACK, packetId: m!.packetId, reasonCode: 0, properties: {} });
+    await waitFor(() => tb.broker.client('mps-sub')?.inflight === 0, 2000, 'inflight empty');
+    c.destroy();
+  });
+
+  test('topic aliases towards the client stay within its Topic Alias Maximum, and none without one [MQTT-3.1.2-26] [MQTT-3.1.2-27] [MQTT-3.3.2-11]', async () => {
+    const withAliases = await rawSession(tb.port, 5, 'alias-max-2', [{ topic: 'v5/ta/+', qos: 0 }], { properties: { topicAliasMaximum: 2 } });
+    const without = await rawSession(tb.port, 5, 'alias-max-0', [{ topic: 'v5/ta/+', qos: 0 }]);
+    const topics = ['v5/ta/a', 'v5/ta/b', 'v5/ta/c', 'v5/ta/a', 'v5/ta/c', 'v5/ta/a'];
+    for (const t of topics) tb.broker.publish(t, t);
+    const got = await receivePublishes(withAliases, topics.length);
+    const known = new Map<number, string>();
+    const resolved = got.map((p) => {
+      const alias = p.properties.topicAlias;
+      if (alias === undefined) return p.topic;
+      assert.ok(alias >= 1 && alias <= 2, `alias ${alias}`);
+      if (p.topic !== '') known.set(alias, p.topic);
+      return known.get(alias);
+    });
+    assert.deepEqual(resolved, topics);
+    assert.deepEqual(got.map((p) => p.payload.toString()), topics);
+    const plain = await receivePublishes(without, topics.length);
+    assert.ok(plain.every((p) => p.properties.topicAlias === undefined && p.topic !== ''));
+    withAliases.destroy();
+    without.destroy();
+  });
+
+  test('subscription identifiers of every matching subscription go with the one copy [MQTT-3.3.4-3] [MQTT-3.3.4-4]', async () => {
+    const c = await rawSession(tb.port, 5, 'subid');
+    c.send(subscribePacket(1, [{ topic: 'v5/sid/+', qos: 0 }], { subscriptionIdentifiers: [11] }));
+    await c.expect(PacketType.SUBACK);
+    c.send(subscribePacket(2, [{ topic: 'v5/sid/#', qos: 1 }], { subscriptionIdentifiers: [22] }));
+    await c.expect(PacketType.SUBACK);
+    c.send(subscribePacket(3, [{ topic: 'v5/sid/x', qos: 0 }]));
+    await c.expect(PacketType.SUBACK);
+    tb.broker.publish('v5/sid/x', 'x', { qos: 1 });
+    const [m] = await receivePublishes(c, 1);
+    assert.deepEqual([...(m!.properties.subscriptionIdentifiers ?? [])].sort((a, b) => a - b), [11, 22]);
+    assert.equal(await c.quiet(150), true, 'more than one copy');
+    c.destroy();
+  });
+
+  test('No Local: a client does not receive its own publishes on such a subscription [MQTT-3.8.3-3]', async () => {
+    const c = await rawSession(tb.port, 5, 'nolocal', [{ topic: 'v5/nl', qos: 0, noLocal: true }]);
+    const other = await rawSession(tb.port, 5, 'nolocal-other');
+    c.send(publishPacket('v5/nl', 'mine'));
+    other.send(publishPacket('v5/nl', 'theirs'));
+    const [m] = await receivePublishes(c, 1);
+    assert.equal(m!.payload.toString(), 'theirs');
+    assert.equal(await c.quiet(150), true, 'own message delivered');
+    c.destroy();
+    other.destroy();
   });
 });
 
