@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const leaveFolder = [{ group: ['../*', '../**'], message: 'codec/ and topics/ import nothing else of ours (docs/architecture.md).' }];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['.scratch/**', 'dist/**', 'dist-check/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,7 +1,7 @@
 // A raw MQTT client over TCP built on our codec: sends exact packets or bytes, and awaits exact packets.
 import net from 'node:net';
 import { Parser, encodePacket, PacketType } from '../../src/index.js';
-import type { Packet, ProtocolVersion, ConnectPacket, Properties, ProtocolError } from '../../src/index.js';
+import type { Packet, ProtocolVersion, ConnectPacket, ProtocolError } from '../../src/index.js';
 
 /** A raw connection: `send` packets or bytes, `next()` the next received packet, `closed` when the socket ends. */
 export class RawClient {
@@ -144,7 +144,7 @@ export function connectPacket(clientId: string, version: ProtocolVersion, extra:
     username: undefined,
     password: undefined,
     will: undefined,
-    properties: {} as Properties,
+    properties: {},
     ...extra,
   };
 }
