@@ -1,6 +1,8 @@
 // Public API of Swiftlet: everything a user imports comes from here.
 export { Broker } from './broker.js';
-export type { ClientSnapshot } from './broker.js';
+export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo } from './broker.js';
+export { HttpServer } from './http/http-server.js';
+export type { HttpServerOptions } from './http/http-server.js';
 export { SwiftletError } from './errors.js';
 export type { SwiftletErrorCode } from './errors.js';
 export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } from './options.js';
