@@ -1,7 +1,7 @@
 // Topic aliases, inbound (client → broker) and outbound (broker → client) [MQTT-3.3.2-7..-12].
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker } from '../helpers/broker.js';
+import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 import { disconnected, ping, pub, publishes, raw, RawClient } from './support.js';
 
 test('inbound: an alias set with a topic is then used with an empty topic [MQTT-3.3.2-12]', async () => {
@@ -139,6 +139,24 @@ test('outbound: a client that sends no Topic Alias Maximum never receives an ali
     assert.deepEqual(got.map((m) => [m.topic, m.properties.topicAlias]), [['n/a', undefined], ['n/a', undefined]]);
     await ping(s);
     s.destroy();
+  } finally {
+    await tb.close();
+  }
+});
+
+test('outbound aliases interoperate with MQTT.js 5: it resolves every alias to the right topic', async () => {
+  const tb = await startBroker();
+  try {
+    const m = await connectClient(tb.port, { protocolVersion: 5, clientId: 'tao-mqttjs', properties: { topicAliasMaximum: 2 } });
+    const got = collect(m);
+    await m.subscribeAsync('js/#', { qos: 1 });
+    const topics = ['js/a', 'js/b', 'js/a', 'js/c', 'js/a', 'js/b'];
+    for (const t of topics) tb.broker.publish(t, t, { qos: 1 });
+    await waitFor(() => got.length === topics.length, 2000, 'all messages');
+    assert.deepEqual(got.map((x) => x.topic), topics);
+    assert.deepEqual(got.map((x) => x.payload.toString()), topics);
+    assert.ok(got.some((x) => x.packet.properties?.topicAlias !== undefined), 'no alias was used');
+    await endClient(m);
   } finally {
     await tb.close();
   }
