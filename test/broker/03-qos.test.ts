@@ -114,6 +114,57 @@ describe('qos', () => {
     sub.destroy();
   });
 
+  test('v5: after a PUBREC with an error code the same packet id starts a new message [MQTT-4.3.3-9]', async () => {
+    const sub = await rawSession(tb.port, 5, 'pubrec-err-sub', [{ topic: 'q/recerr', qos: 2 }]);
+    const pub = await rawSession(tb.port, 5, 'pubrec-err-pub');
+    pub.send(publishPacket('$SYS/q', 'refused', 2, 9));
+    const r = await pub.expect(PacketType.PUBREC);
+    assert.equal(r.reasonCode, 0x87);
+    pub.send(publishPacket('q/recerr', 'fresh', 2, 9));
+    const r2 = await pub.expect(PacketType.PUBREC);
+    assert.equal(r2.reasonCode, 0);
+    const [m] = await receivePublishes(sub, 1);
+    assert.equal(m!.payload.toString(), 'fresh');
+    sub.destroy();
+    pub.destroy();
+  });
+
+  test('v5: PUBREL for an unknown packet id gets PUBCOMP 0x92 [MQTT-4.3.3-11]', async () => {
+    const c = await rawSession(tb.port, 5, 'pubrel-unknown');
+    c.send(ack(PacketType.PUBREL, 555));
+    const comp = await c.expect(PacketType.PUBCOMP);
+    assert.equal(comp.packetId, 555);
+    assert.equal(comp.reasonCode, 0x92);
+    c.destroy();
+  });
+
+  test('v5: a PUBACK with an error code completes the message; it is not re-sent on resume [MQTT-4.4.0-2]', async () => {
+    const opts = { clean: false, properties: { sessionExpiryInterval: 60 } };
+    const a = await rawSession(tb.port, 5, 'puback-err', [{ topic: 'q/ackerr', qos: 1 }], opts);
+    tb.broker.publish('q/ackerr', 'x', { qos: 1 });
+    const [m] = await receivePublishes(a, 1);
+    a.send({ type: PacketType.PUBACK, packetId: m!.packetId, reasonCode: 0x80, properties: {} });
+    await waitFor(() => tb.broker.client('puback-err')?.inflight === 0, 2000, 'inflight cleared');
+    a.destroy();
+    await a.waitClosed();
+    await waitFor(() => tb.broker.client('puback-err')?.connected === false, 2000, 'offline');
+    const b = await RawClient.connect(tb.port, 5);
+    await b.handshake('puback-err', opts);
+    assert.equal(await b.quiet(200), true, 'message re-sent after an error PUBACK');
+    b.destroy();
+  });
+
+  test('v4: a QoS 2 PUBLISH to an ACL-refused topic still completes the flow; PUBREL → PUBCOMP [MQTT-3.3.5-2] [MQTT-4.3.3-2]', async () => {
+    const c = await rawSession(tb.port, 4, 'v4-refused-q2');
+    c.send(publishPacket('$SYS/q', 'x', 2, 3));
+    const r = await c.expect(PacketType.PUBREC);
+    assert.equal(r.packetId, 3);
+    c.send(ack(PacketType.PUBREL, 3));
+    const comp = await c.expect(PacketType.PUBCOMP);
+    assert.equal(comp.packetId, 3);
+    c.destroy();
+  });
+
   test('v4: 200 QoS 1 messages on one topic arrive in order [MQTT-4.6.0-6] (3.1.1)', async () => {
     const sub = await connectClient(tb.port, { protocolVersion: 4 });
     const pub = await connectClient(tb.port, { protocolVersion: 4 });
