@@ -88,6 +88,52 @@ describe('sessions', () => {
     });
   }
 
+  for (const version of [4, 5] as const) {
+    test(`v${version}: a takeover without clean start resumes the session: unacknowledged messages are re-sent on the new connection [MQTT-3.1.4-3] [MQTT-4.4.0-1]`, async () => {
+      const id = `takeover-resume-${version}`;
+      const topic = `sess/takeover/${version}`;
+      const a = await rawSession(tb.port, version, id, [{ topic, qos: 1 }], persistent(version));
+      tb.broker.publish(topic, 'unacked', { qos: 1 });
+      const [first] = await receivePublishes(a, 1);
+      const b = await RawClient.connect(tb.port, version);
+      const ack = await b.handshake(id, persistent(version));
+      assert.equal(ack.sessionPresent, true);
+      if (version === 5) assert.equal((await a.expect(PacketType.DISCONNECT)).reasonCode, 0x8e);
+      await a.waitClosed(1000);
+      const [again] = await receivePublishes(b, 1);
+      assert.equal(again!.packetId, first!.packetId);
+      assert.equal(again!.dup, true);
+      b.send({ type: PacketType.PUBACK, packetId: again!.packetId, reasonCode: 0, properties: {} });
+      tb.broker.publish(topic, 'next', { qos: 1 });
+      const [next] = await receivePublishes(b, 1);
+      assert.equal(next!.payload.toString(), 'next');
+      assert.equal(tb.broker.client(id)?.connected, true);
+      b.destroy();
+    });
+  }
+
+  test('v5: on resume, re-sent messages come first, then queued ones, within the new Receive Maximum [MQTT-4.6.0-6] [MQTT-3.3.4-9]', async () => {
+    const id = 'resume-order';
+    const topic = 'sess/resume-order';
+    const opts = { clean: false, properties: { sessionExpiryInterval: 60, receiveMaximum: 1 } };
+    const a = await rawSession(tb.port, 5, id, [{ topic, qos: 1 }], opts);
+    for (const p of ['m1', 'm2', 'm3']) tb.broker.publish(topic, p, { qos: 1 });
+    const [m1] = await receivePublishes(a, 1);
+    assert.equal(m1!.payload.toString(), 'm1');
+    await goOffline(tb, a, id);
+    const b = await RawClient.connect(tb.port, 5);
+    await b.handshake(id, opts);
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [p] = await receivePublishes(b, 1);
+      order.push(p!.payload.toString());
+      assert.equal(await b.quiet(100), true, 'more than Receive Maximum in flight');
+      b.send({ type: PacketType.PUBACK, packetId: p!.packetId, reasonCode: 0, properties: {} });
+    }
+    assert.deepEqual(order, ['m1', 'm2', 'm3']);
+    b.destroy();
+  });
+
   test('v5: Session Expiry Interval 0 ends the session with the connection [MQTT-3.1.2-23]', async () => {
     const a = await rawSession(tb.port, 5, 'exp-zero', [{ topic: 'sess/exp0', qos: 1 }], { clean: false, properties: {} });
     a.destroy();
