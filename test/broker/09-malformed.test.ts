@@ -8,7 +8,7 @@ import { startBroker, connectClient, endClient, collect, waitFor } from '../help
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { hex } from '../catalogue/hex.js';
-import { publishPacket, rawSession } from './support.js';
+import { publishPacket, rawSession, subscribePacket } from './support.js';
 
 /** A malformed or forbidden packet sent after a successful CONNECT. */
 interface Case {
@@ -223,5 +223,58 @@ describe('malformed and forbidden packets', () => {
     raw.sendBytes(hex`10 0d  00 04 4d 51 54 54  04  03  00 3c  00 01 72`);
     assert.equal(await raw.next(1000), undefined);
     await raw.waitClosed(1000);
+  });
+});
+
+describe('packets beyond what the broker offers (maximumQoS 1, retainAvailable false)', () => {
+  let tb: TestBroker;
+  before(async () => {
+    tb = await startBroker({ sysInterval: 0, capabilities: { maximumQoS: 1, retainAvailable: false } });
+  });
+  after(async () => {
+    await tb.close();
+  });
+
+  test('v5: CONNACK advertises Maximum QoS 1 and Retain Available 0 [MQTT-3.2.2-9]', async () => {
+    const raw = await RawClient.connect(tb.port, 5);
+    const ack = await raw.handshake('caps');
+    assert.equal(ack.properties.maximumQoS, 1);
+    assert.equal(ack.properties.retainAvailable, 0);
+    raw.destroy();
+  });
+
+  test('v5: SUBSCRIBE at QoS 2 is accepted and granted QoS 1 [MQTT-3.2.2-10]', async () => {
+    const raw = await rawSession(tb.port, 5, 'sub-q2');
+    raw.send(subscribePacket(4, [{ topic: 'caps/x', qos: 2 }]));
+    const ack = await raw.expect(PacketType.SUBACK);
+    assert.deepEqual(ack.reasonCodes, [1]);
+    raw.destroy();
+  });
+
+  test('v5: PUBLISH at QoS 2 → DISCONNECT 0x9B [MQTT-3.2.2-11]', async () => {
+    const raw = await rawSession(tb.port, 5, 'pub-q2');
+    raw.send(publishPacket('caps/x', 'x', 2, 1));
+    const d = await raw.expect(PacketType.DISCONNECT, 1000);
+    assert.equal(d.reasonCode, ReasonCode.QOS_NOT_SUPPORTED);
+    await raw.waitClosed(1000);
+  });
+
+  test('v5: PUBLISH with RETAIN → DISCONNECT 0x9A [MQTT-3.2.2-14]', async () => {
+    const raw = await rawSession(tb.port, 5, 'pub-retain');
+    raw.send(publishPacket('caps/x', 'x', 0, 0, { retain: true }));
+    const d = await raw.expect(PacketType.DISCONNECT, 1000);
+    assert.equal(d.reasonCode, ReasonCode.RETAIN_NOT_SUPPORTED);
+    await raw.waitClosed(1000);
+  });
+
+  test('v5: a will with QoS 2 or retain is refused with CONNACK 0x9B / 0x9A [MQTT-3.2.2-12] [MQTT-3.2.2-13]', async () => {
+    const q = await RawClient.connect(tb.port, 5);
+    const a1 = await q.handshake('will-q2', { will: { topic: 'w', payload: Buffer.from('x'), qos: 2, retain: false, properties: {} } });
+    assert.equal(a1.reasonCode, ReasonCode.QOS_NOT_SUPPORTED);
+    await q.waitClosed(1000);
+    const r = await RawClient.connect(tb.port, 5);
+    const a2 = await r.handshake('will-retain', { will: { topic: 'w', payload: Buffer.from('x'), qos: 0, retain: true, properties: {} } });
+    assert.equal(a2.reasonCode, ReasonCode.RETAIN_NOT_SUPPORTED);
+    await r.waitClosed(1000);
   });
 });
