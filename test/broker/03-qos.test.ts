@@ -228,6 +228,31 @@ describe('qos: resend on session resume', () => {
       b.destroy();
     });
 
+    test(`v${version}: an inbound QoS 2 PUBLISH re-sent after reconnecting (before PUBREL) is not delivered twice [MQTT-4.3.3-10] [MQTT-4.4.0-1]`, async () => {
+      const id = `inbound-q2-resume-${version}`;
+      const topic = `resendin/${version}`;
+      const sub = await rawSession(tb.port, version, `${id}-sub`, [{ topic, qos: 2 }]);
+      const a = await rawSession(tb.port, version, id, [], persistent);
+      a.send(publishPacket(topic, 'once', 2, 17));
+      await a.expect(PacketType.PUBREC);
+      a.destroy();
+      await a.waitClosed();
+      await waitFor(() => tb.broker.client(id)?.connected === false, 2000, 'offline');
+      const b = await RawClient.connect(tb.port, version);
+      await b.handshake(id, persistent);
+      b.send(publishPacket(topic, 'once', 2, 17, { dup: true }));
+      assert.equal((await b.expect(PacketType.PUBREC)).packetId, 17);
+      b.send(ack(PacketType.PUBREL, 17));
+      assert.equal((await b.expect(PacketType.PUBCOMP)).reasonCode, 0);
+      const [m] = await receivePublishes(sub, 1);
+      assert.equal(m!.payload.toString(), 'once');
+      sub.send(ack(PacketType.PUBREC, m!.packetId));
+      await sub.expect(PacketType.PUBREL);
+      assert.equal(await sub.quiet(200), true, 'delivered twice');
+      sub.destroy();
+      b.destroy();
+    });
+
     test(`v${version}: a PUBREL without PUBCOMP is re-sent on resume, not the PUBLISH [MQTT-4.4.0-1] [MQTT-4.3.3-6]`, async () => {
       const id = `resend-rel-${version}`;
       const topic = `resendrel/${version}`;

@@ -124,6 +124,30 @@ describe('v5 properties', { concurrency: true }, () => {
     for (const c of [b, pub, late]) c.destroy();
   });
 
+  test('message expiry: a message waiting behind a full inflight window expires there [MQTT-3.3.2-5]', async () => {
+    const c = await rawSession(tb.port, 5, 'expq-sub', [{ topic: 'v5/expq', qos: 1 }], { properties: { receiveMaximum: 1 } });
+    tb.broker.publish('v5/expq', 'first', { qos: 1 });
+    tb.broker.publish('v5/expq', 'short-lived', { qos: 1, properties: { messageExpiryInterval: 1 } });
+    tb.broker.publish('v5/expq', 'last', { qos: 1 });
+    const [first] = await receivePublishes(c, 1);
+    await delay(1200);
+    c.send({ type: PacketType.PUBACK, packetId: first!.packetId, reasonCode: 0, properties: {} });
+    const [next] = await receivePublishes(c, 1);
+    assert.equal(next!.payload.toString(), 'last');
+    assert.equal(tb.broker.client('expq-sub')?.dropped, 1);
+    c.destroy();
+  });
+
+  test('message expiry: a retained message is delivered on subscribe with its remaining lifetime [MQTT-3.3.2-6]', async () => {
+    tb.broker.publish('v5/expr', 'kept', { retain: true, properties: { messageExpiryInterval: 30 } });
+    await delay(1100);
+    const c = await rawSession(tb.port, 5, 'expr-sub', [{ topic: 'v5/expr', qos: 0 }]);
+    const [m] = await receivePublishes(c, 1);
+    const left = m!.properties.messageExpiryInterval;
+    assert.ok(left !== undefined && left >= 1 && left <= 29, `remaining expiry ${left}`);
+    c.destroy();
+  });
+
   test('message expiry: a message without expiry carries no Message Expiry Interval', async () => {
     const sub = await rawSession(tb.port, 5, 'noexp-sub', [{ topic: 'v5/noexp', qos: 0 }]);
     tb.broker.publish('v5/noexp', 'x');
