@@ -30,6 +30,10 @@ export interface ListenerConfig {
   keyFile?: string;
   caFile?: string;
   passphrase?: string;
+  /** ws/wss: largest WebSocket message, bytes. */
+  maxPayload?: number;
+  /** ws/wss: peers whose X-Forwarded-For header is believed. */
+  trustedProxies?: string[];
   clientCertificates?: 'none' | 'optional' | 'required';
   handshakeTimeoutMs?: number;
   /** Reload the certificate files when they change. */
@@ -40,8 +44,14 @@ export interface ListenerConfig {
 export interface HttpConfig {
   host: string;
   port: number;
-  /** Bearer token the management API requires. */
+  /** Bearer token the management API requires; without it the API is off. */
   token?: string;
+  /** Serve /metrics. Default true. */
+  metrics?: boolean;
+  /** Serve the management API (needs `token`). Default true. */
+  api?: boolean;
+  /** Largest request body, bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
 }
 
 /** Authentication: who may connect, from where, and the ledger of users and ACL rules. */

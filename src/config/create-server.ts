@@ -6,22 +6,14 @@ import { DebugHook } from '../hooks/debug.js';
 import { RateLimit } from '../hooks/rate-limit.js';
 import { ScramSha256 } from '../hooks/scram-sha256.js';
 import type { Listener, ListenerAddress } from '../listeners/listener.js';
-import { TcpListener } from '../listeners/tcp-listener.js';
-import { TlsListener } from '../listeners/tls-listener.js';
+import { createListener } from '../listeners/create-listener.js';
+import type { ListenerConfig as FactoryConfig } from '../listeners/create-listener.js';
+import { HttpServer } from '../http/http-server.js';
+import type { HttpServerOptions } from '../http/http-server.js';
 import type { BrokerOptions } from '../options.js';
 import { createAuthLedger } from './auth-setup.js';
-import { DEFAULT_HOST, DEFAULT_PORTS } from './config-types.js';
+import { DEFAULT_PORTS } from './config-types.js';
 import type { HttpConfig, ListenerConfig, SwiftletConfig } from './config-types.js';
-
-/** The part of the HTTP server (src/http/http-server.ts) the CLI uses. */
-export interface HttpServerHandle {
-  listen(): Promise<void>;
-  close(): Promise<void>;
-  address(): { host?: string; address?: string; port: number } | string | null | undefined;
-}
-
-type HttpServerClass = new (broker: Broker, options: { host?: string; port: number; token?: string; logger?: Logger }) => HttpServerHandle;
-type ListenerFactory = (config: Record<string, unknown>) => Listener;
 
 /** Something bound: an MQTT listener or the HTTP server, and where. */
 export interface BoundAddress {
@@ -37,71 +29,40 @@ export interface ReloadResult {
   certificates: { id: string; ok: boolean; error?: string }[];
 }
 
-/** Loads a module that may not exist yet; undefined when it is missing. The path is a variable so tsc does not resolve it. */
-async function optionalImport(specifier: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return (await import(specifier)) as Record<string, unknown>;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // Only the module itself being absent counts as "not available"; a broken dependency inside it must surface.
-    const name = specifier.slice(specifier.lastIndexOf('/') + 1, -3);
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((err as Error).message).includes(name)) return undefined;
-    throw err;
-  }
-}
-
 function formatAddress(address: ListenerAddress | undefined): string {
   if (address === undefined) return '?';
   if ('path' in address) return address.path;
   return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
-function formatHttpAddress(address: ReturnType<HttpServerHandle['address']>, fallbackHost: string): string {
-  if (address === null || address === undefined) return '?';
-  if (typeof address === 'string') return address;
-  const host = address.host ?? address.address ?? fallbackHost;
-  return host.includes(':') ? `[${host}]:${address.port}` : `${host}:${address.port}`;
-}
+/** Keys copied as they are from a listener entry to the listener's options (the validator allowed only valid ones per type). */
+const PASS_THROUGH = [
+  'host',
+  'path',
+  'backlog',
+  'maxConnections',
+  'connectionRate',
+  'proxyProtocol',
+  'maxPayload',
+  'trustedProxies',
+  'certFile',
+  'keyFile',
+  'caFile',
+  'passphrase',
+  'clientCertificates',
+  'handshakeTimeoutMs',
+  'watch',
+] as const;
 
-/** Options of a network listener built from the config (shared by tcp and tls). */
-function netOptions(l: ListenerConfig): { id: string; host: string; port: number } & Record<string, unknown> {
-  const out: { id: string; host: string; port: number } & Record<string, unknown> = {
-    id: l.id,
-    host: l.host ?? DEFAULT_HOST,
-    port: l.port ?? (l.type === 'unix' ? 0 : DEFAULT_PORTS[l.type]),
-  };
-  for (const key of ['backlog', 'maxConnections', 'connectionRate', 'proxyProtocol'] as const) {
-    if (l[key] !== undefined) out[key] = l[key];
+/** Creates one listener through the listeners' factory, with the default port of its type. */
+export function createConfiguredListener(l: ListenerConfig, logger: Logger): Listener {
+  const options: Record<string, unknown> = { type: l.type, id: l.id };
+  if (l.type !== 'unix') options.port = l.port ?? DEFAULT_PORTS[l.type];
+  for (const key of PASS_THROUGH) if (l[key] !== undefined) options[key] = l[key];
+  if (l.type === 'tls') {
+    options.onError = (err: Error): void => logger.error({ listener: l.id, err }, `certificate reload failed: ${err.message}`);
   }
-  return out;
-}
-
-function tlsOptions(l: ListenerConfig, onError: (err: Error) => void): Record<string, unknown> {
-  const out: Record<string, unknown> = { onError };
-  for (const key of ['certFile', 'keyFile', 'caFile', 'passphrase', 'clientCertificates', 'handshakeTimeoutMs', 'watch'] as const) {
-    if (l[key] !== undefined) out[key] = l[key];
-  }
-  return out;
-}
-
-/** Creates one listener; ws, wss and unix need the listener factory (src/listeners/create-listener.ts). */
-export async function createConfiguredListener(l: ListenerConfig, logger: Logger): Promise<Listener> {
-  const onError = (err: Error): void => logger.error({ listener: l.id, err }, `certificate reload failed: ${err.message}`);
-  switch (l.type) {
-    case 'tcp':
-      return new TcpListener(netOptions(l));
-    case 'tls':
-      return new TlsListener({ ...netOptions(l), ...tlsOptions(l, onError) });
-    case 'ws':
-    case 'wss':
-    case 'unix': {
-      const mod = await optionalImport('../listeners/create-listener.js');
-      const factory = mod?.createListener as ListenerFactory | undefined;
-      if (typeof factory !== 'function') throw new Error(`listener ${l.id}: ${l.type} listeners are not available in this build`);
-      const base = l.type === 'unix' ? { id: l.id, path: l.path } : { ...netOptions(l), path: l.path };
-      return factory({ type: l.type, ...base, ...(l.type === 'wss' ? tlsOptions(l, onError) : {}), ...(l.type === 'unix' && l.maxConnections !== undefined ? { maxConnections: l.maxConnections } : {}) });
-    }
-  }
+  return createListener(options as unknown as FactoryConfig);
 }
 
 /** A configured broker with its listeners, hooks and optional HTTP server. */
@@ -111,9 +72,9 @@ export class SwiftletServer {
   readonly logger: Logger;
   readonly #config: SwiftletConfig;
   readonly #listeners: Listener[];
-  readonly #http: HttpServerHandle | undefined;
+  readonly #http: HttpServer | undefined;
 
-  private constructor(config: SwiftletConfig, logger: Logger, broker: Broker, ledger: AuthLedger, listeners: Listener[], http: HttpServerHandle | undefined) {
+  private constructor(config: SwiftletConfig, logger: Logger, broker: Broker, ledger: AuthLedger, listeners: Listener[], http: HttpServer | undefined) {
     this.#config = config;
     this.logger = logger;
     this.broker = broker;
@@ -141,20 +102,20 @@ export class SwiftletServer {
     await broker.addHook(ledger);
     const listeners: Listener[] = [];
     for (const l of config.listeners) {
-      const listener = await createConfiguredListener(l, logger);
+      const listener = createConfiguredListener(l, logger);
       listeners.push(listener);
       await broker.addListener(listener);
     }
-    const http = config.http === undefined ? undefined : await SwiftletServer.#createHttp(broker, config.http, logger);
+    const http = config.http === undefined ? undefined : SwiftletServer.#createHttp(broker, config.http, logger);
     return new SwiftletServer(config, logger, broker, ledger, listeners, http);
   }
 
-  static async #createHttp(broker: Broker, http: HttpConfig, logger: Logger): Promise<HttpServerHandle> {
-    const mod = await optionalImport('../http/http-server.js');
-    const HttpServer = mod?.HttpServer as HttpServerClass | undefined;
-    if (typeof HttpServer !== 'function') throw new Error('http not available: this build has no HTTP server (src/http/http-server.ts); remove the http section');
-    const options: { host: string; port: number; token?: string; logger: Logger } = { host: http.host, port: http.port, logger };
+  static #createHttp(broker: Broker, http: HttpConfig, logger: Logger): HttpServer {
+    const options: HttpServerOptions = { host: http.host, port: http.port, logger };
     if (http.token !== undefined) options.token = http.token;
+    if (http.metrics !== undefined) options.metrics = http.metrics;
+    if (http.api !== undefined) options.api = http.api;
+    if (http.maxBodyBytes !== undefined) options.maxBodyBytes = http.maxBodyBytes;
     return new HttpServer(broker, options);
   }
 
@@ -175,7 +136,7 @@ export class SwiftletServer {
   /** Where each MQTT listener and the HTTP server are bound (real ports for port 0). */
   addresses(): BoundAddress[] {
     const out: BoundAddress[] = this.#listeners.map((l) => ({ kind: 'MQTT' as const, id: l.id, where: formatAddress(l.address()) }));
-    if (this.#http !== undefined) out.push({ kind: 'HTTP', id: 'http', where: formatHttpAddress(this.#http.address(), this.#config.http?.host ?? DEFAULT_HOST) });
+    if (this.#http !== undefined) out.push({ kind: 'HTTP', id: 'http', where: formatAddress(this.#http.address()) });
     return out;
   }
 

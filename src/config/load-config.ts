@@ -35,15 +35,12 @@ export function parseConfigFile(file: string): ParsedFile {
       return { raw: undefined, issues: [{ path: file, message: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` }] };
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       raw: undefined,
-      issues: doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        const where = at === undefined ? '' : `line ${at.line}, column ${at.col}: `;
-        return { path: file, message: `invalid YAML: ${where}${e.message.split('\n')[0] ?? ''}` };
-      }),
+      // With prettyErrors the first line reads "<problem> at line L, column C:"; the code frame below it is dropped.
+      issues: doc.errors.map((e) => ({ path: file, message: `invalid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}` })),
     };
   }
   return { raw: doc.toJS() as unknown, issues: [] };

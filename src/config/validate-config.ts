@@ -1,5 +1,6 @@
 // Hand-written validation of a parsed configuration: unknown keys, types and ranges, all errors collected.
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { compileLedger, LedgerError } from '../hooks/ledger-rules.js';
@@ -48,14 +49,15 @@ const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
 
 const LIMIT_KEYS = ['type', 'id', 'maxConnections', 'connectionRate'];
 const NET_KEYS = [...LIMIT_KEYS, 'host', 'port', 'backlog', 'proxyProtocol'];
-const TLS_KEYS = ['certFile', 'keyFile', 'caFile', 'passphrase', 'clientCertificates', 'handshakeTimeoutMs', 'watch'];
-/** Keys each listener type accepts. */
+const CERT_KEYS = ['certFile', 'keyFile', 'caFile', 'passphrase', 'clientCertificates'];
+const WS_KEYS = [...LIMIT_KEYS, 'host', 'port', 'backlog', 'path', 'maxPayload', 'trustedProxies'];
+/** Keys each listener type accepts (what the listener classes support). */
 const LISTENER_KEYS: Readonly<Record<ListenerType, readonly string[]>> = {
   tcp: NET_KEYS,
-  tls: [...NET_KEYS, ...TLS_KEYS],
-  ws: [...NET_KEYS, 'path'],
-  wss: [...NET_KEYS, 'path', ...TLS_KEYS],
-  unix: [...LIMIT_KEYS, 'path'],
+  tls: [...NET_KEYS, ...CERT_KEYS, 'handshakeTimeoutMs', 'watch'],
+  ws: WS_KEYS,
+  wss: [...WS_KEYS, ...CERT_KEYS],
+  unix: [...LIMIT_KEYS, 'path', 'backlog'],
 };
 
 class ConfigValidator extends ConfigChecker {
@@ -96,9 +98,11 @@ class ConfigValidator extends ConfigChecker {
     if (type !== 'unix') {
       out.host = obj.host === undefined ? DEFAULT_HOST : this.string(obj.host, join(path, 'host'));
       if (obj.port !== undefined) out.port = this.integer(obj.port, join(path, 'port'), 0, 65535);
-      if (obj.backlog !== undefined) out.backlog = this.integer(obj.backlog, join(path, 'backlog'), 1, 65535);
-      if (obj.proxyProtocol !== undefined) out.proxyProtocol = this.proxyProtocol(obj.proxyProtocol, join(path, 'proxyProtocol'));
     }
+    if (obj.backlog !== undefined) out.backlog = this.integer(obj.backlog, join(path, 'backlog'), 1, 65535);
+    if (obj.proxyProtocol !== undefined) out.proxyProtocol = this.proxyProtocol(obj.proxyProtocol, join(path, 'proxyProtocol'));
+    if (obj.maxPayload !== undefined) out.maxPayload = this.integer(obj.maxPayload, join(path, 'maxPayload'), 16, 268435460);
+    if (obj.trustedProxies !== undefined) out.trustedProxies = this.addressList(obj.trustedProxies, join(path, 'trustedProxies'));
     if (obj.maxConnections !== undefined) out.maxConnections = this.integer(obj.maxConnections, join(path, 'maxConnections'), 0, 2 ** 31);
     if (obj.connectionRate !== undefined) {
       const rate = this.object(obj.connectionRate, join(path, 'connectionRate'));
@@ -134,6 +138,7 @@ class ConfigValidator extends ConfigChecker {
     if (obj.clientCertificates !== undefined) {
       out.clientCertificates = this.oneOf(obj.clientCertificates, join(path, 'clientCertificates'), ['none', 'optional', 'required'] as const);
     }
+    if (out.type !== 'tls') return;
     if (obj.handshakeTimeoutMs !== undefined) out.handshakeTimeoutMs = this.integer(obj.handshakeTimeoutMs, join(path, 'handshakeTimeoutMs'), 1, 600_000);
     if (obj.watch !== undefined) out.watch = this.boolean(obj.watch, join(path, 'watch'));
   }
@@ -142,19 +147,32 @@ class ConfigValidator extends ConfigChecker {
     const obj = this.object(raw, path);
     if (obj === undefined) return undefined;
     this.keys(obj, ['trusted', 'headerTimeoutMs'], path);
-    const trusted = obj.trusted;
-    if (!Array.isArray(trusted) || trusted.length === 0) return this.expected(join(path, 'trusted'), 'a non-empty list of addresses or CIDR blocks', trusted);
-    const list: string[] = [];
-    trusted.forEach((entry: unknown, i) => {
-      const s = this.string(entry, `${join(path, 'trusted')}[${i}]`);
-      if (s !== undefined) list.push(s);
-    });
+    const list = this.addressList(obj.trusted, join(path, 'trusted'));
+    if (list === undefined) return undefined;
     const out: { trusted: string[]; headerTimeoutMs?: number } = { trusted: list };
     if (obj.headerTimeoutMs !== undefined) {
       const t = this.integer(obj.headerTimeoutMs, join(path, 'headerTimeoutMs'), 1, 600_000);
       if (t !== undefined) out.headerTimeoutMs = t;
     }
     return out;
+  }
+
+  /** A non-empty list of IP addresses or CIDR blocks. */
+  addressList(raw: unknown, path: string): string[] | undefined {
+    if (!Array.isArray(raw) || raw.length === 0) return this.expected(path, 'a non-empty list of addresses or CIDR blocks', raw);
+    const list: string[] = [];
+    raw.forEach((entry: unknown, i) => {
+      const at = `${path}[${i}]`;
+      const text = this.string(entry, at);
+      if (text === undefined) return;
+      const slash = text.indexOf('/');
+      const address = slash === -1 ? text : text.slice(0, slash);
+      const prefix = slash === -1 ? 0 : Number(text.slice(slash + 1));
+      const family = isIP(address);
+      if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) this.expected(at, 'an IP address or CIDR block', text);
+      else list.push(text);
+    });
+    return list;
   }
 
   listeners(raw: unknown): ListenerConfig[] {
@@ -180,8 +198,11 @@ class ConfigValidator extends ConfigChecker {
     if (raw === undefined) return undefined;
     const obj = this.object(raw, 'http');
     if (obj === undefined) return undefined;
-    this.keys(obj, ['host', 'port', 'token'], 'http');
+    this.keys(obj, ['host', 'port', 'token', 'metrics', 'api', 'maxBodyBytes'], 'http');
     const out: HttpConfig = { host: DEFAULT_HOST, port: DEFAULT_HTTP_PORT };
+    if (obj.metrics !== undefined) out.metrics = this.boolean(obj.metrics, 'http.metrics');
+    if (obj.api !== undefined) out.api = this.boolean(obj.api, 'http.api');
+    if (obj.maxBodyBytes !== undefined) out.maxBodyBytes = this.integer(obj.maxBodyBytes, 'http.maxBodyBytes', 1, 2 ** 30);
     if (obj.host !== undefined) out.host = this.string(obj.host, 'http.host') ?? DEFAULT_HOST;
     if (obj.port !== undefined) out.port = this.integer(obj.port, 'http.port', 0, 65535) ?? DEFAULT_HTTP_PORT;
     if (obj.token !== undefined) {

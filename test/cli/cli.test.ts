@@ -75,8 +75,13 @@ function writeConfig(name: string, text: string): string {
 describe('swiftlet serve', { concurrency: true }, () => {
   test('starts from a config file, serves publish/subscribe, and on SIGTERM sends DISCONNECT 0x8B and exits 0', async () => {
     const file = writeConfig('serve.yaml', 'listeners:\n  - type: tcp\n    port: 0\nlogging:\n  format: json\nsys:\n  interval: 0\n');
-    const r = run(['--config', file]);
+    const r = run(['--config', file, '--http-port', '0']);
     const port = await mqttPort(r);
+    const httpLine = /^swiftlet: HTTP listening on (127\.0\.0\.1:\d+)$/;
+    await waitFor(() => r.stdout.some((l) => httpLine.test(l)), 5000, 'HTTP line');
+    const health = await fetch(`http://${httpLine.exec(r.stdout.find((l) => httpLine.test(l))!)![1]}/healthz`);
+    assert.equal(health.status, 200);
+    await health.arrayBuffer();
     const sub = await connectClient(port, { protocolVersion: 5, clientId: 'sub' });
     const got = collect(sub);
     await sub.subscribeAsync('t/#', { qos: 1 });

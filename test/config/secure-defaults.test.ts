@@ -1,5 +1,6 @@
 // Secure defaults: anonymous clients only from loopback while no users exist; users configured → anonymous refused.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import { createAuthLedger } from '../../src/config/auth-setup.js';
@@ -124,19 +125,34 @@ describe('SwiftletServer built from a config', () => {
     }
   });
 
-  test('an unavailable HTTP server is a clear error before anything is bound', async (t) => {
-    const { config } = validateConfig({ listeners: [{ type: 'tcp', port: 0 }], http: { port: 0 } });
-    let available = true;
+  test('the http section starts the HTTP server next to MQTT and reports where it is bound', async () => {
+    const { config, issues } = validateConfig({ listeners: [{ type: 'tcp', port: 0 }], http: { port: 0, token: 'a-token-of-16-chars' }, sys: { interval: 0 } });
+    assert.deepEqual(issues, []);
+    const server = await SwiftletServer.create(config, silent);
     try {
-      const server = await SwiftletServer.create(config, silent);
-      // The HTTP server exists in this build: it must start and stop like the rest.
-      await server.start();
+      const bound = await server.start();
+      assert.deepEqual(bound.map((b) => b.kind), ['MQTT', 'HTTP']);
+      const res = await fetch(`http://${bound[1]!.where}/healthz`);
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+    } finally {
       await server.close();
-    } catch (err) {
-      available = false;
-      assert.match((err as Error).message, /^http not available/);
     }
-    t.diagnostic(`http server available: ${available}`);
+  });
+
+  test('ws and unix listeners are built through the listener factory', async () => {
+    const sock = `${tmpdir()}/swiftlet-test-${process.pid}.sock`;
+    const { config, issues } = validateConfig({ listeners: [{ type: 'ws', port: 0, path: '/mq' }, { type: 'unix', path: sock }], sys: { interval: 0 } });
+    assert.deepEqual(issues, []);
+    const server = await SwiftletServer.create(config, silent);
+    try {
+      const bound = await server.start();
+      assert.equal(bound[1]?.where, sock);
+      const client = await connectClient(0, { protocol: 'ws', host: '127.0.0.1', port: Number(bound[0]!.where.split(':').pop()), path: '/mq' });
+      await endClient(client);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -46,6 +46,13 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
     raw: { listeners: [{ type: 'tls', certFile: 'nope.pem', keyFile: 'nope.key' }] },
     expected: ['listeners[0].certFile: expected a readable file, found "nope.pem"', 'listeners[0].keyFile: expected a readable file, found "nope.key"'],
   },
+  {
+    name: 'proxy protocol on a ws listener',
+    raw: { listeners: [{ type: 'ws', proxyProtocol: { trusted: ['10.0.0.1'] } }] },
+    expected: ['listeners[0].proxyProtocol: unknown key (expected one of type, id, maxConnections, connectionRate, host, port, backlog, path, maxPayload, trustedProxies)'],
+  },
+  { name: 'trusted proxy not an address', raw: { listeners: [{ type: 'ws', trustedProxies: ['10.0.0.0/33', 'proxy.local'] }] }, expected: ['listeners[0].trustedProxies[0]: expected an IP address or CIDR block, found "10.0.0.0/33"', 'listeners[0].trustedProxies[1]: expected an IP address or CIDR block, found "proxy.local"'] },
+  { name: 'http metrics not boolean', raw: { http: { metrics: 'on' } }, expected: ['http.metrics: expected true or false, found "on"'] },
   { name: 'unix without path', raw: { listeners: [{ type: 'unix' }] }, expected: ['listeners[0].path: expected a socket file path, found nothing'] },
   { name: 'ws path without slash', raw: { listeners: [{ type: 'ws', path: 'mqtt' }] }, expected: ['listeners[0].path: expected a URL path starting with /, found "mqtt"'] },
   { name: 'duplicate listener ids', raw: { listeners: [{ type: 'tcp', id: 'a' }, { type: 'tcp', id: 'a', port: 1884 }] }, expected: ['listeners[1].id: duplicate listener id "a"'] },
