@@ -32,6 +32,26 @@ export type HandlerResult = void | Promise<void>;
 
 let nextConnectionNumber = 1;
 
+const CONNECTION = Symbol('swiftlet.connection');
+type ConnectionStream = Duplex & { [CONNECTION]?: Connection };
+
+function onStreamData(this: ConnectionStream, chunk: Buffer): void {
+  this[CONNECTION]?.received(chunk);
+}
+function onStreamError(this: ConnectionStream, err: Error): void {
+  this[CONNECTION]?.failed(err);
+}
+function onStreamClose(this: ConnectionStream): void {
+  this[CONNECTION]?.closed();
+}
+function onStreamEnd(this: ConnectionStream): void {
+  // Half-closed by the peer: treat as a close; the will is published unless DISCONNECT came first.
+  this[CONNECTION]?.destroy();
+}
+function onStreamDrain(this: ConnectionStream): void {
+  this[CONNECTION]?.drained();
+}
+
 /** One client connection over any Duplex stream. */
 export class Connection {
   readonly ctx: BrokerContext;
@@ -67,7 +87,7 @@ export class Connection {
   outboundAliases: TopicAliasesOut | null = null;
   /** Enhanced authentication in progress (method and scratch state). */
   authMethod: string | undefined = undefined;
-  readonly authState = new Map<string, unknown>();
+  #authState: Map<string, unknown> | null = null;
   /** The CONNECT waiting for enhanced authentication to finish. */
   pendingConnect: PendingConnect | null = null;
   /** Set once the broker has detached this connection from its session (takeover or close). */
@@ -93,29 +113,55 @@ export class Connection {
     this.ctx = ctx;
     this.stream = stream;
     this.meta = meta;
+    // The connection is the parser's callback object and the stream's listeners are shared functions
+    // finding it through a symbol: no closures per connection (memory per idle client matters).
+    this.parser = new Parser(this);
     const max = ctx.capabilities.maximumPacketSize;
-    this.parser = new Parser({
-      onPacket: (packet) => this.#onPacket(packet),
-      onError: (error) => this.#onParseError(error),
-      ...(max > 0 ? { maxPacketSize: max } : {}),
-    });
-    stream.on('data', (chunk: Buffer) => {
-      this.active = true;
-      ctx.stats.bytesReceived += chunk.length;
-      if (this.state < ConnectionState.CLOSING) this.parser.push(chunk);
-    });
-    stream.on('error', (err: Error) => {
-      if (this.closeError === undefined) this.closeError = err;
-    });
-    stream.on('close', () => this.#onClosed());
-    stream.on('end', () => {
-      // Half-closed by the peer: treat as a close; the will is published unless DISCONNECT came first.
-      this.destroy();
-    });
-    stream.on('drain', () => {
-      this.#backpressured = false;
-      if (this.session !== null && this.state === ConnectionState.CONNECTED) ctx.delivery.pump(this.session);
-    });
+    if (max > 0) this.parser.setMaxPacketSize(max);
+    (stream as ConnectionStream)[CONNECTION] = this;
+    stream.on('data', onStreamData);
+    stream.on('error', onStreamError);
+    stream.on('close', onStreamClose);
+    stream.on('end', onStreamEnd);
+    stream.on('drain', onStreamDrain);
+  }
+
+  /** Parser callback: a decoded packet. */
+  onPacket(packet: Packet): void {
+    this.#onPacket(packet);
+  }
+
+  /** Parser callback: the stream broke the wire rules. */
+  onError(error: ProtocolError): void {
+    this.#onParseError(error);
+  }
+
+  /** Bytes from the stream. */
+  received(chunk: Buffer): void {
+    this.active = true;
+    this.ctx.stats.bytesReceived += chunk.length;
+    if (this.state < ConnectionState.CLOSING) this.parser.push(chunk);
+  }
+
+  /** The stream drained: let held QoS 1/2 messages move. */
+  drained(): void {
+    this.#backpressured = false;
+    if (this.session !== null && this.state === ConnectionState.CONNECTED) this.ctx.delivery.pump(this.session);
+  }
+
+  /** The stream failed; the close event follows. */
+  failed(err: Error): void {
+    if (this.closeError === undefined) this.closeError = err;
+  }
+
+  /** The stream closed. */
+  closed(): void {
+    this.#onClosed();
+  }
+
+  /** Scratch space of enhanced authentication, created on first use. */
+  get authState(): Map<string, unknown> {
+    return (this.#authState ??= new Map());
   }
 
   /** True while the connection accepts deliveries. */

@@ -19,6 +19,8 @@ export interface ParserOptions {
   protocolVersion?: ProtocolVersion;
 }
 
+const SHARED_READER = new Reader();
+
 // Parser states: waiting for byte 1, inside the remaining length, waiting for the body.
 const FIXED_HEADER = 0;
 const REMAINING_LENGTH = 1;
@@ -44,7 +46,9 @@ export class Parser {
   #remaining = 0;
   #multiplier = 1;
   #lengthBytes = 0;
-  readonly #reader = new Reader();
+  // One reader for all parsers: decoding never calls out before it finishes, so it cannot be re-entered,
+  // and an idle connection then carries no reader of its own.
+  readonly #reader = SHARED_READER;
   // The chunk and range of the packet being handed to onPacket, when it arrived whole in one chunk.
   #rawChunk: Buffer | undefined = undefined;
   #rawStart = 0;

@@ -25,9 +25,9 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
   if (conn.version === 5) {
     const alias = packet.properties.topicAlias;
     if (alias !== undefined) {
-      // [MQTT-3.3.2-9] [MQTT-3.3.2-10] alias 0 or above our Topic Alias Maximum is invalid.
+      // [MQTT-3.3.2-12] only 1..our Topic Alias Maximum are valid; anything else is 0x94 (5.0 section 3.3.2.3.4).
       if (alias === 0 || alias > caps.topicAliasMaximum) {
-        throw new ProtocolError(ReasonCode.TOPIC_ALIAS_INVALID, `topic alias ${alias} out of range`, 'MQTT-3.3.2-10');
+        throw new ProtocolError(ReasonCode.TOPIC_ALIAS_INVALID, `topic alias ${alias} out of range`, 'MQTT-3.3.2-12');
       }
       const aliases = (conn.inboundAliases ??= new Map<number, string>());
       if (topic.length > 0) {
