@@ -1,9 +1,12 @@
 // The examples stay runnable: the gomqtt-style backend sees every event, the custom-hook embedding enforces its rules,
 // and examples/swiftlet.yaml validates.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { SERVE_OPTIONS } from '../../src/cli/serve-command.js';
 import { resolveConfig } from '../../src/config/load-config.js';
+import { ENV_VARIABLES } from '../../src/config/overrides.js';
 import { startDemoBroker } from '../../examples/embed-custom-hooks.js';
 import { startGomqttBroker } from '../../examples/gomqtt-backend.js';
 import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
@@ -72,4 +75,12 @@ describe('examples/embed-custom-hooks.ts', () => {
       await broker.close();
     }
   });
+});
+
+test('docs/configuration.md documents every top-level key, environment variable and flag', () => {
+  const doc = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
+  const keys = ['id', 'listeners', 'http', 'auth', 'rateLimit', 'debug', 'capabilities', 'compatibilities', 'logging', 'sys', 'sharedSubscriptionStrategy', 'responseInformationPrefix'];
+  for (const key of keys) assert.ok(doc.includes(`### \`${key}\``), `docs miss ${key}`);
+  for (const name of ENV_VARIABLES) assert.ok(doc.includes(name), `docs miss ${name}`);
+  for (const flag of Object.keys(SERVE_OPTIONS)) assert.ok(doc.includes(`--${flag}`), `docs miss --${flag}`);
 });
