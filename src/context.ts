@@ -18,7 +18,7 @@ import { Session } from './session/session.js';
 import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
-import type { Persistence } from './persistence/persistence.js';
+import type { Persistence, SessionRecord } from './persistence/persistence.js';
 import { MemoryPersistence } from './persistence/persistence.js';
 import { publishWill } from './will.js';
 
@@ -163,7 +163,10 @@ export class BrokerContext {
         }
       }
       if (session.expiryInterval === 0) this.endSession(session, 'expired');
-      else if (session.subscriptions.size > 0) this.router.redistributeShared(session);
+      else {
+        if (session.subscriptions.size > 0) this.router.redistributeShared(session);
+        if (this.persistence.durable) this.persistence.saveSession(sessionRecord(session));
+      }
     }
     if (this.hooks.onDisconnected !== null) {
       this.hooks.notify('onDisconnected', client, {
@@ -236,6 +239,16 @@ export class BrokerContext {
     this.stats.sessions++;
     return session;
   }
+}
+
+/** The persistence record of a session. */
+export function sessionRecord(session: Session): SessionRecord {
+  return {
+    clientId: session.clientId,
+    protocolVersion: session.protocolVersion,
+    expiryInterval: session.expiryInterval,
+    disconnectedAt: session.disconnectedAt,
+  };
 }
 
 /** ClientInfo for a session whose connection is gone (delayed wills, expiry). */

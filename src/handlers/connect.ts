@@ -11,7 +11,7 @@ import type { Connection, HandlerResult } from '../connection.js';
 import { andThen, isPromise } from '../maybe-async.js';
 import type { MaybePromise } from '../maybe-async.js';
 import { TopicAliasesOut } from '../session/topic-aliases-out.js';
-import { offlineClientInfo } from '../context.js';
+import { offlineClientInfo, sessionRecord } from '../context.js';
 import { publishWill } from '../will.js';
 
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
@@ -309,6 +309,7 @@ function establish(pending: PendingConnect): void {
   stats.clientsTotal++;
   if (stats.clientsConnected > stats.clientsMaximum) stats.clientsMaximum = stats.clientsConnected;
   conn.send({ type: PacketType.CONNACK, sessionPresent, reasonCode: ReasonCode.SUCCESS, properties });
+  if (ctx.persistence.durable) ctx.persistence.saveSession(sessionRecord(session));
 
   const hooks = ctx.hooks;
   if (sessionPresent) {
