@@ -117,7 +117,9 @@ export class BrokerContext {
     this.#flushQueue.push(conn);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      process.nextTick(this.#flushAll);
+      // After the poll phase: every socket read in this loop iteration has been handled, so each
+      // connection gets one write for all of them; a quiet broker still writes within the same iteration.
+      setImmediate(this.#flushAll);
     }
   }
 

@@ -168,11 +168,16 @@ export class Delivery {
     } else {
       // Fast path: one encoding per (version family, QoS, retain) shared by all subscribers.
       const index = (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0);
-      const cache = (message.encoded ??= new Array<Buffer | undefined>(12));
-      let shared = cache[index];
-      if (shared === undefined) {
-        shared = encodePublish(toPacketWith(message, qos, retain, qos === 0 ? 0 : 1, false, v5 ? message.properties : EMPTY_PROPERTIES), v5 ? 5 : 4);
-        cache[index] = shared;
+      let shared: Buffer | undefined;
+      if (message.rawSlot === index) {
+        shared = message.raw!;
+      } else {
+        const cache = (message.encoded ??= new Array<Buffer | undefined>(12));
+        shared = cache[index];
+        if (shared === undefined) {
+          shared = encodePublish(toPacketWith(message, qos, retain, qos === 0 ? 0 : 1, false, v5 ? message.properties : EMPTY_PROPERTIES), v5 ? 5 : 4);
+          cache[index] = shared;
+        }
       }
       if (qos === 0) {
         bytes = shared;

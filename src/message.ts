@@ -20,6 +20,12 @@ export interface Message {
    * Only used for messages without an expiry, whose bytes do not depend on the time of delivery.
    */
   encoded: (Buffer | undefined)[] | undefined;
+  /**
+   * The PUBLISH as received, forwarded as is to subscribers whose encoding slot equals `rawSlot`
+   * (see handlers/publish.ts); only set while the message is being routed.
+   */
+  raw: Buffer | undefined;
+  rawSlot: number;
 }
 
 /** Builds a Message. */
@@ -32,7 +38,7 @@ export function createMessage(
   origin: string | null,
   expiresAt: number,
 ): Message {
-  return { topic, payload, qos, retain, properties, origin, expiresAt, encoded: undefined };
+  return { topic, payload, qos, retain, properties, origin, expiresAt, encoded: undefined, raw: undefined, rawSlot: -1 };
 }
 
 /** True when the message has expired at `now` (ms). */

@@ -146,19 +146,17 @@ function accept(conn: Connection, packet: PublishPacket, topic: string, inline =
   );
   // Forward the bytes as received when they are exactly what a subscriber of the same protocol family
   // would get (no DUP, no retain flag, no topic alias, no expiry to rewrite): no encode, no copy.
-  let rawIndex = -1;
   if (inline && !packet.dup && !packet.retain && message.expiresAt === 0 && packet.properties.topicAlias === undefined) {
     const raw = conn.parser.currentPacketBytes();
     if (raw !== undefined) {
-      rawIndex = (conn.version === 5 ? 6 : 0) + packet.qos * 2;
-      const cache = new Array<Buffer | undefined>(12);
-      cache[rawIndex] = raw;
-      message.encoded = cache;
+      message.raw = raw;
+      message.rawSlot = (conn.version === 5 ? 6 : 0) + packet.qos * 2;
     }
   }
   ctx.router.publish(message, conn.client);
   // The raw bytes are a view of the socket chunk: never let a queued or inflight message keep it alive.
-  if (rawIndex >= 0) message.encoded![rawIndex] = undefined;
+  message.raw = undefined;
+  message.rawSlot = -1;
   acknowledge(conn, packet, 0);
 }
 
