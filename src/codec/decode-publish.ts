@@ -11,14 +11,16 @@ import { validatePacketId, validatePublishTopic } from './validate.js';
  */
 export function decodePublish(reader: Reader, flags: number, version: ProtocolVersion): PublishPacket {
   const qos = ((flags >> 1) & 3) as QoS;
-  const topic = reader.readString();
+  const topic = reader.readTopic(reader.previousTopic);
+  const reused = reader.topicReused;
   let packetId = 0;
   if (qos !== 0) {
     packetId = reader.readUint16();
     validatePacketId(packetId, version);
   }
   const properties = version === 5 ? decodeProperties(reader, PacketType.PUBLISH) : EMPTY_PROPERTIES;
-  validatePublishTopic(topic, version, properties.topicAlias !== undefined);
+  // A reused topic string passed this check when it was first decoded on this stream.
+  if (!reused || topic.length === 0) validatePublishTopic(topic, version, properties.topicAlias !== undefined);
   return {
     type: PacketType.PUBLISH,
     dup: (flags & 8) !== 0,

@@ -53,6 +53,8 @@ export class Parser {
   #rawChunk: Buffer | undefined = undefined;
   #rawStart = 0;
   #rawEnd = 0;
+  // Topic of the last PUBLISH: a repeated topic is recognised from its bytes and the string reused.
+  #lastTopic: string | undefined = undefined;
 
   constructor(options: ParserOptions) {
     this.#options = options;
@@ -158,6 +160,7 @@ export class Parser {
       }
       const reader = this.#reader;
       reader.reset(buf, p, end, version);
+      reader.previousTopic = this.#lastTopic;
       let packet: Packet;
       try {
         packet = decodeBody(reader, header, version);
@@ -166,6 +169,7 @@ export class Parser {
         return;
       }
       if (packet.type === PacketType.CONNECT) this.#version = packet.protocolVersion;
+      else if (packet.type === PacketType.PUBLISH) this.#lastTopic = packet.topic;
       this.#rawChunk = buf;
       this.#rawStart = off;
       this.#rawEnd = end;
@@ -234,6 +238,7 @@ export class Parser {
       this.#state = FIXED_HEADER;
       const reader = this.#reader;
       reader.reset(body, 0, remaining, version);
+      reader.previousTopic = this.#lastTopic;
       let packet: Packet;
       try {
         packet = decodeBody(reader, this.#header, version);
@@ -242,6 +247,7 @@ export class Parser {
         return;
       }
       if (packet.type === PacketType.CONNECT) this.#version = packet.protocolVersion;
+      else if (packet.type === PacketType.PUBLISH) this.#lastTopic = packet.topic;
       this.#options.onPacket(packet);
       if (this.#failed) return;
       if (this.#chunks.length === 1) {

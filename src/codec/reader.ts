@@ -83,6 +83,37 @@ export class Reader {
     return decodeUtf8String(this.buf, start, stop, this.version);
   }
 
+  /**
+   * Reads a topic name. When its bytes spell `previous` (a publisher repeating its topic, the common
+   * case) that very string is returned: no allocation, and its hash is already computed for the
+   * router's lookups. `topicReused` tells the caller it may skip validating it again.
+   */
+  readTopic(previous: string | undefined): string {
+    const len = this.readUint16();
+    const start = this.pos;
+    const stop = start + len;
+    if (stop > this.end) throw malformed('string runs past the end of the packet');
+    this.pos = stop;
+    const buf = this.buf;
+    if (previous !== undefined && previous.length === len) {
+      let i = 0;
+      // Byte-by-char equality is exact for ASCII; any byte >= 0x80 or a mismatch falls back to decoding.
+      while (i < len && buf[start + i] === previous.charCodeAt(i)) i++;
+      if (i === len) {
+        this.topicReused = true;
+        return previous;
+      }
+    }
+    this.topicReused = false;
+    return decodeUtf8String(buf, start, stop, this.version);
+  }
+
+  /** True when the last readTopic returned the previous, already validated string. */
+  topicReused = false;
+
+  /** The topic of the previous PUBLISH on the same stream (set by the parser), for readTopic. */
+  previousTopic: string | undefined = undefined;
+
   /** Reads Binary Data as a view of the underlying buffer (no copy). */
   readBinary(): Buffer {
     const len = this.readUint16();

@@ -2,6 +2,12 @@
 import { isUtf8 } from 'node:buffer';
 import { malformed } from './errors.js';
 
+/** Node's Buffer decoding methods behind toString (present on every Buffer; not in the public typings). */
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 /** True when `bytes` is well-formed UTF-8 (no surrogate code points, no overlong forms). */
 export function isWellFormedUtf8(bytes: Buffer): boolean {
   return isUtf8(bytes);
@@ -20,10 +26,14 @@ export function decodeUtf8String(buf: Buffer, start: number, end: number, versio
     if (b === 0) throw malformed('string contains U+0000', version === 5 ? 'MQTT-1.5.4-2' : 'MQTT-1.5.3-2');
     high |= b;
   }
-  if (high >= 0x80 && !isUtf8(buf.subarray(start, end))) {
+  if (high < 0x80) {
+    // ASCII: latin1 decoding gives the same string and skips toString's argument handling.
+    return (buf as unknown as FastSlices).latin1Slice(start, end);
+  }
+  if (!isUtf8(buf.subarray(start, end))) {
     throw malformed('string is not well-formed UTF-8', version === 5 ? 'MQTT-1.5.4-1' : 'MQTT-1.5.3-1');
   }
-  return buf.toString('utf8', start, end);
+  return (buf as unknown as FastSlices).utf8Slice(start, end);
 }
 
 /** Number of bytes `str` takes in UTF-8, with a loop for short ASCII strings that skips the native call. */
