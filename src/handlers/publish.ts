@@ -83,10 +83,11 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
     return;
   }
   const client = conn.client!;
-  const afterAcl = (allowed: boolean): void | Promise<void> => {
+  // `inline` is true while still inside the parser callback (the ACL answered synchronously).
+  const afterAcl = (allowed: boolean, inline: boolean): void | Promise<void> => {
     if (!allowed) return refusePublish(conn, packet, ReasonCode.NOT_AUTHORIZED);
     if (hooks.onPublish === null) {
-      accept(conn, packet, topic);
+      accept(conn, packet, topic, inline);
       return;
     }
     const input = topic === packet.topic ? packet : { ...packet, topic };
@@ -104,10 +105,10 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
     }
     afterTransform(conn, packet, transformed);
   };
-  if (hooks.checkAcl === null) return afterAcl(true);
+  if (hooks.checkAcl === null) return afterAcl(true, true);
   const allowed = hooks.runCheckAcl(client, topic, 'publish');
-  if (isPromise(allowed)) return allowed.then(afterAcl);
-  return afterAcl(allowed);
+  if (isPromise(allowed)) return allowed.then((a) => afterAcl(a, false));
+  return afterAcl(allowed, true);
 }
 
 function afterTransform(conn: Connection, original: PublishPacket, result: PublishPacket | typeof REJECT): void {

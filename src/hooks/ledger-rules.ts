@@ -296,6 +296,8 @@ export function checkLedgerAccess(
   access: AclAccess,
 ): Decision {
   const user = username === undefined ? undefined : ledger.users.get(username);
+  // Runs for every publish: without rules to evaluate, answer without allocating.
+  if (ledger.acl.length === 0 && (user === undefined || user.acl.length === 0)) return ledger.defaultAccess;
   const target = access === 'subscribe' ? stripSharePrefix(topic) : topic;
   for (const rules of [user?.acl ?? [], ledger.acl]) {
     for (const rule of rules) {
