@@ -102,7 +102,8 @@ export class Connection {
 
   /** Packets waiting while an async handler runs (keeps per-connection order). */
   #backlog: Packet[] | null = null;
-  #pending: Buffer[] = [];
+  /** Bytes queued this turn; null while nothing is (an idle connection keeps no array). */
+  #pending: Buffer[] | null = null;
   #pendingBytes = 0;
   #queuedForFlush = false;
   #destroyTimer: NodeJS.Timeout | undefined = undefined;
@@ -244,7 +245,7 @@ export class Connection {
   /** Queues encoded bytes; all connections written to in one turn are flushed together right after it. */
   write(bytes: Buffer): void {
     if (this.state === ConnectionState.CLOSED) return;
-    this.#pending.push(bytes);
+    (this.#pending ??= []).push(bytes);
     this.#pendingBytes += bytes.length;
     this.ctx.stats.packetsSent++;
     this.ctx.stats.packetsSentByType[bytes[0]! >> 4]!++;
@@ -259,14 +260,14 @@ export class Connection {
     this.write(encodePacket(packet, this.version));
   }
 
-  /** Writes everything queued as one write (or one corked batch for large volumes). */
+  /** Writes everything queued as one write (small packets are joined into one buffer). */
   flush(): void {
     this.#queuedForFlush = false;
     const pending = this.#pending;
+    if (pending === null) return;
     const n = pending.length;
-    if (n === 0) return;
     const bytes = this.#pendingBytes;
-    this.#pending = [];
+    this.#pending = null;
     this.#pendingBytes = 0;
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return;
     this.ctx.stats.bytesSent += bytes;
@@ -319,7 +320,7 @@ export class Connection {
     if (this.state === ConnectionState.CLOSED) return;
     this.state = ConnectionState.CLOSED;
     if (this.#destroyTimer !== undefined) clearTimeout(this.#destroyTimer);
-    this.#pending = [];
+    this.#pending = null;
     this.#pendingBytes = 0;
     this.ctx.connectionClosed(this);
   }

@@ -137,7 +137,7 @@ export class Delivery {
     }
     if (!this.#sendPublish(conn, session, message, qos, retain, subscriptionIds, packetId, false)) return;
     const entry: InflightEntry = { packetId, message, qos, retain, subscriptionIds, group, released: false };
-    session.inflight.set(packetId, entry);
+    session.addInflight(entry);
     this.#ctx.stats.inflight++;
     const hooks = this.#ctx.hooks;
     if (hooks.onQosStarted !== null && conn.client !== null) hooks.notify('onQosStarted', conn.client, toPacket(message, packetId));

@@ -166,7 +166,7 @@ function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number
     conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
   } else if (packet.qos === 2) {
     // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
-    if (reasonCode < 0x80) conn.session!.inboundQoS2.add(packet.packetId);
+    if (reasonCode < 0x80) conn.session!.holdInboundQoS2(packet.packetId);
     conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
   }
 }

@@ -36,6 +36,20 @@ export interface PendingWill {
   readonly delay: number;
 }
 
+/** Shared empty collections handed out before a session needs its own; they refuse writes. */
+class EmptyMap<K, V> extends Map<K, V> {
+  override set(): this {
+    throw new Error('internal: write to a shared empty map');
+  }
+}
+class EmptySet<T> extends Set<T> {
+  override add(): this {
+    throw new Error('internal: write to a shared empty set');
+  }
+}
+const NO_INFLIGHT = new EmptyMap<number, InflightEntry>();
+const NO_IDS = new EmptySet<number>();
+
 /** Receives messages of an inline subscription. */
 export type InlineHandler = (message: InlineMessage) => void;
 
@@ -59,10 +73,29 @@ export class Session {
   /** The client as last connected, for hooks fired while offline (delayed will, expiry). */
   lastClient: ClientInfo | null = null;
   readonly subscriptions = new Map<string, Subscription>();
-  /** Outbound QoS 1/2 messages by packet id, in send order (Map keeps insertion order). */
-  readonly inflight = new Map<number, InflightEntry>();
-  /** Packet ids of inbound QoS 2 messages received and not yet released [MQTT-4.3.3-10]: duplicates are not re-routed. */
-  readonly inboundQoS2 = new Set<number>();
+  // Created on first use: most sessions never have anything in flight, and idle clients are many.
+  #inflight: Map<number, InflightEntry> | null = null;
+  #inboundQoS2: Set<number> | null = null;
+
+  /** Outbound QoS 1/2 messages by packet id, in send order (Map keeps insertion order). Add with addInflight(). */
+  get inflight(): ReadonlyMap<number, InflightEntry> & { delete(id: number): boolean; clear(): void } {
+    return this.#inflight ?? NO_INFLIGHT;
+  }
+
+  /** Records an outbound QoS 1/2 message awaiting acknowledgement. */
+  addInflight(entry: InflightEntry): void {
+    (this.#inflight ??= new Map()).set(entry.packetId, entry);
+  }
+
+  /** Packet ids of inbound QoS 2 messages received and not yet released [MQTT-4.3.3-10]: duplicates are not re-routed. Add with holdInboundQoS2(). */
+  get inboundQoS2(): ReadonlySet<number> & { delete(id: number): boolean } {
+    return this.#inboundQoS2 ?? NO_IDS;
+  }
+
+  /** Holds an inbound QoS 2 packet id until its PUBREL. */
+  holdInboundQoS2(packetId: number): void {
+    (this.#inboundQoS2 ??= new Set()).add(packetId);
+  }
   /** Deliveries waiting; a ring-free queue compacted when the head passes half. */
   queue: QueuedDelivery[] = [];
   queueHead = 0;

@@ -38,52 +38,74 @@ interface CachedMatch<V> {
   readonly groups: SharedGroup<V>[];
 }
 
-/** Dense (key, value) storage with O(1) lookup, insert and swap-remove. */
+/**
+ * Dense (key, value) storage with swap-remove. Small lists (most filters have one subscriber) are
+ * searched linearly; a key → index Map is built only past INDEX_THRESHOLD entries, which keeps an idle
+ * client's subscription small while lookups in crowded filters stay O(1).
+ */
 class EntryList<V> {
   readonly keys: string[] = [];
   readonly values: V[] = [];
-  readonly #index = new Map<string, number>();
+  #index: Map<string, number> | null = null;
 
   get length(): number {
     return this.keys.length;
   }
 
+  #find(key: string): number {
+    const index = this.#index;
+    if (index !== null) return index.get(key) ?? -1;
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+
   get(key: string): V | undefined {
-    const i = this.#index.get(key);
-    return i === undefined ? undefined : this.values[i];
+    const i = this.#find(key);
+    return i === -1 ? undefined : this.values[i];
   }
 
   /** Inserts or replaces; returns the replaced value and whether one existed. */
   set(key: string, value: V): { replaced: boolean; previous: V | undefined } {
-    const i = this.#index.get(key);
-    if (i !== undefined) {
+    const i = this.#find(key);
+    if (i !== -1) {
       const previous = this.values[i];
       this.values[i] = value;
       return { replaced: true, previous };
     }
-    this.#index.set(key, this.keys.length);
+    const at = this.keys.length;
     this.keys.push(key);
     this.values.push(value);
+    if (this.#index !== null) {
+      this.#index.set(key, at);
+    } else if (at + 1 > INDEX_THRESHOLD) {
+      const index = new Map<string, number>();
+      for (let k = 0; k < this.keys.length; k++) index.set(this.keys[k] as string, k);
+      this.#index = index;
+    }
     return { replaced: false, previous: undefined };
   }
 
   /** Removes `key`; returns its index before removal, or -1. */
   delete(key: string): number {
-    const i = this.#index.get(key);
-    if (i === undefined) return -1;
-    this.#index.delete(key);
+    const i = this.#find(key);
+    if (i === -1) return -1;
+    this.#index?.delete(key);
     const last = this.keys.length - 1;
     if (i !== last) {
       const movedKey = this.keys[last] as string;
       this.keys[i] = movedKey;
       this.values[i] = this.values[last] as V;
-      this.#index.set(movedKey, i);
+      this.#index?.set(movedKey, i);
     }
     this.keys.pop();
     this.values.pop();
     return i;
   }
 }
+
+/** Entries per filter above which a key index is kept (linear search below it). */
+const INDEX_THRESHOLD = 8;
 
 /** A shared group whose `members` array is the value column of its entry list. */
 class Group<V> implements SharedGroup<V> {
