@@ -252,6 +252,11 @@ export class Broker {
     ctx.router.publish(message, null);
   }
 
+  /** Calls per hook and event, with the time spent in them (estimated from sampled calls). */
+  hookTimings(): { hook: string; event: string; calls: number; seconds: number }[] {
+    return this.#ctx.hooks.timings();
+  }
+
   /** Publishes the $SYS topics now (they are also published every `sysInterval` seconds). */
   publishSys(): void {
     this.#sys.publishNow();

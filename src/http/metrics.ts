@@ -123,6 +123,27 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
     },
   });
 
+  new Counter({
+    name: 'swiftlet_hook_calls_total',
+    help: 'Calls of each hook method, by hook id and event.',
+    labelNames: ['hook', 'event'],
+    registers,
+    collect() {
+      this.reset();
+      for (const t of broker.hookTimings()) this.inc({ hook: t.hook, event: t.event }, t.calls);
+    },
+  });
+  new Counter({
+    name: 'swiftlet_hook_seconds_total',
+    help: 'Time spent in each hook method (synchronous part), estimated from one call in 64, by hook id and event.',
+    labelNames: ['hook', 'event'],
+    registers,
+    collect() {
+      this.reset();
+      for (const t of broker.hookTimings()) this.inc({ hook: t.hook, event: t.event }, t.seconds);
+    },
+  });
+
   const byPacketType = (name: string, help: string, pick: (d: ReturnType<Broker['detailedStats']>) => readonly number[]): void => {
     new Counter({
       name,

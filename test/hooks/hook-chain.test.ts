@@ -306,3 +306,14 @@ test('init runs in order (awaited), stop in reverse order with errors logged', a
   assert.deepEqual(order, ['init a', 'init b', 'stop c', 'stop a']);
   assert.equal(logger.entries[0]?.obj.hook, 'b');
 });
+
+test('every hook call is counted and sampled calls give a time estimate', () => {
+  const chain = new HookChain({ debug() {}, info() {}, warn() {}, error() {} });
+  chain.add({ id: 'acl', checkAcl: () => 'allow' });
+  const client = { id: 'c' } as unknown as Parameters<HookChain['runCheckAcl']>[0];
+  for (let i = 0; i < 130; i++) assert.equal(chain.runCheckAcl(client, 't', 'publish'), true);
+  const t = chain.timings().find((x) => x.hook === 'acl' && x.event === 'checkAcl');
+  assert.ok(t !== undefined);
+  assert.equal(t.calls, 130);
+  assert.ok(t.seconds >= 0 && Number.isFinite(t.seconds));
+});
