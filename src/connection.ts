@@ -109,6 +109,8 @@ export class Connection {
   #destroyTimer: NodeJS.Timeout | undefined = undefined;
   /** Set when the stream's write() returned false, cleared on 'drain'. */
   #backpressured = false;
+  /** True until the first byte arrives (it must start a CONNECT). */
+  #firstByte = true;
 
   constructor(ctx: BrokerContext, stream: Duplex, meta: ConnectionMeta) {
     this.ctx = ctx;
@@ -141,6 +143,15 @@ export class Connection {
   received(chunk: Buffer): void {
     this.active = true;
     this.ctx.stats.bytesReceived += chunk.length;
+    if (this.#firstByte && chunk.length > 0) {
+      this.#firstByte = false;
+      // [MQTT-3.1.0-1] the first packet must be CONNECT: judge it by its first byte, so another type is refused
+      // before its announced body is buffered (a stray PROXY header reads as PUBREC with an 82-byte body).
+      if (chunk[0]! >> 4 !== PacketType.CONNECT) {
+        this.destroy();
+        return;
+      }
+    }
     if (this.state < ConnectionState.CLOSING) this.parser.push(chunk);
   }
 
