@@ -1,6 +1,7 @@
 // End to end over TCP and TLS with MQTT.js: round trips for 3.1.1 and 5.0, server certificate checks, mTLS identity, reload.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
@@ -141,6 +142,37 @@ describe('mTLS end to end', () => {
       }
     });
   }
+});
+
+describe('optional client certificates end to end', () => {
+  it('a certificate from another CA is marked unauthorized and does not satisfy an AuthLedger certificate rule', async () => {
+    // A self-signed certificate whose CN would match the rule: only the verified chain may count.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'rogue.key',
+      '-out', 'rogue.crt', '-days', '2', '-subj', '/CN=device-666'], { cwd: certs.dir, stdio: 'ignore' });
+    const rogue = { cert: readFileSync(join(certs.dir, 'rogue.crt')), key: readFileSync(join(certs.dir, 'rogue.key')) };
+    const listener = new TlsListener({ port: 0, cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, clientCertificates: 'optional' });
+    const auth = new RecordingAuth(() => 'defer');
+    const ledger = new AuthLedger({ ledger: { auth: [{ certificate: { commonName: 'device-*' }, allow: true }] } });
+    const b = await startBroker([listener], [auth, ledger]);
+    try {
+      const url = `mqtts://127.0.0.1:${portOf(listener)}`;
+      await assert.rejects(
+        connectUrl(b, url, { ca: certs.caCert, ...rogue, protocolVersion: 5, clientId: 'rogue' }),
+        (err: Error & { code?: number }) => err.code === 0x87,
+      );
+      assert.equal(auth.clientFor('rogue').certificate?.commonName, 'device-666');
+      assert.equal(auth.clientFor('rogue').certificate?.authorized, false);
+      // Without a certificate the handshake succeeds (optional) and the ledger refuses the anonymous client.
+      await assert.rejects(connectUrl(b, url, { ca: certs.caCert, protocolVersion: 5, clientId: 'bare' }), (err: Error & { code?: number }) => err.code === 0x87);
+      assert.equal(auth.clientFor('bare').certificate, undefined);
+      // The CA-issued certificate is verified and let in by the rule.
+      const good = await connectUrl(b, url, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey, protocolVersion: 5, clientId: 'good' });
+      assert.ok(good.connected);
+      assert.equal(auth.clientFor('good').certificate?.authorized, true);
+    } finally {
+      await b.close();
+    }
+  });
 });
 
 describe('TLS certificate reload end to end', () => {

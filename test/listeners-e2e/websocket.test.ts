@@ -1,7 +1,10 @@
 // End to end over WebSocket (ws:// and wss://) with MQTT.js and a raw `ws` client for exact frame layouts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { encodePacket, PacketType, Parser, WebSocketListener } from '../../src/index.js';
 import type { Packet, ProtocolVersion } from '../../src/index.js';
@@ -138,6 +141,24 @@ describe('WebSocket end to end (ws://)', () => {
     }
   });
 
+  it('an MQTT 3.1 client gets the "mqttv3.1" subprotocol it offered and exchanges messages with a 5.0 client', async () => {
+    const listener = new WebSocketListener({ port: 0 });
+    const b = await startBroker([listener]);
+    try {
+      const url = `ws://127.0.0.1:${portOf(listener)}/mqtt`;
+      const raw = await RawWs.open(url, ['mqttv3.1'], 3);
+      assert.equal(raw.ws.protocol, 'mqttv3.1');
+      raw.close();
+      const v3 = await connectUrl(b, url, { protocolId: 'MQIsdp', protocolVersion: 3, clientId: 'ws-v3' });
+      const v5 = await connectUrl(b, url, { protocolVersion: 5, clientId: 'ws-v5' });
+      await subscribe(v3, 'e2e/ws/v3');
+      assert.equal((await roundTrip(v5, v3, 'e2e/ws/v3', 'to 3.1')).toString(), 'to 3.1');
+      assert.equal(b.broker.client('ws-v3')?.protocolVersion, 3);
+    } finally {
+      await b.close();
+    }
+  });
+
   it('reads packets split across frames and several packets in one frame [MQTT-6.0.0-2]', async () => {
     const listener = new WebSocketListener({ port: 0 });
     const b = await startBroker([listener]);
@@ -213,6 +234,40 @@ describe('WebSocket end to end (wss://)', () => {
       assert.equal(auth.clientFor('wss-pub').transport, 'wss');
       assert.equal(auth.clientFor('wss-pub').listenerId, 'wss');
       await assert.rejects(connectUrl(b, url, { clientId: 'untrusting', rejectUnauthorized: true }));
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('reloadCertificates keeps a wss client publishing while a new client sees the new certificate', async () => {
+    const certFile = join(certs.dir, 'wss-reload.crt');
+    const keyFile = join(certs.dir, 'wss-reload.key');
+    writeFileSync(certFile, certs.serverCert);
+    writeFileSync(keyFile, certs.serverKey);
+    const listener = new WebSocketListener({ port: 0, tls: { certFile, keyFile } });
+    const b = await startBroker([listener]);
+    try {
+      const url = `wss://127.0.0.1:${portOf(listener)}/mqtt`;
+      // Records the server certificate each handshake saw, and still verifies the host name.
+      const seen: string[] = [];
+      const wsOptions = {
+        ca: certs.caCert,
+        checkServerIdentity: (host: string, cert: PeerCertificate) => {
+          seen.push(cert.subject.CN);
+          return checkServerIdentity(host, cert);
+        },
+      };
+      const old = await connectUrl(b, url, { protocolVersion: 5, clientId: 'wss-old', wsOptions });
+      await subscribe(old, 'e2e/wss-reload/to-old');
+      const next = certs.issueServer('wss-reloaded');
+      writeFileSync(certFile, next.cert);
+      writeFileSync(keyFile, next.key);
+      await listener.reloadCertificates();
+      const fresh = await connectUrl(b, url, { protocolVersion: 4, clientId: 'wss-fresh', wsOptions });
+      assert.deepEqual(seen, ['localhost', 'wss-reloaded']);
+      await subscribe(fresh, 'e2e/wss-reload/to-fresh');
+      assert.equal((await roundTrip(old, fresh, 'e2e/wss-reload/to-fresh', 'old to new')).toString(), 'old to new');
+      assert.equal((await roundTrip(fresh, old, 'e2e/wss-reload/to-old', 'new to old')).toString(), 'new to old');
     } finally {
       await b.close();
     }
