@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { encodePacket, PacketType, Parser, WebSocketListener } from '../../src/index.js';
@@ -250,10 +251,10 @@ describe('WebSocket end to end (wss://)', () => {
       const url = `wss://127.0.0.1:${portOf(listener)}/mqtt`;
       // Records the server certificate each handshake saw, and still verifies the host name.
       const seen: string[] = [];
-      const wsOptions = {
+      const wsOptions: RequestOptions = {
         ca: certs.caCert,
         checkServerIdentity: (host: string, cert: PeerCertificate) => {
-          seen.push(cert.subject.CN);
+          seen.push(String(cert.subject.CN));
           return checkServerIdentity(host, cert);
         },
       };
