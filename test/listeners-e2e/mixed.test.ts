@@ -55,6 +55,24 @@ describe('one broker, several transports', () => {
     }
   });
 
+  it('close() sends DISCONNECT 0x8B to 5.0 clients on every transport and closes all of them', async () => {
+    const { b, urls } = await startMixed();
+    const clients = [
+      await connectUrl(b, urls.tcp, { clientId: 'bye-tcp', protocolVersion: 5 }),
+      await connectUrl(b, urls.ws, { clientId: 'bye-ws', protocolVersion: 5 }),
+      await connectUrl(b, urls.tls, { clientId: 'bye-tls', protocolVersion: 5, ca: certs.caCert }),
+      await connectUrl(b, urls.ws, { clientId: 'bye-ws-v4', protocolVersion: 4 }),
+    ];
+    const reasons = clients.map((c) => new Promise<number | undefined>((resolve) => c.once('disconnect', (packet) => resolve(packet.reasonCode))));
+    const closed = clients.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve())));
+    // Not through b.close(): it would end the clients first.
+    await b.broker.close(2000);
+    await Promise.all(closed);
+    assert.deepEqual(await Promise.all(reasons.slice(0, 3)), [0x8b, 0x8b, 0x8b]);
+    assert.equal(b.broker.listeners().every((l) => l.stats?.().open === 0), true);
+    await b.close();
+  });
+
   it('removeListener stops new connections on it; clients on the other listeners (and its own) carry on', async () => {
     const { b, urls, ws } = await startMixed();
     try {

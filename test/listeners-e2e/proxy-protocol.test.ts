@@ -87,13 +87,20 @@ describe('PROXY protocol from a trusted peer', () => {
     });
   }
 
-  it('TLS listener: the header comes before the ClientHello and the source still reaches the hook', async () => {
-    const listener = new TlsListener({ port: 0, cert: certs.serverCert, key: certs.serverKey, proxyProtocol: { trusted: ['127.0.0.1'] } });
+  it('mTLS listener: the header comes before the ClientHello; the source and the client certificate both reach the hook', async () => {
+    const listener = new TlsListener({
+      port: 0,
+      cert: certs.serverCert,
+      key: certs.serverKey,
+      ca: certs.caCert,
+      clientCertificates: 'required',
+      proxyProtocol: { trusted: ['127.0.0.1'] },
+    });
     const auth = new RecordingAuth();
     const b = await startBroker([listener], [auth]);
     try {
       const port = portOf(listener);
-      const build = (): tls.TLSSocket => tls.connect({ socket: withHeader(port, proxyV2Ipv4('203.0.113.99', 50000, '127.0.0.1', port))(), ca: certs.caCert, servername: 'localhost' });
+      const build = (): tls.TLSSocket => tls.connect({ socket: withHeader(port, proxyV2Ipv4('203.0.113.99', 50000, '127.0.0.1', port))(), ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey, servername: 'localhost' });
       const client = await connectStream(b, build, { protocolVersion: 5, clientId: 'tls-proxied' });
       await subscribe(client, 'e2e/proxy-tls');
       assert.equal((await roundTrip(client, client, 'e2e/proxy-tls', 'secure and proxied')).toString(), 'secure and proxied');
@@ -101,6 +108,8 @@ describe('PROXY protocol from a trusted peer', () => {
       assert.equal(info.transport, 'tls');
       assert.equal(info.remoteAddress, '203.0.113.99');
       assert.equal(info.remotePort, 50000);
+      assert.equal(info.certificate?.commonName, 'device-1');
+      assert.equal(info.certificate.authorized, true);
     } finally {
       await b.close();
     }
