@@ -172,11 +172,11 @@ export class Delivery {
       if (message.rawSlot === index) {
         shared = message.raw!;
       } else {
-        const cache = (message.encoded ??= new Array<Buffer | undefined>(12));
-        shared = cache[index];
+        const cache = message.encoded; // present only during a fan-out (Router.route)
+        shared = cache?.[index];
         if (shared === undefined) {
           shared = encodePublish(toPacketWith(message, qos, retain, qos === 0 ? 0 : 1, false, v5 ? message.properties : EMPTY_PROPERTIES), v5 ? 5 : 4);
-          cache[index] = shared;
+          if (cache !== undefined) cache[index] = shared;
         }
       }
       if (qos === 0) {

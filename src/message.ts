@@ -17,7 +17,8 @@ export interface Message {
   readonly expiresAt: number;
   /**
    * Encodings shared by subscribers: index `(v5 ? 6 : 0) + qos * 2 + retain`, packet id 0 and DUP 0.
-   * Only used for messages without an expiry, whose bytes do not depend on the time of delivery.
+   * Only used for messages without an expiry, whose bytes do not depend on the time of delivery, and only
+   * present while Router.route fans the message out to more than one receiver.
    */
   encoded: (Buffer | undefined)[] | undefined;
   /**

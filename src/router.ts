@@ -93,6 +93,7 @@ export class Router {
     const matches = nested ? [] : this.#matches;
     const groups = nested ? [] : this.#groups;
     const touched = nested ? [] : this.#touched;
+    let fanOut = false;
     try {
       this.trie.match(message.topic, matches, groups);
       const epoch = ++this.#epoch;
@@ -119,6 +120,10 @@ export class Router {
       }
       let count = 0;
       const mq = message.qos;
+      // Encodings are shared only while this fan-out runs: more than one receiver gets a cache, dropped
+      // afterwards so stored (retained, queued) messages never keep their encodings alive.
+      fanOut = touched.length + groups.length > 1 && message.encoded === undefined;
+      if (fanOut) message.encoded = new Array<Buffer | undefined>(12);
       for (let i = 0; i < touched.length; i++) {
         const s = touched[i]!;
         const qos = (s.routeQoS < mq ? s.routeQoS : mq); // [MQTT-3.8.4-8] min(published, granted)
@@ -137,6 +142,7 @@ export class Router {
       }
       return count;
     } finally {
+      if (fanOut) message.encoded = undefined;
       this.#depth--;
       // pop() is inlined; assigning length is a runtime call that showed in profiles of this path.
       for (let i = matches.length; i > 0; i--) matches.pop();
