@@ -1,5 +1,6 @@
 // Patterns used by auth rules: `*`/`?` globs for names, globs or CIDR blocks for addresses.
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { createAddressMatcher as createCidrMatcher } from '../listeners/address-matcher.js';
 
 /** A compiled pattern that tests one string. */
 export type Matcher = (value: string) => boolean;
@@ -28,22 +29,11 @@ export function normalizeAddress(address: string): string {
 export function createAddressMatcher(pattern: string): Matcher {
   const slash = pattern.indexOf('/');
   if (slash !== -1) {
-    const network = normalizeAddress(pattern.slice(0, slash));
-    const prefix = Number(pattern.slice(slash + 1));
-    const family = isIP(network);
-    const max = family === 4 ? 32 : 128;
-    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+    try {
+      return createCidrMatcher([pattern]);
+    } catch {
       throw new Error(`invalid CIDR block: ${pattern}`);
     }
-    const list = new BlockList();
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    list.addSubnet(network, prefix, type);
-    return (value) => {
-      const address = normalizeAddress(value);
-      const kind = isIP(address);
-      if (kind === 0) return false;
-      return list.check(address, kind === 4 ? 'ipv4' : 'ipv6');
-    };
   }
   const glob = createGlobMatcher(normalizeAddress(pattern));
   return (value) => glob(normalizeAddress(value));
