@@ -2,7 +2,7 @@
 // encode to the exact bytes, round trip, and the exact reason code of malformed input.
 // Glossary: "case" = one PacketCase; "split" = the case bytes pushed to the parser as two chunks.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodePacket } from '../../src/codec/decode.js';
 import { encodePacket, encodedLength } from '../../src/codec/encode.js';
@@ -12,6 +12,8 @@ import { PacketType } from '../../src/codec/types.js';
 import type { Packet, ProtocolVersion } from '../../src/codec/types.js';
 import { allCases, cases } from './index.js';
 import type { PacketCase } from './types.js';
+
+const specIds = JSON.parse(readFileSync(new URL('../spec-ids.json', import.meta.url), 'utf8')) as Record<'5.0' | '3.1.1', string[]>;
 
 interface ParseResult {
   packets: Packet[];
@@ -85,16 +87,12 @@ describe('catalogue', () => {
     assert.equal(Object.keys(cases).length, allCases.length);
   });
 
-  // The normative texts live beside the checkout in the project workspace, not in the package.
-  const specDir = new URL('../../../shared/spec/', import.meta.url);
-  const noSpecs = existsSync(specDir) ? false : 'spec texts are not beside this checkout';
-  test('every cited spec id exists in the normative statements of the case version', { skip: noSpecs }, () => {
+  test('every cited spec id exists in the normative statements of the case version', () => {
     // Guards against drift: 3.1.1 and 5.0 number the same rule differently.
-    const v311 = readFileSync(new URL('mqtt-v3.1.1-normative.md', specDir), 'utf8');
-    const v5 = readFileSync(new URL('mqtt-v5.0-normative.md', specDir), 'utf8');
+    const known = { 4: new Set(specIds['3.1.1']), 5: new Set(specIds['5.0']) };
     for (const c of allCases) {
       const ids = [...(c.spec ?? []), ...(c.decodeError?.spec === undefined ? [] : [c.decodeError.spec])];
-      for (const id of ids) assert.ok((c.version === 5 ? v5 : v311).includes(`[${id}]`), `${c.id}: ${id} is not a ${c.version === 5 ? '5.0' : '3.1.1'} statement`);
+      for (const id of ids) assert.ok(known[c.version === 5 ? 5 : 4].has(id), `${c.id}: ${id} is not a ${c.version === 5 ? '5.0' : '3.1.1'} statement`);
     }
   });
 
