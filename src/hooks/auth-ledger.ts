@@ -43,8 +43,8 @@ function parseLedgerText(file: string, text: string): CompiledLedger {
 /**
  * Authentication and authorization from a ledger of users, auth rules and ACL rules.
  * Order for a CONNECT: the first matching auth rule decides (allow needs no password, deny refuses with 0x87);
- * else a known user with a matching scrypt password is allowed; else anonymous clients depend on `allowAnonymous`;
- * anything else is refused with 0x86.
+ * else a client without a user name depends on `allowAnonymous` (refused with 0x87); else a known user with a
+ * matching scrypt password is allowed, and an unknown user or a missing or wrong password gets 0x86.
  */
 export class AuthLedger implements Hook {
   readonly id: string;

@@ -46,7 +46,7 @@ export interface WebSocketListenerOptions extends ConnectionLimits {
 /** Largest MQTT packet: 1 type byte, 4 length bytes, 268435455 body bytes. */
 const MAX_MQTT_PACKET = 268_435_460;
 
-/** Picks the subprotocol to answer with: the first of ours the client offers. */
+/** Picks the subprotocol to answer with: `mqtt` when offered, else `mqttv3.1` (our order, not the client's). */
 function chooseSubprotocol(offered: Set<string>): string | false {
   for (const name of MQTT_SUBPROTOCOLS) if (offered.has(name)) return name;
   return false;
