@@ -271,16 +271,16 @@ export class Connection {
     this.write(encodePacket(packet, this.version));
   }
 
-  /** Writes everything queued as one write (small packets are joined into one buffer); returns the packet count. */
-  flush(): number {
+  /** Writes everything queued as one write (small packets are joined into one buffer). */
+  flush(): void {
     this.#queuedForFlush = false;
     const pending = this.#pending;
-    if (pending === null) return 0;
+    if (pending === null) return;
     const n = pending.length;
     const bytes = this.#pendingBytes;
     this.#pending = null;
     this.#pendingBytes = 0;
-    if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return 0;
+    if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return;
     this.ctx.stats.bytesSent += bytes;
     let ok: boolean;
     if (n === 1) {
@@ -295,7 +295,6 @@ export class Connection {
       // The stream took everything without pushing back, so no 'drain' will come: keep the queue moving.
       this.ctx.delivery.pump(this.session);
     }
-    return n;
   }
 
   /**

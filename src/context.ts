@@ -47,15 +47,11 @@ export class BrokerContext {
 
   #flushQueue: Connection[] = [];
   #flushScheduled = false;
-  /** True while flushes are small: the next one goes out right after the current callback (see scheduleFlush). */
-  #eagerFlush = true;
   readonly #flushAll = (): void => {
     this.#flushScheduled = false;
     const q = this.#flushQueue;
     this.#flushQueue = [];
-    let packets = 0;
-    for (let i = 0; i < q.length; i++) packets += q[i]!.flush();
-    this.#eagerFlush = packets <= 2;
+    for (let i = 0; i < q.length; i++) q[i]!.flush();
   };
   #sweepTimer: NodeJS.Timeout | undefined;
   readonly sweepInterval: number;
@@ -121,12 +117,9 @@ export class BrokerContext {
     this.#flushQueue.push(conn);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      // Under load, flush after the poll phase: every socket read of this loop iteration has been handled,
-      // so each connection gets one write for all of them. When the last flush carried at most two packets
-      // the broker is quiet: flush right after this callback instead, saving the wait for the check phase
-      // (a few microseconds of latency). A busy turn makes the next flush batched again.
-      if (this.#eagerFlush) process.nextTick(this.#flushAll);
-      else setImmediate(this.#flushAll);
+      // After the poll phase: every socket read in this loop iteration has been handled, so each
+      // connection gets one write for all of them; a quiet broker still writes within the same iteration.
+      setImmediate(this.#flushAll);
     }
   }
 
