@@ -266,12 +266,19 @@ export class Connection {
     }
   }
 
+  /** Queues one packet given as two parts (a PUBLISH head and its large payload, which is never copied). */
+  writeParts(head: Buffer, payload: Buffer): void {
+    this.write(head);
+    this.#pending!.push(payload);
+    this.#pendingBytes += payload.length;
+  }
+
   /** Encodes and queues a packet in this connection's protocol version. */
   send(packet: Packet): void {
     this.write(encodePacket(packet, this.version));
   }
 
-  /** Writes everything queued as one write (small packets are joined into one buffer). */
+  /** Writes everything queued as one write (small packets are joined into one buffer, large ones are not copied). */
   flush(): void {
     this.#queuedForFlush = false;
     const pending = this.#pending;
@@ -285,9 +292,11 @@ export class Connection {
     let ok: boolean;
     if (n === 1) {
       ok = this.stream.write(pending[0]);
-    } else {
+    } else if (bytes < LARGE_WRITE_BYTES || !hasLargeBuffer(pending)) {
       // One copy is far cheaper than n stream writes (each costs a write request): join the packets.
       ok = this.stream.write(Buffer.concat(pending, bytes));
+    } else {
+      ok = writeGathered(this.stream, pending);
     }
     if (!ok) {
       this.#backpressured = true;
@@ -335,4 +344,42 @@ export class Connection {
     this.#pendingBytes = 0;
     this.ctx.connectionClosed(this);
   }
+}
+
+/**
+ * Buffers at least this large are written as they are instead of being copied into the joined write of a turn:
+ * copying them costs more than the extra write request. Deliveries with payloads this large send the payload
+ * buffer itself after a separately encoded head.
+ */
+export const LARGE_WRITE_BYTES = 16 * 1024;
+
+function hasLargeBuffer(buffers: Buffer[]): boolean {
+  for (let i = 0; i < buffers.length; i++) if (buffers[i]!.length >= LARGE_WRITE_BYTES) return true;
+  return false;
+}
+
+// Writes small buffers joined and large ones as they are, corked so a socket sends them with one writev.
+function writeGathered(stream: Duplex, buffers: Buffer[]): boolean {
+  let ok = true;
+  let runStart = 0;
+  let runBytes = 0;
+  const writeRun = (end: number): void => {
+    if (end - runStart === 1) ok = stream.write(buffers[runStart]!);
+    else if (end > runStart) ok = stream.write(Buffer.concat(buffers.slice(runStart, end), runBytes));
+  };
+  stream.cork();
+  for (let i = 0; i < buffers.length; i++) {
+    const b = buffers[i]!;
+    if (b.length < LARGE_WRITE_BYTES) {
+      runBytes += b.length;
+      continue;
+    }
+    writeRun(i);
+    ok = stream.write(b);
+    runStart = i + 1;
+    runBytes = 0;
+  }
+  writeRun(buffers.length);
+  stream.uncork();
+  return ok;
 }

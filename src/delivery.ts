@@ -1,9 +1,10 @@
 // Delivery to one session: QoS flows, inflight window, offline queue, encode-once fan-out.
-import { encodeAck as encodeAckFast, encodePublish, publishPacketIdOffset } from './codec/encode.js';
+import { encodeAck as encodeAckFast, encodePublish, encodePublishHead, publishPacketIdOffset } from './codec/encode.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import type { Properties, PublishPacket, QoS } from './codec/types.js';
 import type { SharedGroup } from './topics/subscription-trie.js';
 import type { BrokerContext } from './context.js';
+import { LARGE_WRITE_BYTES } from './connection.js';
 import type { Connection } from './connection.js';
 import type { Message } from './message.js';
 import type { DropReason } from './hooks/hook.js';
@@ -155,16 +156,27 @@ export class Delivery {
     dup: boolean,
   ): boolean {
     let bytes: Buffer;
+    // Large payloads are never copied: the head is encoded per client and the payload written after it.
+    let payload: Buffer | null = null;
     const v5 = conn.version === 5;
+    let expirySeconds = 0;
     if (message.expiresAt !== 0) {
       const left = message.expiresAt - Date.now();
       if (left <= 0) {
         this.drop(session, message, 'expired'); // [MQTT-3.3.2-5]
         return false;
       }
-      bytes = this.#encodeSlow(conn, message, qos, retain, subscriptionIds, packetId, dup, Math.ceil(left / 1000));
-    } else if (v5 && (subscriptionIds !== undefined || conn.outboundAliases !== null)) {
-      bytes = this.#encodeSlow(conn, message, qos, retain, subscriptionIds, packetId, dup, 0);
+      expirySeconds = Math.ceil(left / 1000);
+    }
+    const large = message.payload.length >= LARGE_WRITE_BYTES;
+    if (large || expirySeconds !== 0 || (v5 && (subscriptionIds !== undefined || conn.outboundAliases !== null))) {
+      const packet = this.#packetFor(conn, message, qos, retain, subscriptionIds, packetId, dup, expirySeconds);
+      if (large) {
+        bytes = encodePublishHead(packet, v5 ? 5 : 4);
+        payload = packet.payload;
+      } else {
+        bytes = encodePublish(packet, v5 ? 5 : 4);
+      }
     } else {
       // Fast path: one encoding per (version family, QoS, retain) shared by all subscribers.
       const index = (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0);
@@ -192,11 +204,12 @@ export class Delivery {
       }
     }
     // [MQTT-3.1.2-25] never send a packet larger than the client's Maximum Packet Size: drop it.
-    if (conn.clientMaximumPacketSize !== 0 && bytes.length > conn.clientMaximumPacketSize) {
+    if (conn.clientMaximumPacketSize !== 0 && bytes.length + (payload === null ? 0 : payload.length) > conn.clientMaximumPacketSize) {
       this.drop(session, message, 'packet-too-large');
       return false;
     }
-    conn.write(bytes);
+    if (payload === null) conn.write(bytes);
+    else conn.writeParts(bytes, payload);
     const stats = this.#ctx.stats;
     stats.messagesSent++;
     stats.publishSent++;
@@ -206,7 +219,9 @@ export class Delivery {
     return true;
   }
 
-  #encodeSlow(
+  // The PUBLISH one client gets when the shared encoding does not fit it: its own packet id and DUP, and for
+  // 5.0 the remaining expiry, its subscription identifiers and its outbound topic alias.
+  #packetFor(
     conn: Connection,
     message: Message,
     qos: QoS,
@@ -215,8 +230,8 @@ export class Delivery {
     packetId: number,
     dup: boolean,
     expirySeconds: number,
-  ): Buffer {
-    if (conn.version !== 5) return encodePublish(toPacketWith(message, qos, retain, packetId, dup, EMPTY_PROPERTIES), conn.version);
+  ): PublishPacket {
+    if (conn.version !== 5) return toPacketWith(message, qos, retain, packetId, dup, EMPTY_PROPERTIES);
     let properties: Properties = message.properties;
     let topic = message.topic;
     if (subscriptionIds !== undefined || expirySeconds !== 0 || conn.outboundAliases !== null) {
@@ -231,10 +246,7 @@ export class Delivery {
         if (existing) topic = '';
       }
     }
-    return encodePublish(
-      { type: PacketType.PUBLISH, dup, qos, retain, topic, packetId, payload: message.payload, properties },
-      5,
-    );
+    return { type: PacketType.PUBLISH, dup, qos, retain, topic, packetId, payload: message.payload, properties };
   }
 }
 

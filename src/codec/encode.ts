@@ -11,7 +11,7 @@ import { PacketType } from './types.js';
 import type { Packet, ProtocolVersion } from './types.js';
 
 export { encodeAck } from './encode-ack.js';
-export { encodePublish, publishPacketIdOffset } from './encode-publish.js';
+export { encodePublish, encodePublishHead, publishPacketIdOffset } from './encode-publish.js';
 export { PINGREQ_BYTES, PINGRESP_BYTES } from './encode-ping.js';
 
 /** Encodes `packet` for `version` into a new, exactly sized Buffer (properties only for version 5). */

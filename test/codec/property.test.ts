@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { decodePacket } from '../../src/codec/decode.js';
-import { encodeAck, encodePacket, encodedLength, publishPacketIdOffset } from '../../src/codec/encode.js';
+import { encodeAck, encodePacket, encodePublishHead, encodedLength, publishPacketIdOffset } from '../../src/codec/encode.js';
 import { ProtocolError } from '../../src/codec/errors.js';
 import { Parser } from '../../src/codec/parser.js';
 import { PacketType } from '../../src/codec/types.js';
@@ -70,6 +70,17 @@ describe('encoder fast paths agree with encodePacket', () => {
         fc.property(fc.constantFrom(...types).chain((t) => arbitraryPacketOfType(t, version)), (packet) => {
           const ack = packet as AckPacket<4 | 5 | 6 | 7>;
           assert.deepEqual(encodeAck(ack.type, ack.packetId, ack.reasonCode, version, ack.properties), encodePacket(packet, version));
+        }),
+        { numRuns: ROUND_TRIP_RUNS },
+      );
+    });
+
+    test(`v${version}: a PUBLISH head followed by its payload is exactly the one-buffer encoding`, () => {
+      // Payloads up to 300 bytes cross the 1- and 2-byte remaining length boundary.
+      fc.assert(
+        fc.property(arbitraryPublish(version, { maxPayloadLength: 300 }), (packet) => {
+          const head = encodePublishHead(packet, version);
+          assert.deepEqual(Buffer.concat([head, packet.payload]), encodePacket(packet, version));
         }),
         { numRuns: ROUND_TRIP_RUNS },
       );
