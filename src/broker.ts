@@ -10,6 +10,7 @@ import type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription }
 import type { BrokerOptions, Capabilities } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
+import { restoreState } from './restore.js';
 import type { Bus } from './cluster/bus.js';
 import type { Packet, Properties, QoS } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
@@ -162,13 +163,15 @@ export class Broker {
     await listener.listen((stream, meta) => this.#ctx.accept(stream, meta));
   }
 
-  /** Starts the broker: hooks, persistence, bus, then every listener. */
+  /** Starts the broker: hooks, persistence (restoring what it kept), bus, then every listener. */
   async serve(): Promise<void> {
     if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
     if (this.#serving) throw new SwiftletError('SWIFTLET_ERR_BROKER_ALREADY_SERVING', 'serve() was already called');
     const ctx = this.#ctx;
     await ctx.hooks.init({ logger: ctx.logger, brokerId: ctx.id });
-    await ctx.persistence.open();
+    const state = await ctx.persistence.open();
+    const restored = restoreState(ctx, state);
+    if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
     await ctx.bus.start(ctx.id, () => undefined);
     this.#serving = true;
     ctx.startSweep();

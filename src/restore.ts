@@ -1,0 +1,89 @@
+// Restores what a durable Persistence kept across a restart: sessions, their subscriptions, queued messages and
+// the retained messages. Runs once in serve(), before any listener accepts a client.
+import { createMessage, isExpired } from './message.js';
+import type { Message } from './message.js';
+import type { BrokerContext } from './context.js';
+import type { MessageRecord, PersistedState } from './persistence/persistence.js';
+import type { Subscription } from './session/subscription.js';
+import { parseSharedFilter } from './topics/shared-filter.js';
+import { isValidTopicFilter } from './topics/validate.js';
+
+/** What restoreState put back, for the log. */
+export interface RestoreSummary {
+  sessions: number;
+  subscriptions: number;
+  queued: number;
+  retained: number;
+  /** Records left out: expired sessions and messages, subscriptions of unknown sessions, invalid filters. */
+  skipped: number;
+}
+
+/** Puts the persisted state into the broker; records that are no longer valid are skipped (and expired sessions deleted). */
+export function restoreState(ctx: BrokerContext, state: PersistedState): RestoreSummary {
+  const summary: RestoreSummary = { sessions: 0, subscriptions: 0, queued: 0, retained: 0, skipped: 0 };
+  const now = Date.now();
+  for (const record of state.sessions) {
+    // A session that was connected when the broker stopped went offline then: its expiry starts now.
+    const disconnectedAt = record.disconnectedAt === 0 ? now : record.disconnectedAt;
+    const expired = record.expiryInterval === 0 || (record.expiryInterval !== 0xffffffff && disconnectedAt + record.expiryInterval * 1000 <= now);
+    if (expired || ctx.sessions.has(record.clientId)) {
+      if (expired) ctx.persistence.deleteSession(record.clientId);
+      summary.skipped++;
+      continue;
+    }
+    const session = ctx.createSession(record.clientId, record.protocolVersion);
+    session.expiryInterval = record.expiryInterval;
+    session.disconnectedAt = disconnectedAt;
+    summary.sessions++;
+  }
+  for (const record of state.subscriptions) {
+    const session = ctx.sessions.get(record.clientId);
+    const shared = parseSharedFilter(record.topicFilter);
+    if (session === undefined || session.inlineHandler !== null || shared === 'invalid' || !isValidTopicFilter(shared === null ? record.topicFilter : shared.filter)) {
+      summary.skipped++;
+      continue;
+    }
+    const sub: Subscription = {
+      session,
+      topicFilter: record.topicFilter,
+      filter: shared === null ? record.topicFilter : shared.filter,
+      group: shared === null ? undefined : shared.group,
+      qos: record.qos > ctx.capabilities.maximumQoS ? ctx.capabilities.maximumQoS : record.qos,
+      noLocal: record.noLocal,
+      retainAsPublished: record.retainAsPublished,
+      retainHandling: record.retainHandling,
+      identifier: record.identifier,
+    };
+    ctx.router.addSubscription(sub);
+    session.subscriptions.set(record.topicFilter, sub);
+    summary.subscriptions++;
+  }
+  for (const { clientId, message, qos } of state.queued) {
+    const session = ctx.sessions.get(clientId);
+    const restored = toMessage(message);
+    if (session === undefined || isExpired(restored, now)) {
+      summary.skipped++;
+      continue;
+    }
+    session.enqueue({ message: restored, qos, retain: false, subscriptionIds: undefined, group: undefined });
+    summary.queued++;
+  }
+  for (const record of state.retained) {
+    const message = toMessage(record);
+    if (message.payload.length === 0 || isExpired(message, now)) {
+      summary.skipped++;
+      continue;
+    }
+    if (ctx.retained.get(message.topic) === undefined) {
+      ctx.stats.retainedMessages++;
+      ctx.stats.retainedBytes += message.payload.length;
+    }
+    ctx.retained.set(message.topic, message);
+    summary.retained++;
+  }
+  return summary;
+}
+
+function toMessage(record: MessageRecord): Message {
+  return createMessage(record.topic, record.payload, record.qos, record.retain, record.properties, record.origin, record.expiresAt);
+}
