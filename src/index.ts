@@ -45,5 +45,7 @@ export { createListener } from './listeners/create-listener.js';
 export type { ListenerConfig } from './listeners/create-listener.js';
 export type { Persistence, PersistedState, SessionRecord, SubscriptionRecord, MessageRecord } from './persistence/persistence.js';
 export { MemoryPersistence } from './persistence/persistence.js';
+export { LmdbPersistence } from './persistence/lmdb-persistence.js';
+export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';
 export type { Bus, BusEnvelope } from './cluster/bus.js';
 export { NoopBus } from './cluster/bus.js';

@@ -83,6 +83,15 @@ export interface DebugConfig {
   previewBytes: number;
 }
 
+/** Where durable state lives: nowhere (memory) or an LMDB database in a folder. */
+export interface StorageConfig {
+  type: 'memory' | 'lmdb';
+  /** lmdb: the database folder (absolute after loading; created when missing). */
+  path?: string;
+  /** lmdb: largest size of the database, MiB. Default 1024. */
+  maxSizeMiB?: number;
+}
+
 /** Logging settings. */
 export interface LoggingConfig {
   level: LogLevel;
@@ -97,6 +106,7 @@ export interface SwiftletConfig {
   auth: AuthConfig;
   rateLimit?: RateLimitConfig;
   debug?: DebugConfig;
+  storage: StorageConfig;
   capabilities: Partial<Capabilities>;
   compatibilities: Partial<Compatibilities>;
   logging: LoggingConfig;

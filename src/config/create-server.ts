@@ -9,6 +9,8 @@ import type { Listener, ListenerAddress } from '../listeners/listener.js';
 import { createListener } from '../listeners/create-listener.js';
 import type { ListenerConfig as FactoryConfig } from '../listeners/create-listener.js';
 import { HttpServer } from '../http/http-server.js';
+import { LmdbPersistence } from '../persistence/lmdb-persistence.js';
+import type { LmdbPersistenceOptions } from '../persistence/lmdb-persistence.js';
 import type { HttpServerOptions } from '../http/http-server.js';
 import type { BrokerOptions } from '../options.js';
 import { createAuthLedger } from './auth-setup.js';
@@ -95,6 +97,11 @@ export class SwiftletServer {
     if (config.sharedSubscriptionStrategy !== undefined) options.sharedSubscriptionStrategy = config.sharedSubscriptionStrategy;
     if (config.responseInformationPrefix !== undefined) options.responseInformationPrefix = config.responseInformationPrefix;
     const broker = new Broker(options);
+    if (config.storage.type === 'lmdb' && config.storage.path !== undefined) {
+      const lmdb: LmdbPersistenceOptions = { path: config.storage.path };
+      if (config.storage.maxSizeMiB !== undefined) lmdb.mapSize = config.storage.maxSizeMiB * 1024 * 1024;
+      broker.setPersistence(new LmdbPersistence(lmdb));
+    }
     const ledger = createAuthLedger(config.auth, logger);
     if (config.debug !== undefined) await broker.addHook(new DebugHook({ previewBytes: config.debug.previewBytes }));
     if (config.rateLimit !== undefined) await broker.addHook(new RateLimit(config.rateLimit));

@@ -10,7 +10,7 @@ import type { Capabilities, Compatibilities } from '../options.js';
 import { ConfigChecker, isRecord, join } from './config-checker.js';
 import type { ConfigIssue } from './config-checker.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
-import type { AuthConfig, DebugConfig, HttpConfig, ListenerConfig, ListenerType, LogFormat, LogLevel, RateLimitConfig, SwiftletConfig } from './config-types.js';
+import type { AuthConfig, DebugConfig, HttpConfig, ListenerConfig, ListenerType, LogFormat, LogLevel, RateLimitConfig, StorageConfig, SwiftletConfig } from './config-types.js';
 
 /** Options of validateConfig. */
 export interface ValidateOptions {
@@ -33,6 +33,7 @@ const TOP_KEYS = [
   'auth',
   'rateLimit',
   'debug',
+  'storage',
   'capabilities',
   'compatibilities',
   'logging',
@@ -292,6 +293,29 @@ class ConfigValidator extends ConfigChecker {
     return { previewBytes };
   }
 
+  storage(raw: unknown): StorageConfig {
+    if (raw === undefined) return { type: 'memory' };
+    const obj = this.object(raw, 'storage');
+    if (obj === undefined) return { type: 'memory' };
+    this.keys(obj, ['type', 'path', 'maxSizeMiB'], 'storage');
+    const type = obj.type === undefined ? 'memory' : (this.oneOf(obj.type, 'storage.type', ['memory', 'lmdb'] as const) ?? 'memory');
+    const out: StorageConfig = { type };
+    if (type === 'lmdb') {
+      if (obj.path === undefined) this.add('storage.path', 'expected the folder of the LMDB database, found nothing');
+      else {
+        const path = this.string(obj.path, 'storage.path');
+        if (path !== undefined) out.path = resolve(this.#baseDir, path);
+      }
+      if (obj.maxSizeMiB !== undefined) {
+        const size = this.integer(obj.maxSizeMiB, 'storage.maxSizeMiB', 1, 1024 * 1024);
+        if (size !== undefined) out.maxSizeMiB = size;
+      }
+    } else if (obj.path !== undefined || obj.maxSizeMiB !== undefined) {
+      this.add(obj.path !== undefined ? 'storage.path' : 'storage.maxSizeMiB', "expected only with storage.type 'lmdb', found storage.type 'memory'");
+    }
+    return out;
+  }
+
   capabilities(raw: unknown): Partial<Capabilities> {
     if (raw === undefined) return {};
     const obj = this.object(raw, 'capabilities');
@@ -367,6 +391,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     compatibilities: v.compatibilities(obj.compatibilities),
     logging: v.logging(obj.logging),
     sys: v.sys(obj.sys),
+    storage: v.storage(obj.storage),
   };
   if (obj.id !== undefined) config.id = v.string(obj.id, 'id');
   const http = v.http(obj.http);

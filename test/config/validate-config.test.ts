@@ -24,7 +24,7 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
     name: 'unknown top-level key',
     raw: { listner: [] },
     expected: [
-      'listner: unknown key (expected one of id, listeners, http, auth, rateLimit, debug, capabilities, compatibilities, logging, sys, sharedSubscriptionStrategy, responseInformationPrefix)',
+      'listner: unknown key (expected one of id, listeners, http, auth, rateLimit, debug, storage, capabilities, compatibilities, logging, sys, sharedSubscriptionStrategy, responseInformationPrefix)',
     ],
   },
   { name: 'port not a number', raw: { listeners: [{ type: 'tcp', port: 1883 }, { type: 'tcp', port: '80a' }] }, expected: ['listeners[1].port: expected an integer in 0..65535, found "80a"'] },
@@ -86,6 +86,11 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
   { name: 'shared strategy', raw: { sharedSubscriptionStrategy: 'first' }, expected: ['sharedSubscriptionStrategy: expected one of round-robin, random, hash, found "first"'] },
   { name: 'response prefix number', raw: { responseInformationPrefix: 5 }, expected: ["responseInformationPrefix: expected a string ('' disables it), found 5"] },
   { name: 'empty id', raw: { id: '' }, expected: ['id: expected a non-empty string, found ""'] },
+  { name: 'storage type', raw: { storage: { type: 'redis' } }, expected: ['storage.type: expected one of memory, lmdb, found "redis"'] },
+  { name: 'lmdb without a path', raw: { storage: { type: 'lmdb' } }, expected: ['storage.path: expected the folder of the LMDB database, found nothing'] },
+  { name: 'path with memory storage', raw: { storage: { path: 'data' } }, expected: ["storage.path: expected only with storage.type 'lmdb', found storage.type 'memory'"] },
+  { name: 'lmdb size zero', raw: { storage: { type: 'lmdb', path: 'data', maxSizeMiB: 0 } }, expected: ['storage.maxSizeMiB: expected an integer in 1..1048576, found 0'] },
+  { name: 'unknown storage key', raw: { storage: { type: 'lmdb', path: 'data', sync: false } }, expected: ['storage.sync: unknown key (expected one of type, path, maxSizeMiB)'] },
 ];
 
 describe('validateConfig rejects bad configurations with exact messages', () => {

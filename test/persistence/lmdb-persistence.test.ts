@@ -1,0 +1,165 @@
+// LmdbPersistence on a real LMDB database in a temporary folder: records survive close/reopen, deletes remove what
+// they should, and a broker (embedded, and the server built from a config with `storage: lmdb`) restarts with
+// its retained messages, persistent sessions and subscriptions.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createLogger } from '../../src/config/create-logger.js';
+import { SwiftletServer } from '../../src/config/create-server.js';
+import { validateConfig } from '../../src/config/validate-config.js';
+import { Broker, LmdbPersistence } from '../../src/index.js';
+import type { MessageRecord, SubscriptionRecord } from '../../src/index.js';
+import { TcpListener } from '../../src/listeners/tcp-listener.js';
+import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'swiftlet-lmdb-'));
+  dirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function subscription(clientId: string, topicFilter: string, qos: 0 | 1 | 2 = 1): SubscriptionRecord {
+  return { clientId, topicFilter, qos, noLocal: false, retainAsPublished: true, retainHandling: 2, identifier: 7 };
+}
+
+describe('LmdbPersistence', () => {
+  test('records survive close and reopen, with payload bytes and properties intact', async () => {
+    const path = tempDir();
+    const first = new LmdbPersistence({ path });
+    const empty = await first.open();
+    assert.deepEqual(empty, { sessions: [], subscriptions: [], retained: [], queued: [] });
+    first.saveSession({ clientId: 'a', protocolVersion: 5, expiryInterval: 300, disconnectedAt: 1234 });
+    first.saveSubscription(subscription('a', 'x/+'));
+    first.saveSubscription(subscription('a', '$share/g/y/#', 2));
+    const socketChunk = Buffer.from('....payload....');
+    const retained: MessageRecord = {
+      topic: 'r/1',
+      // A view into a larger buffer, as payloads off the socket are: only the view's bytes are stored.
+      payload: socketChunk.subarray(4, 11),
+      qos: 1,
+      retain: true,
+      properties: { contentType: 'text/plain', correlationData: Buffer.from([0, 1, 2]), userProperties: [['a', '1'], ['a', '2']], messageExpiryInterval: 60 },
+      origin: 'pub',
+      expiresAt: 0,
+    };
+    first.saveRetained(retained);
+    await first.flush();
+    await first.close();
+
+    const second = new LmdbPersistence({ path });
+    const state = await second.open();
+    assert.deepEqual(state.sessions, [{ clientId: 'a', protocolVersion: 5, expiryInterval: 300, disconnectedAt: 1234 }]);
+    assert.deepEqual(
+      state.subscriptions.map((s) => s.topicFilter).sort(),
+      ['$share/g/y/#', 'x/+'],
+    );
+    assert.deepEqual(state.subscriptions.find((s) => s.topicFilter === 'x/+'), subscription('a', 'x/+'));
+    assert.equal(state.retained.length, 1);
+    const r = state.retained[0]!;
+    assert.ok(Buffer.isBuffer(r.payload));
+    assert.equal(r.payload.toString(), 'payload');
+    assert.deepEqual({ ...r, payload: undefined }, { ...retained, payload: undefined });
+    await second.close();
+  });
+
+  test('deleteSession removes the session and all its subscriptions, even ones saved just before; other clients keep theirs', async () => {
+    const path = tempDir();
+    const p = new LmdbPersistence({ path });
+    await p.open();
+    p.saveSession({ clientId: 'a', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
+    p.saveSession({ clientId: 'ab', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
+    p.saveSubscription(subscription('ab', 'keep/#'));
+    await p.flush();
+    // Not yet committed when the delete is issued.
+    p.saveSubscription(subscription('a', 'one'));
+    p.saveSubscription(subscription('a', 'two/#'));
+    p.deleteSession('a');
+    p.saveRetained({ topic: 'gone', payload: Buffer.from('x'), qos: 0, retain: true, properties: {}, origin: null, expiresAt: 0 });
+    p.deleteRetained('gone');
+    p.saveSubscription(subscription('ab', 'drop'));
+    p.deleteSubscription('ab', 'drop');
+    await p.close();
+    const again = new LmdbPersistence({ path });
+    const state = await again.open();
+    assert.deepEqual(state.sessions.map((s) => s.clientId), ['ab']);
+    assert.deepEqual(state.subscriptions.map((s) => `${s.clientId} ${s.topicFilter}`), ['ab keep/#']);
+    assert.deepEqual(state.retained, []);
+    await again.close();
+  });
+
+  test('an embedded broker restarted on the same database keeps retained messages, the session and its subscription [MQTT-3.1.2-4]', async () => {
+    const path = tempDir();
+    async function start(): Promise<{ broker: Broker; port: number }> {
+      const broker = new Broker({ sysInterval: 0 });
+      broker.setPersistence(new LmdbPersistence({ path }));
+      const listener = new TcpListener({ id: 'tcp', host: '127.0.0.1', port: 0 });
+      await broker.addListener(listener);
+      await broker.serve();
+      const address = listener.address();
+      if (address === undefined || !('port' in address)) throw new Error('no port');
+      return { broker, port: address.port };
+    }
+    const first = await start();
+    const keeper = await connectClient(first.port, { protocolVersion: 4, clientId: 'lmdb-keeper', clean: false });
+    await keeper.subscribeAsync('lmdb/+', { qos: 1 });
+    const pub = await connectClient(first.port, { protocolVersion: 5, clientId: 'lmdb-pub' });
+    await pub.publishAsync('lmdb/r', 'kept', { qos: 1, retain: true });
+    await pub.publishAsync('lmdb/cleared', 'x', { qos: 1, retain: true });
+    await pub.publishAsync('lmdb/cleared', '', { qos: 1, retain: true });
+    await endClient(pub);
+    await endClient(keeper);
+    await first.broker.close();
+
+    const second = await start();
+    try {
+      assert.deepEqual(second.broker.retained().map((m) => m.topic), ['lmdb/r']);
+      const back = await connectClient(second.port, { protocolVersion: 4, clientId: 'lmdb-keeper', clean: false });
+      const got = collect(back);
+      const pub2 = await connectClient(second.port, { protocolVersion: 4, clientId: 'lmdb-pub2' });
+      await pub2.publishAsync('lmdb/x', 'after restart', { qos: 1 });
+      await waitFor(() => got.length === 1, 3000, 'delivery on the restored subscription');
+      assert.equal(got[0]!.payload.toString(), 'after restart');
+      assert.equal(got[0]!.packet.qos, 1);
+      await endClient(pub2);
+      await endClient(back);
+    } finally {
+      await second.broker.close();
+    }
+  });
+
+  test('the server built from a config with storage type lmdb restores retained messages after a restart', async () => {
+    const path = join(tempDir(), 'nested', 'db');
+    const silent = createLogger({ level: 'silent', format: 'json' });
+    async function start(): Promise<{ server: SwiftletServer; port: number }> {
+      const { config, issues } = validateConfig({ listeners: [{ type: 'tcp', port: 0 }], sys: { interval: 0 }, storage: { type: 'lmdb', path, maxSizeMiB: 64 } });
+      assert.deepEqual(issues, []);
+      const server = await SwiftletServer.create(config, silent);
+      const bound = await server.start();
+      return { server, port: Number(bound[0]?.where.split(':').pop()) };
+    }
+    const first = await start();
+    const pub = await connectClient(first.port, { protocolVersion: 4, clientId: 'cfg-pub' });
+    await pub.publishAsync('cfg/r', 'from config', { qos: 1, retain: true });
+    await endClient(pub);
+    await first.server.close();
+
+    const second = await start();
+    try {
+      const sub = await connectClient(second.port, { protocolVersion: 4, clientId: 'cfg-sub' });
+      const got = collect(sub);
+      await sub.subscribeAsync('cfg/#', { qos: 1 });
+      await waitFor(() => got.length === 1, 3000, 'retained message');
+      assert.equal(got[0]!.payload.toString(), 'from config');
+      assert.equal(got[0]!.packet.retain, true);
+      await endClient(sub);
+    } finally {
+      await second.server.close();
+    }
+  });
+});
