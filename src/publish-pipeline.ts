@@ -7,8 +7,8 @@ import type { Message } from './message.js';
 /**
  * Builds the Message for a publish. Properties that belong to one hop (topic alias, subscription
  * identifiers) are stripped (they belong to one connection); the expiry becomes absolute so queued time counts [MQTT-3.3.2-6].
- * The payload is copied when it may outlive this turn (QoS > 0 inflight, retained), because a view
- * would pin the whole socket chunk.
+ * The payload is copied when it may outlive this turn (QoS > 0 inflight, retained) and is a view into a larger
+ * buffer (a socket chunk), which it would otherwise keep alive whole.
  */
 export function messageFromPublish(
   topic: string,
@@ -30,6 +30,16 @@ export function messageFromPublish(
   let expiry = props.messageExpiryInterval;
   if (maximumMessageExpiry > 0 && (expiry === undefined || expiry > maximumMessageExpiry)) expiry = maximumMessageExpiry;
   if (expiry !== undefined) expiresAt = Date.now() + expiry * 1000;
-  const body = copyPayload || qos > 0 || retain ? Buffer.from(payload) : payload;
+  const body = copyPayload || ((qos > 0 || retain) && !ownsBacking(payload)) ? Buffer.from(payload) : payload;
   return createMessage(topic, body, qos, retain, props, origin, expiresAt);
+}
+
+/**
+ * True when `bytes` is (nearly) all of its ArrayBuffer: at most 1 KiB or an eighth of its size more. Keeping such
+ * a payload keeps little else alive, so it need not be copied. That is the case of a large PUBLISH that spanned
+ * socket reads, whose body the parser copied into an allocation of its own. A view into a socket chunk is not
+ * such a buffer. A copy would cost a new ArrayBuffer (a few µs whatever its size) and the copy itself.
+ */
+export function ownsBacking(bytes: Buffer): boolean {
+  return bytes.buffer.byteLength - bytes.length <= 1024 + (bytes.length >> 3);
 }
