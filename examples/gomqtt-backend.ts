@@ -16,6 +16,7 @@ import type {
   PersistedState,
   Persistence,
   PublishPacket,
+  QueuedRecord,
   SessionRecord,
   SubscriptionRecord,
   SubscriptionRequest,
@@ -166,6 +167,8 @@ export class MapPersistence implements Persistence {
   /** Keyed by client id and filter. */
   readonly subscriptions = new Map<string, SubscriptionRecord>();
   readonly retained = new Map<string, MessageRecord>();
+  /** In-flight and queued messages per client, as saved when the broker stopped. */
+  readonly queued = new Map<string, QueuedRecord[]>();
   flushes = 0;
 
   open(): Promise<PersistedState> {
@@ -173,7 +176,7 @@ export class MapPersistence implements Persistence {
       sessions: [...this.sessions.values()],
       subscriptions: [...this.subscriptions.values()],
       retained: [...this.retained.values()],
-      queued: [],
+      queued: [...this.queued.values()].flat(),
     });
   }
   saveSession(record: SessionRecord): void {
@@ -181,6 +184,7 @@ export class MapPersistence implements Persistence {
   }
   deleteSession(clientId: string): void {
     this.sessions.delete(clientId);
+    this.queued.delete(clientId);
     for (const [key, sub] of this.subscriptions) if (sub.clientId === clientId) this.subscriptions.delete(key);
   }
   saveSubscription(record: SubscriptionRecord): void {
@@ -195,6 +199,10 @@ export class MapPersistence implements Persistence {
   }
   deleteRetained(topic: string): void {
     this.retained.delete(topic);
+  }
+  saveQueued(clientId: string, records: QueuedRecord[]): void {
+    if (records.length === 0) this.queued.delete(clientId);
+    else this.queued.set(clientId, records.map((r) => ({ ...r, message: { ...r.message, payload: Buffer.from(r.message.payload) } })));
   }
   flush(): Promise<void> {
     this.flushes++;

@@ -11,6 +11,7 @@ import type { BrokerOptions, Capabilities } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
 import { restoreState } from './restore.js';
+import { savePending } from './save-pending.js';
 import type { Bus } from './cluster/bus.js';
 import type { Packet, Properties, QoS } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
@@ -218,6 +219,8 @@ export class Broker {
     for (const conn of ctx.connections) conn.destroy();
     ctx.stopSweep();
     this.#sys.stop();
+    const pending = savePending(ctx);
+    if (pending > 0) ctx.logger.info({ messages: pending }, 'pending messages of persistent sessions saved');
     await ctx.persistence.flush();
     await ctx.persistence.close();
     await ctx.bus.stop();

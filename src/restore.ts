@@ -58,14 +58,28 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
     session.subscriptions.set(record.topicFilter, sub);
     summary.subscriptions++;
   }
-  for (const { clientId, message, qos } of state.queued) {
-    const session = ctx.sessions.get(clientId);
-    const restored = toMessage(message);
-    if (session === undefined || isExpired(restored, now)) {
+  for (const record of state.queued) {
+    const session = ctx.sessions.get(record.clientId);
+    const message = toMessage(record.message);
+    const released = record.released === true;
+    const packetId = record.packetId ?? 0;
+    // A message the client already has (PUBREL sent) is kept whatever its expiry: only the PUBREL is resent.
+    if (session === undefined || (!released && isExpired(message, now))) {
       summary.skipped++;
       continue;
     }
-    session.enqueue({ message: restored, qos, retain: false, subscriptionIds: undefined, group: undefined });
+    const retain = record.retain === true;
+    if (packetId !== 0 && record.qos !== 0) {
+      if (session.inflight.has(packetId)) {
+        summary.skipped++;
+        continue;
+      }
+      // Resent with DUP and the same packet id when the client comes back [MQTT-4.4.0-1].
+      session.addInflight({ packetId, message, qos: record.qos, retain, subscriptionIds: record.subscriptionIds, group: undefined, released });
+      ctx.stats.inflight++;
+    } else {
+      session.enqueue({ message, qos: record.qos, retain, subscriptionIds: record.subscriptionIds, group: undefined });
+    }
     summary.queued++;
   }
   for (const record of state.retained) {

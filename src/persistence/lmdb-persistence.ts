@@ -1,8 +1,9 @@
-// Durable storage on LMDB (the `lmdb` package, prebuilt binaries): sessions, subscriptions and retained messages
-// survive a restart. Writes are asynchronous and batched into transactions by lmdb; flush() waits until they are on disk.
+// Durable storage on LMDB (the `lmdb` package, prebuilt binaries): sessions, subscriptions, retained messages and
+// (saved when the broker stops) the pending messages of persistent sessions survive a restart.
+// Writes are asynchronous and batched into transactions by lmdb; flush() waits until they are on disk.
 import { mkdirSync } from 'node:fs';
 import type { Database, RootDatabase } from 'lmdb';
-import type { MessageRecord, PersistedState, Persistence, SessionRecord, SubscriptionRecord } from './persistence.js';
+import type { MessageRecord, PersistedState, Persistence, QueuedRecord, SessionRecord, SubscriptionRecord } from './persistence.js';
 
 /** Options of LmdbPersistence. */
 export interface LmdbPersistenceOptions {
@@ -25,6 +26,7 @@ export class LmdbPersistence implements Persistence {
   #sessions: Database<SessionRecord, string> | undefined;
   #subscriptions: Database<SubscriptionRecord, string> | undefined;
   #retained: Database<MessageRecord, string> | undefined;
+  #queued: Database<QueuedRecord, string> | undefined;
 
   constructor(options: LmdbPersistenceOptions) {
     this.#options = options;
@@ -44,11 +46,13 @@ export class LmdbPersistence implements Persistence {
     this.#sessions = root.openDB<SessionRecord, string>({ name: 'sessions' });
     this.#subscriptions = root.openDB<SubscriptionRecord, string>({ name: 'subscriptions' });
     this.#retained = root.openDB<MessageRecord, string>({ name: 'retained' });
+    this.#queued = root.openDB<QueuedRecord, string>({ name: 'queued' });
     const state: PersistedState = {
       sessions: [...this.#sessions.getRange().map(({ value }) => value)],
       subscriptions: [...this.#subscriptions.getRange().map(({ value }) => value)],
       retained: [...this.#retained.getRange().map(({ value }) => value)],
-      queued: [],
+      // Keys sort by client id, then by position: each client's records come back in order.
+      queued: [...this.#queued.getRange().map(({ value }) => value)],
     };
     return state;
   }
@@ -60,10 +64,22 @@ export class LmdbPersistence implements Persistence {
   deleteSession(clientId: string): void {
     const sessions = this.#db(this.#sessions);
     const subscriptions = this.#db(this.#subscriptions);
+    const queued = this.#db(this.#queued);
     // In a transaction queued behind earlier writes, so subscriptions saved but not yet committed are seen and removed.
     void this.#root!.transaction(() => {
       sessions.removeSync(clientId);
-      for (const key of subscriptions.getKeys({ start: clientId + SEP, end: clientId + SEP_END })) subscriptions.removeSync(key);
+      removeClientRange(subscriptions, clientId);
+      removeClientRange(queued, clientId);
+    });
+  }
+
+  saveQueued(clientId: string, records: QueuedRecord[]): void {
+    const queued = this.#db(this.#queued);
+    const copies = records.map((r) => ({ ...r, message: { ...r.message } }));
+    void this.#root!.transaction(() => {
+      removeClientRange(queued, clientId);
+      // Zero-padded positions keep the order under LMDB's byte-wise key order.
+      for (let i = 0; i < copies.length; i++) queued.putSync(clientId + SEP + String(i).padStart(10, '0'), copies[i]!);
     });
   }
 
@@ -101,4 +117,9 @@ export class LmdbPersistence implements Persistence {
     if (db === undefined || this.#root === undefined) throw new Error('LmdbPersistence is not open');
     return db;
   }
+}
+
+// Removes every key of one client (`clientId NUL ...`); call inside a write transaction.
+function removeClientRange<V>(db: Database<V, string>, clientId: string): void {
+  for (const key of db.getKeys({ start: clientId + SEP, end: clientId + SEP_END })) db.removeSync(key);
 }

@@ -32,12 +32,28 @@ export interface SubscriptionRecord {
   readonly identifier: number;
 }
 
+/**
+ * A QoS 1/2 message a session has not completed: in flight (`packetId` set; `released` once PUBREL was sent) or
+ * queued (no `packetId`), in the order the session would send it.
+ */
+export interface QueuedRecord {
+  readonly clientId: string;
+  readonly message: MessageRecord;
+  readonly qos: QoS;
+  /** Retain flag to send (false when absent). */
+  readonly retain?: boolean;
+  readonly subscriptionIds?: number[];
+  /** Packet id of a message already sent and not yet acknowledged. */
+  readonly packetId?: number;
+  readonly released?: boolean;
+}
+
 /** Everything a broker restores at start. */
 export interface PersistedState {
   readonly sessions: SessionRecord[];
   readonly subscriptions: SubscriptionRecord[];
   readonly retained: MessageRecord[];
-  readonly queued: { clientId: string; message: MessageRecord; qos: QoS }[];
+  readonly queued: QueuedRecord[];
 }
 
 /**
@@ -54,6 +70,12 @@ export interface Persistence {
   deleteSubscription(clientId: string, topicFilter: string): void;
   saveRetained(record: MessageRecord): void;
   deleteRetained(topic: string): void;
+  /**
+   * Replaces everything stored as pending for `clientId` with `records` (empty = none). The broker calls it for every
+   * persistent session when it stops, so a graceful restart keeps queued and in-flight messages. Optional: without it
+   * they are not kept.
+   */
+  saveQueued?(clientId: string, records: QueuedRecord[]): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,16 +9,7 @@ import type { TestBroker } from '../helpers/broker.js';
 import { MapPersistence } from '../../examples/gomqtt-backend.js';
 import { createMessage } from '../../src/message.js';
 import { Broker } from '../../src/index.js';
-import type { PersistedState } from '../../src/index.js';
 import { TcpListener } from '../../src/listeners/tcp-listener.js';
-
-/** A MapPersistence that also hands back queued messages (the broker itself never writes any). */
-class QueueingPersistence extends MapPersistence {
-  queued: PersistedState['queued'] = [];
-  override async open(): Promise<PersistedState> {
-    return { ...(await super.open()), queued: this.queued };
-  }
-}
 
 /** Starts a broker on port 0 with `persistence` set before serve(), as an embedding program would. */
 async function startWith(persistence: MapPersistence): Promise<TestBroker> {
@@ -77,17 +68,17 @@ describe('restore after restart', () => {
   });
 
   test('sessions and messages that expired while the broker was down are not restored [MQTT-3.1.2-23] [MQTT-3.3.2-5]', async () => {
-    const persistence = new QueueingPersistence();
+    const persistence = new MapPersistence();
     const now = Date.now();
     persistence.saveSession({ clientId: 'gone', protocolVersion: 5, expiryInterval: 1, disconnectedAt: now - 10_000 });
     persistence.saveSubscription({ clientId: 'gone', topicFilter: 'exp/#', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0, identifier: 0 });
     persistence.saveSession({ clientId: 'alive', protocolVersion: 4, expiryInterval: 0xffffffff, disconnectedAt: now - 10_000 });
     persistence.saveRetained(createMessage('exp/old', Buffer.from('old'), 1, true, { messageExpiryInterval: 1 }, null, now - 1000));
     persistence.saveRetained(createMessage('exp/new', Buffer.from('new'), 1, true, {}, null, 0));
-    persistence.queued = [
+    persistence.saveQueued('alive', [
       { clientId: 'alive', qos: 1, message: createMessage('exp/q', Buffer.from('queued'), 1, false, {}, null, 0) },
       { clientId: 'alive', qos: 1, message: createMessage('exp/q', Buffer.from('stale'), 1, false, {}, null, now - 1) },
-    ];
+    ]);
     const tb = await startWith(persistence);
     try {
       assert.equal(persistence.sessions.has('gone'), false, 'the expired session is deleted from storage');

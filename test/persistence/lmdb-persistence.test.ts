@@ -13,6 +13,9 @@ import { Broker, LmdbPersistence } from '../../src/index.js';
 import type { MessageRecord, SubscriptionRecord } from '../../src/index.js';
 import { TcpListener } from '../../src/listeners/tcp-listener.js';
 import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { PacketType } from '../../src/codec/types.js';
+import { publishPacket, rawSession, receivePublishes } from '../broker/support.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -130,6 +133,89 @@ describe('LmdbPersistence', () => {
       await endClient(back);
     } finally {
       await second.broker.close();
+    }
+  });
+
+  test('a graceful restart keeps in-flight and queued messages: resent with DUP and the same packet id, then the queue in order, and a pending PUBREL [MQTT-4.4.0-1] [MQTT-3.3.1-1] [MQTT-4.6.0-5]', async () => {
+    const path = tempDir();
+    async function start(): Promise<{ broker: Broker; port: number }> {
+      const broker = new Broker({ sysInterval: 0 });
+      broker.setPersistence(new LmdbPersistence({ path }));
+      const listener = new TcpListener({ id: 'tcp', host: '127.0.0.1', port: 0 });
+      await broker.addListener(listener);
+      await broker.serve();
+      const address = listener.address();
+      if (address === undefined || !('port' in address)) throw new Error('no port');
+      return { broker, port: address.port };
+    }
+    const first = await start();
+    const sub = await rawSession(first.port, 4, 'pend-sub', [{ topic: 'pend/#', qos: 2 }], { clean: false });
+    const pub = await rawSession(first.port, 4, 'pend-pub');
+    // m1 at QoS 1: received, never acknowledged. m2 at QoS 2: PUBREC sent, PUBREL received, no PUBCOMP.
+    pub.send(publishPacket('pend/a', 'm1', 1, 1));
+    await pub.expect(PacketType.PUBACK);
+    const [m1] = await receivePublishes(sub, 1);
+    pub.send(publishPacket('pend/a', 'm2', 2, 2));
+    await pub.expect(PacketType.PUBREC);
+    pub.send({ type: PacketType.PUBREL, packetId: 2, reasonCode: 0, properties: {} });
+    await pub.expect(PacketType.PUBCOMP);
+    const [m2] = await receivePublishes(sub, 1);
+    sub.send({ type: PacketType.PUBREC, packetId: m2!.packetId, reasonCode: 0, properties: {} });
+    await sub.expect(PacketType.PUBREL);
+    sub.destroy();
+    await waitFor(() => first.broker.client('pend-sub')?.connected === false, 2000, 'subscriber offline');
+    // Published while the subscriber is offline: queued.
+    for (const [i, text] of ['m3', 'm4', 'm5'].entries()) {
+      pub.send(publishPacket('pend/b', text, 1, 10 + i));
+      await pub.expect(PacketType.PUBACK);
+    }
+    pub.destroy();
+    await first.broker.close();
+
+    const second = await start();
+    try {
+      const snapshot = second.broker.client('pend-sub');
+      assert.ok(snapshot !== undefined);
+      assert.equal(snapshot.inflight, 2);
+      assert.equal(snapshot.queued, 3);
+      const back = await RawClient.connect(second.port, 4);
+      const ack = await back.handshake('pend-sub', { clean: false });
+      assert.equal(ack.sessionPresent, true);
+      const got: string[] = [];
+      const seen: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const p = await back.next(3000);
+        assert.ok(p !== undefined, `packet ${i}`);
+        if (p.type === PacketType.PUBREL) {
+          assert.equal(p.packetId, m2!.packetId);
+          got.push('PUBREL');
+          back.send({ type: PacketType.PUBCOMP, packetId: p.packetId, reasonCode: 0, properties: {} });
+          continue;
+        }
+        assert.equal(p.type, PacketType.PUBLISH);
+        if (p.type !== PacketType.PUBLISH) return;
+        if (p.payload.toString() === 'm1') {
+          assert.equal(p.dup, true);
+          assert.equal(p.packetId, m1!.packetId);
+        }
+        got.push(p.payload.toString());
+        seen.push(p.packetId);
+        back.send({ type: p.qos === 2 ? PacketType.PUBREC : PacketType.PUBACK, packetId: p.packetId, reasonCode: 0, properties: {} });
+      }
+      assert.deepEqual(got, ['m1', 'PUBREL', 'm3', 'm4', 'm5']);
+      assert.equal(await back.quiet(200), true);
+      back.destroy();
+    } finally {
+      await second.broker.close();
+    }
+    // Everything was acknowledged before the second stop: a third start has nothing pending.
+    const third = await start();
+    try {
+      const snapshot = third.broker.client('pend-sub');
+      assert.equal(snapshot?.inflight, 0);
+      assert.equal(snapshot?.queued, 0);
+    } finally {
+      await third.broker.close();
     }
   });
 
