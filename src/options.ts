@@ -74,6 +74,11 @@ export interface BrokerOptions {
   sysInterval?: number;
   /** Interval of the housekeeping sweep (keep alive, connect timeout, expiry), milliseconds. Default 1000. */
   sweepInterval?: number;
+  /**
+   * Seconds between saves of persistent sessions' in-flight and queued messages to a durable Persistence that has
+   * `saveQueued` (only sessions whose messages changed are written); 0 = only when the broker stops. Default 10.
+   */
+  pendingSaveInterval?: number;
 }
 
 /** The subset of a pino logger the broker uses. */

@@ -90,6 +90,8 @@ export interface StorageConfig {
   path?: string;
   /** lmdb: largest size of the database, MiB. Default 1024. */
   maxSizeMiB?: number;
+  /** lmdb: seconds between saves of pending messages of persistent sessions (0 = only at stop). Default 10. */
+  pendingSaveInterval?: number;
 }
 
 /** Logging settings. */

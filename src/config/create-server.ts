@@ -96,6 +96,7 @@ export class SwiftletServer {
     if (config.id !== undefined) options.id = config.id;
     if (config.sharedSubscriptionStrategy !== undefined) options.sharedSubscriptionStrategy = config.sharedSubscriptionStrategy;
     if (config.responseInformationPrefix !== undefined) options.responseInformationPrefix = config.responseInformationPrefix;
+    if (config.storage.pendingSaveInterval !== undefined) options.pendingSaveInterval = config.storage.pendingSaveInterval;
     const broker = new Broker(options);
     if (config.storage.type === 'lmdb' && config.storage.path !== undefined) {
       const lmdb: LmdbPersistenceOptions = { path: config.storage.path };

@@ -297,7 +297,7 @@ class ConfigValidator extends ConfigChecker {
     if (raw === undefined) return { type: 'memory' };
     const obj = this.object(raw, 'storage');
     if (obj === undefined) return { type: 'memory' };
-    this.keys(obj, ['type', 'path', 'maxSizeMiB'], 'storage');
+    this.keys(obj, ['type', 'path', 'maxSizeMiB', 'pendingSaveInterval'], 'storage');
     const type = obj.type === undefined ? 'memory' : (this.oneOf(obj.type, 'storage.type', ['memory', 'lmdb'] as const) ?? 'memory');
     const out: StorageConfig = { type };
     if (type === 'lmdb') {
@@ -310,8 +310,14 @@ class ConfigValidator extends ConfigChecker {
         const size = this.integer(obj.maxSizeMiB, 'storage.maxSizeMiB', 1, 1024 * 1024);
         if (size !== undefined) out.maxSizeMiB = size;
       }
-    } else if (obj.path !== undefined || obj.maxSizeMiB !== undefined) {
-      this.add(obj.path !== undefined ? 'storage.path' : 'storage.maxSizeMiB', "expected only with storage.type 'lmdb', found storage.type 'memory'");
+      if (obj.pendingSaveInterval !== undefined) {
+        const seconds = this.integer(obj.pendingSaveInterval, 'storage.pendingSaveInterval', 0, 86_400);
+        if (seconds !== undefined) out.pendingSaveInterval = seconds;
+      }
+    } else {
+      for (const key of ['path', 'maxSizeMiB', 'pendingSaveInterval']) {
+        if (obj[key] !== undefined) this.add(`storage.${key}`, "expected only with storage.type 'lmdb', found storage.type 'memory'");
+      }
     }
     return out;
   }

@@ -18,15 +18,22 @@ export interface LmdbPersistenceOptions {
 const SEP = '\u0000';
 const SEP_END = '\u0001';
 
+/** The open environment and its sub-databases. */
+interface OpenDatabases {
+  readonly root: RootDatabase;
+  readonly sessions: Database<SessionRecord, string>;
+  readonly subscriptions: Database<SubscriptionRecord, string>;
+  readonly retained: Database<MessageRecord, string>;
+  readonly queued: Database<QueuedRecord, string>;
+}
+
 /** A Persistence on an LMDB environment in `path`. */
 export class LmdbPersistence implements Persistence {
   readonly durable = true;
   readonly #options: LmdbPersistenceOptions;
-  #root: RootDatabase | undefined;
-  #sessions: Database<SessionRecord, string> | undefined;
-  #subscriptions: Database<SubscriptionRecord, string> | undefined;
-  #retained: Database<MessageRecord, string> | undefined;
-  #queued: Database<QueuedRecord, string> | undefined;
+  // Undefined before open() and from close() on: writes then are dropped (a socket that closes after the broker
+  // stopped still reports its session going offline).
+  #db: OpenDatabases | undefined;
 
   constructor(options: LmdbPersistenceOptions) {
     this.#options = options;
@@ -41,81 +48,80 @@ export class LmdbPersistence implements Persistence {
     mkdirSync(this.#options.path, { recursive: true });
     // Loaded here, not at import: a broker that never uses LMDB never loads its native binding.
     const { open } = await import('lmdb');
-    const root = open({ path: this.#options.path, mapSize: this.#options.mapSize ?? 2 ** 30, compression: false, maxDbs: 8 });
-    this.#root = root;
-    this.#sessions = root.openDB<SessionRecord, string>({ name: 'sessions' });
-    this.#subscriptions = root.openDB<SubscriptionRecord, string>({ name: 'subscriptions' });
-    this.#retained = root.openDB<MessageRecord, string>({ name: 'retained' });
-    this.#queued = root.openDB<QueuedRecord, string>({ name: 'queued' });
-    const state: PersistedState = {
-      sessions: [...this.#sessions.getRange().map(({ value }) => value)],
-      subscriptions: [...this.#subscriptions.getRange().map(({ value }) => value)],
-      retained: [...this.#retained.getRange().map(({ value }) => value)],
-      // Keys sort by client id, then by position: each client's records come back in order.
-      queued: [...this.#queued.getRange().map(({ value }) => value)],
+    // overlappingSync off: each commit is synced by the write thread itself, with no separate flush thread to
+    // outlive close(); flush() then means on disk.
+    const root = open({ path: this.#options.path, mapSize: this.#options.mapSize ?? 2 ** 30, compression: false, maxDbs: 8, overlappingSync: false });
+    const db: OpenDatabases = {
+      root,
+      sessions: root.openDB<SessionRecord, string>({ name: 'sessions' }),
+      subscriptions: root.openDB<SubscriptionRecord, string>({ name: 'subscriptions' }),
+      retained: root.openDB<MessageRecord, string>({ name: 'retained' }),
+      queued: root.openDB<QueuedRecord, string>({ name: 'queued' }),
     };
-    return state;
+    this.#db = db;
+    return {
+      sessions: [...db.sessions.getRange().map(({ value }) => value)],
+      subscriptions: [...db.subscriptions.getRange().map(({ value }) => value)],
+      retained: [...db.retained.getRange().map(({ value }) => value)],
+      // Keys sort by client id, then by position: each client's records come back in order.
+      queued: [...db.queued.getRange().map(({ value }) => value)],
+    };
   }
 
   saveSession(record: SessionRecord): void {
-    void this.#db(this.#sessions).put(record.clientId, { ...record });
+    void this.#db?.sessions.put(record.clientId, { ...record });
   }
 
   deleteSession(clientId: string): void {
-    const sessions = this.#db(this.#sessions);
-    const subscriptions = this.#db(this.#subscriptions);
-    const queued = this.#db(this.#queued);
-    // In a transaction queued behind earlier writes, so subscriptions saved but not yet committed are seen and removed.
-    void this.#root!.transaction(() => {
-      sessions.removeSync(clientId);
-      removeClientRange(subscriptions, clientId);
-      removeClientRange(queued, clientId);
+    const db = this.#db;
+    if (db === undefined) return;
+    // In a transaction queued behind earlier writes, so records saved but not yet committed are seen and removed.
+    void db.root.transaction(() => {
+      db.sessions.removeSync(clientId);
+      removeClientRange(db.subscriptions, clientId);
+      removeClientRange(db.queued, clientId);
     });
   }
 
   saveQueued(clientId: string, records: QueuedRecord[]): void {
-    const queued = this.#db(this.#queued);
+    const db = this.#db;
+    if (db === undefined) return;
     const copies = records.map((r) => ({ ...r, message: { ...r.message } }));
-    void this.#root!.transaction(() => {
-      removeClientRange(queued, clientId);
+    void db.root.transaction(() => {
+      removeClientRange(db.queued, clientId);
       // Zero-padded positions keep the order under LMDB's byte-wise key order.
-      for (let i = 0; i < copies.length; i++) queued.putSync(clientId + SEP + String(i).padStart(10, '0'), copies[i]!);
+      for (let i = 0; i < copies.length; i++) db.queued.putSync(clientId + SEP + String(i).padStart(10, '0'), copies[i]!);
     });
   }
 
   saveSubscription(record: SubscriptionRecord): void {
-    void this.#db(this.#subscriptions).put(record.clientId + SEP + record.topicFilter, { ...record });
+    void this.#db?.subscriptions.put(record.clientId + SEP + record.topicFilter, { ...record });
   }
 
   deleteSubscription(clientId: string, topicFilter: string): void {
-    void this.#db(this.#subscriptions).remove(clientId + SEP + topicFilter);
+    void this.#db?.subscriptions.remove(clientId + SEP + topicFilter);
   }
 
   saveRetained(record: MessageRecord): void {
     // Only the record's own fields: a routed Message also carries encodings that must not be stored.
     const { topic, payload, qos, retain, properties, origin, expiresAt } = record;
-    void this.#db(this.#retained).put(topic, { topic, payload, qos, retain, properties, origin, expiresAt });
+    void this.#db?.retained.put(topic, { topic, payload, qos, retain, properties, origin, expiresAt });
   }
 
   deleteRetained(topic: string): void {
-    void this.#db(this.#retained).remove(topic);
+    void this.#db?.retained.remove(topic);
   }
 
   async flush(): Promise<void> {
-    if (this.#root !== undefined) await this.#root.flushed;
+    if (this.#db !== undefined) await this.#db.root.flushed;
   }
 
   async close(): Promise<void> {
-    const root = this.#root;
-    if (root === undefined) return;
-    this.#root = undefined;
-    await root.flushed;
-    await root.close();
-  }
-
-  #db<V>(db: Database<V, string> | undefined): Database<V, string> {
-    if (db === undefined || this.#root === undefined) throw new Error('LmdbPersistence is not open');
-    return db;
+    const db = this.#db;
+    if (db === undefined) return;
+    this.#db = undefined;
+    await db.root.flushed;
+    await db.root.close();
   }
 }
 

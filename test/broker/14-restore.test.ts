@@ -12,8 +12,8 @@ import { Broker } from '../../src/index.js';
 import { TcpListener } from '../../src/listeners/tcp-listener.js';
 
 /** Starts a broker on port 0 with `persistence` set before serve(), as an embedding program would. */
-async function startWith(persistence: MapPersistence): Promise<TestBroker> {
-  const broker = new Broker({ sysInterval: 0, sweepInterval: 100 });
+async function startWith(persistence: MapPersistence, pendingSaveInterval?: number): Promise<TestBroker> {
+  const broker = new Broker({ sysInterval: 0, sweepInterval: 100, ...(pendingSaveInterval === undefined ? {} : { pendingSaveInterval }) });
   broker.setPersistence(persistence);
   const listener = new TcpListener({ id: 'tcp', host: '127.0.0.1', port: 0 });
   await broker.addListener(listener);
@@ -102,6 +102,40 @@ describe('restore after restart', () => {
       await endClient(alive);
     } finally {
       await tb.close();
+    }
+  });
+
+  test('pending messages are saved every pendingSaveInterval without a stop, only when they changed, so a crashed broker\'s successor has them', async () => {
+    const persistence = new MapPersistence();
+    const calls: string[] = [];
+    const save = persistence.saveQueued.bind(persistence);
+    persistence.saveQueued = (clientId, records) => {
+      calls.push(`${clientId}:${records.length}`);
+      save(clientId, records);
+    };
+    const first = await startWith(persistence, 1);
+    const sub = await connectClient(first.port, { protocolVersion: 5, clientId: 'periodic', clean: false, properties: { sessionExpiryInterval: 300 } });
+    await sub.subscribeAsync('periodic/#', { qos: 1 });
+    await endClient(sub);
+    await waitFor(() => first.broker.client('periodic')?.connected === false, 2000, 'offline');
+    const pub = await connectClient(first.port, { protocolVersion: 5, clientId: 'periodic-pub' });
+    for (const text of ['a', 'b', 'c']) await pub.publishAsync('periodic/x', text, { qos: 1 });
+    await endClient(pub);
+    await waitFor(() => persistence.queued.get('periodic')?.length === 3, 3000, 'periodic save');
+    const saves = calls.length;
+    await new Promise((r) => setTimeout(r, 2200));
+    assert.equal(calls.length, saves, `unchanged sessions are not written again (${calls.join(' ')})`);
+    // The first broker is never stopped before its successor starts on the same storage: as after a crash.
+    const second = await startWith(persistence);
+    try {
+      const back = mqtt.connect({ host: '127.0.0.1', port: second.port, protocolVersion: 5, clientId: 'periodic', clean: false, properties: { sessionExpiryInterval: 300 }, reconnectPeriod: 0 });
+      const got = collect(back);
+      await waitFor(() => got.length === 3, 3000, 'saved messages');
+      assert.deepEqual(got.map((m) => m.payload.toString()), ['a', 'b', 'c']);
+      await endClient(back);
+    } finally {
+      await second.close();
+      await first.close();
     }
   });
 });

@@ -90,7 +90,8 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
   { name: 'lmdb without a path', raw: { storage: { type: 'lmdb' } }, expected: ['storage.path: expected the folder of the LMDB database, found nothing'] },
   { name: 'path with memory storage', raw: { storage: { path: 'data' } }, expected: ["storage.path: expected only with storage.type 'lmdb', found storage.type 'memory'"] },
   { name: 'lmdb size zero', raw: { storage: { type: 'lmdb', path: 'data', maxSizeMiB: 0 } }, expected: ['storage.maxSizeMiB: expected an integer in 1..1048576, found 0'] },
-  { name: 'unknown storage key', raw: { storage: { type: 'lmdb', path: 'data', sync: false } }, expected: ['storage.sync: unknown key (expected one of type, path, maxSizeMiB)'] },
+  { name: 'unknown storage key', raw: { storage: { type: 'lmdb', path: 'data', sync: false } }, expected: ['storage.sync: unknown key (expected one of type, path, maxSizeMiB, pendingSaveInterval)'] },
+  { name: 'pending save interval negative', raw: { storage: { type: 'lmdb', path: 'data', pendingSaveInterval: -1 } }, expected: ['storage.pendingSaveInterval: expected an integer in 0..86400, found -1'] },
 ];
 
 describe('validateConfig rejects bad configurations with exact messages', () => {
