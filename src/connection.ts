@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Parser } from './codec/parser.js';
 import type { ProtocolError } from './codec/errors.js';
 import { encodePacket } from './codec/encode.js';
+import { allocateBuffer } from './codec/slab.js';
 import { PacketType, EMPTY_PROPERTIES } from './codec/types.js';
 import type { Packet, ProtocolVersion, Properties } from './codec/types.js';
 import type { ClientInfo } from './hooks/hook.js';
@@ -294,7 +295,7 @@ export class Connection {
       ok = this.stream.write(pending[0]);
     } else if (bytes < LARGE_WRITE_BYTES || !hasLargeBuffer(pending)) {
       // One copy is far cheaper than n stream writes (each costs a write request): join the packets.
-      ok = this.stream.write(Buffer.concat(pending, bytes));
+      ok = this.stream.write(joinBuffers(pending, bytes));
     } else {
       ok = writeGathered(this.stream, pending);
     }
@@ -353,6 +354,18 @@ export class Connection {
  */
 export const LARGE_WRITE_BYTES = 16 * 1024;
 
+// Buffer.concat, with the joined buffer from the codec's slab when it is small enough (no new ArrayBuffer per flush).
+function joinBuffers(buffers: Buffer[], total: number): Buffer {
+  const out = allocateBuffer(total);
+  let at = 0;
+  for (let i = 0; i < buffers.length; i++) {
+    const b = buffers[i]!;
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
 function hasLargeBuffer(buffers: Buffer[]): boolean {
   for (let i = 0; i < buffers.length; i++) if (buffers[i]!.length >= LARGE_WRITE_BYTES) return true;
   return false;
@@ -365,7 +378,7 @@ function writeGathered(stream: Duplex, buffers: Buffer[]): boolean {
   let runBytes = 0;
   const writeRun = (end: number): void => {
     if (end - runStart === 1) ok = stream.write(buffers[runStart]!);
-    else if (end > runStart) ok = stream.write(Buffer.concat(buffers.slice(runStart, end), runBytes));
+    else if (end > runStart) ok = stream.write(joinBuffers(buffers.slice(runStart, end), runBytes));
   };
   stream.cork();
   for (let i = 0; i < buffers.length; i++) {

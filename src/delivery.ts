@@ -1,5 +1,6 @@
 // Delivery to one session: QoS flows, inflight window, offline queue, encode-once fan-out.
 import { encodeAck as encodeAckFast, encodePublish, encodePublishHead, publishPacketIdOffset } from './codec/encode.js';
+import { allocateBuffer } from './codec/slab.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import type { Properties, PublishPacket, QoS } from './codec/types.js';
 import type { SharedGroup } from './topics/subscription-trie.js';
@@ -195,7 +196,7 @@ export class Delivery {
         bytes = shared;
       } else {
         // Never mutate bytes another socket may still hold: copy, then patch the packet id and DUP.
-        bytes = Buffer.allocUnsafe(shared.length);
+        bytes = allocateBuffer(shared.length);
         shared.copy(bytes);
         const at = publishPacketIdOffset(bytes);
         bytes[at] = packetId >> 8;

@@ -3,6 +3,7 @@ import { encodeProperties, propertiesLength } from './properties.js';
 import { EMPTY_PROPERTIES } from './types.js';
 import type { AckPacket, Properties, ProtocolVersion } from './types.js';
 import { varintSize, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 /** Byte length of an encoded acknowledgement. */
 export function ackLength(reasonCode: number, version: ProtocolVersion, properties?: Properties): number {
@@ -24,7 +25,7 @@ export function encodeAck(type: 4 | 5 | 6 | 7, packetId: number, reasonCode: num
   const pl = version === 5 && properties !== undefined && properties !== EMPTY_PROPERTIES ? propertiesLength(properties) : 0;
   if (pl === 0) {
     const short = version !== 5 || reasonCode === 0;
-    const buf = Buffer.allocUnsafe(short ? 4 : 5);
+    const buf = allocateBuffer(short ? 4 : 5);
     buf[0] = first;
     buf[1] = short ? 2 : 3;
     buf[2] = packetId >>> 8;
@@ -33,7 +34,7 @@ export function encodeAck(type: 4 | 5 | 6 | 7, packetId: number, reasonCode: num
     return buf;
   }
   const body = 3 + varintSize(pl) + pl;
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   buf[0] = first;
   let off = writeVarint(buf, 1, body);
   buf[off++] = packetId >>> 8;

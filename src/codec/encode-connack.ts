@@ -2,6 +2,7 @@
 import { encodeProperties, propertiesLength } from './properties.js';
 import type { ConnackPacket, ProtocolVersion } from './types.js';
 import { varintSize, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 /** Byte length of the encoded CONNACK. */
 export function connackLength(packet: ConnackPacket, version: ProtocolVersion): number {
@@ -15,7 +16,7 @@ export function connackLength(packet: ConnackPacket, version: ProtocolVersion): 
 export function encodeConnack(packet: ConnackPacket, version: ProtocolVersion): Buffer {
   const pl = version === 5 ? propertiesLength(packet.properties) : 0;
   const body = version === 5 ? 2 + varintSize(pl) + pl : 2;
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   buf[0] = 0x20;
   let off = writeVarint(buf, 1, body);
   buf[off++] = packet.sessionPresent ? 1 : 0;

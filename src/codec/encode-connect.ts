@@ -3,6 +3,7 @@ import { encodeProperties, propertiesLength } from './properties.js';
 import type { ConnectPacket, ProtocolVersion } from './types.js';
 import { utf8Length } from './utf8.js';
 import { varintSize, writeBinary, writeString, writeUint16, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 /** Byte length of the encoded CONNECT. */
 export function connectLength(packet: ConnectPacket, version: ProtocolVersion): number {
@@ -31,7 +32,7 @@ function connectBodyLength(p: ConnectPacket, version: ProtocolVersion): number {
 /** Encodes a CONNECT with the packet's protocol name and level; properties only for version 5. */
 export function encodeConnect(p: ConnectPacket, version: ProtocolVersion): Buffer {
   const body = connectBodyLength(p, version);
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   buf[0] = 0x10;
   let off = writeVarint(buf, 1, body);
   off = writeString(buf, off, p.protocolName, utf8Length(p.protocolName));

@@ -3,6 +3,7 @@ import { encodeProperties, propertiesLength } from './properties.js';
 import { EMPTY_PROPERTIES } from './types.js';
 import type { AuthPacket, DisconnectPacket, ProtocolVersion } from './types.js';
 import { varintSize, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 function reasonBodyLength(p: DisconnectPacket | AuthPacket, version: ProtocolVersion): number {
   if (version !== 5) return 0;
@@ -24,7 +25,7 @@ export function reasonPacketLength(packet: DisconnectPacket | AuthPacket, versio
 export function encodeReasonPacket(p: DisconnectPacket | AuthPacket, version: ProtocolVersion): Buffer {
   if (p.type === 15 && version !== 5) throw new TypeError('AUTH packets exist only in MQTT 5.0');
   const body = reasonBodyLength(p, version);
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   buf[0] = p.type << 4;
   let off = writeVarint(buf, 1, body);
   if (body === 0) return buf;

@@ -5,6 +5,7 @@ import { EMPTY_PROPERTIES } from './types.js';
 import type { ProtocolVersion, PublishPacket } from './types.js';
 import { utf8Length } from './utf8.js';
 import { varintSize, writeString, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 /** Byte length of the encoded PUBLISH. */
 export function publishLength(packet: PublishPacket, version: ProtocolVersion): number {
@@ -18,7 +19,7 @@ export function encodePublish(packet: PublishPacket, version: ProtocolVersion): 
   const topicLen = utf8Length(packet.topic);
   const pl = version === 5 && packet.properties !== EMPTY_PROPERTIES ? propertiesLength(packet.properties) : 0;
   const body = publishBodyLength(packet, version, topicLen, pl);
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   const off = writePublishHead(buf, packet, version, topicLen, pl, body);
   packet.payload.copy(buf, off);
   return buf;
@@ -32,7 +33,7 @@ export function encodePublishHead(packet: PublishPacket, version: ProtocolVersio
   const topicLen = utf8Length(packet.topic);
   const pl = version === 5 && packet.properties !== EMPTY_PROPERTIES ? propertiesLength(packet.properties) : 0;
   const body = publishBodyLength(packet, version, topicLen, pl);
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body - packet.payload.length);
+  const buf = allocateBuffer(1 + varintSize(body) + body - packet.payload.length);
   writePublishHead(buf, packet, version, topicLen, pl, body);
   return buf;
 }

@@ -2,6 +2,7 @@
 import { encodeProperties, propertiesLength } from './properties.js';
 import type { ProtocolVersion, SubackPacket, UnsubackPacket } from './types.js';
 import { varintSize, writeUint16, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 function ackListBodyLength(p: SubackPacket | UnsubackPacket, version: ProtocolVersion): number {
   if (version !== 5) return p.type === 11 ? 2 : 2 + p.reasonCodes.length;
@@ -18,7 +19,7 @@ export function ackListLength(packet: SubackPacket | UnsubackPacket, version: Pr
 /** Encodes a SUBACK or UNSUBACK; a 3.x UNSUBACK has no payload, so its reason codes are not written. */
 export function encodeAckList(p: SubackPacket | UnsubackPacket, version: ProtocolVersion): Buffer {
   const body = ackListBodyLength(p, version);
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   buf[0] = p.type << 4;
   let off = writeVarint(buf, 1, body);
   off = writeUint16(buf, off, p.packetId);

@@ -3,6 +3,7 @@ import { encodeProperties, propertiesLength } from './properties.js';
 import type { ProtocolVersion, SubscribePacket } from './types.js';
 import { utf8Length } from './utf8.js';
 import { varintSize, writeString, writeUint16, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 function subscribeBodyLength(p: SubscribePacket, version: ProtocolVersion): number {
   let n = 2;
@@ -23,7 +24,7 @@ export function subscribeLength(packet: SubscribePacket, version: ProtocolVersio
 /** Encodes a SUBSCRIBE; 3.x options carry only the QoS. */
 export function encodeSubscribe(p: SubscribePacket, version: ProtocolVersion): Buffer {
   const body = subscribeBodyLength(p, version);
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   buf[0] = 0x82;
   let off = writeVarint(buf, 1, body);
   off = writeUint16(buf, off, p.packetId);

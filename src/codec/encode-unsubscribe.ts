@@ -3,6 +3,7 @@ import { encodeProperties, propertiesLength } from './properties.js';
 import type { ProtocolVersion, UnsubscribePacket } from './types.js';
 import { utf8Length } from './utf8.js';
 import { varintSize, writeString, writeUint16, writeVarint } from './writer.js';
+import { allocateBuffer } from './slab.js';
 
 function unsubscribeBodyLength(p: UnsubscribePacket, version: ProtocolVersion): number {
   let n = 2;
@@ -23,7 +24,7 @@ export function unsubscribeLength(packet: UnsubscribePacket, version: ProtocolVe
 /** Encodes an UNSUBSCRIBE. */
 export function encodeUnsubscribe(p: UnsubscribePacket, version: ProtocolVersion): Buffer {
   const body = unsubscribeBodyLength(p, version);
-  const buf = Buffer.allocUnsafe(1 + varintSize(body) + body);
+  const buf = allocateBuffer(1 + varintSize(body) + body);
   buf[0] = 0xa2;
   let off = writeVarint(buf, 1, body);
   off = writeUint16(buf, off, p.packetId);

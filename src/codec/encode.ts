@@ -1,4 +1,4 @@
-// Encoding any packet: exact length first, then one Buffer.allocUnsafe per packet.
+// Encoding any packet: exact length first, then one exactly sized Buffer per packet (from the slab, see slab.ts).
 import { ackLength, encodeAckPacket } from './encode-ack.js';
 import { connackLength, encodeConnack } from './encode-connack.js';
 import { connectLength, encodeConnect } from './encode-connect.js';
