@@ -4,23 +4,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
+import { connectClient, endClient, collect, startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { MapPersistence } from '../../examples/gomqtt-backend.js';
 import { createMessage } from '../../src/message.js';
-import { Broker } from '../../src/index.js';
-import { TcpListener } from '../../src/listeners/tcp-listener.js';
 
 /** Starts a broker on port 0 with `persistence` set before serve(), as an embedding program would. */
-async function startWith(persistence: MapPersistence, pendingSaveInterval?: number): Promise<TestBroker> {
-  const broker = new Broker({ sysInterval: 0, sweepInterval: 100, ...(pendingSaveInterval === undefined ? {} : { pendingSaveInterval }) });
-  broker.setPersistence(persistence);
-  const listener = new TcpListener({ id: 'tcp', host: '127.0.0.1', port: 0 });
-  await broker.addListener(listener);
-  await broker.serve();
-  const address = listener.address();
-  if (address === undefined || !('port' in address)) throw new Error('listener has no port');
-  return { broker, port: address.port, close: () => broker.close(200) };
+function startWith(persistence: MapPersistence, pendingSaveInterval?: number): Promise<TestBroker> {
+  return startBroker({ sysInterval: 0, ...(pendingSaveInterval === undefined ? {} : { pendingSaveInterval }) }, (b) => b.setPersistence(persistence));
 }
 
 describe('restore after restart', () => {

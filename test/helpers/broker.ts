@@ -12,9 +12,10 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** Starts a broker with one TCP listener on an ephemeral port. */
-export async function startBroker(options: BrokerOptions = {}): Promise<TestBroker> {
+/** Starts a broker with one TCP listener on an ephemeral port; `setup` runs before serve() (e.g. setPersistence). */
+export async function startBroker(options: BrokerOptions = {}, setup?: (broker: Broker) => void): Promise<TestBroker> {
   const broker = new Broker({ sweepInterval: 100, ...options });
+  setup?.(broker);
   const listener = new TcpListener({ id: 'tcp', host: '127.0.0.1', port: 0 });
   await broker.addListener(listener);
   await broker.serve();

@@ -9,10 +9,10 @@ import { after, describe, test } from 'node:test';
 import { createLogger } from '../../src/config/create-logger.js';
 import { SwiftletServer } from '../../src/config/create-server.js';
 import { validateConfig } from '../../src/config/validate-config.js';
-import { Broker, LmdbPersistence } from '../../src/index.js';
+import { LmdbPersistence } from '../../src/index.js';
 import type { MessageRecord, SubscriptionRecord } from '../../src/index.js';
-import { TcpListener } from '../../src/listeners/tcp-listener.js';
-import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
+import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
+import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { PacketType } from '../../src/codec/types.js';
 import { publishPacket, rawSession, receivePublishes } from '../broker/support.js';
@@ -29,6 +29,11 @@ after(() => {
 
 function subscription(clientId: string, topicFilter: string, qos: 0 | 1 | 2 = 1): SubscriptionRecord {
   return { clientId, topicFilter, qos, noLocal: false, retainAsPublished: true, retainHandling: 2, identifier: 7 };
+}
+
+/** A broker on port 0 whose storage is an LmdbPersistence on `path`. */
+function startOn(path: string): Promise<TestBroker> {
+  return startBroker({ sysInterval: 0 }, (b) => b.setPersistence(new LmdbPersistence({ path })));
 }
 
 describe('LmdbPersistence', () => {
@@ -98,16 +103,7 @@ describe('LmdbPersistence', () => {
 
   test('an embedded broker restarted on the same database keeps retained messages, the session and its subscription [MQTT-3.1.2-4]', async () => {
     const path = tempDir();
-    async function start(): Promise<{ broker: Broker; port: number }> {
-      const broker = new Broker({ sysInterval: 0 });
-      broker.setPersistence(new LmdbPersistence({ path }));
-      const listener = new TcpListener({ id: 'tcp', host: '127.0.0.1', port: 0 });
-      await broker.addListener(listener);
-      await broker.serve();
-      const address = listener.address();
-      if (address === undefined || !('port' in address)) throw new Error('no port');
-      return { broker, port: address.port };
-    }
+    const start = (): Promise<TestBroker> => startOn(path);
     const first = await start();
     const keeper = await connectClient(first.port, { protocolVersion: 4, clientId: 'lmdb-keeper', clean: false });
     await keeper.subscribeAsync('lmdb/+', { qos: 1 });
@@ -117,7 +113,7 @@ describe('LmdbPersistence', () => {
     await pub.publishAsync('lmdb/cleared', '', { qos: 1, retain: true });
     await endClient(pub);
     await endClient(keeper);
-    await first.broker.close();
+    await first.close();
 
     const second = await start();
     try {
@@ -132,22 +128,13 @@ describe('LmdbPersistence', () => {
       await endClient(pub2);
       await endClient(back);
     } finally {
-      await second.broker.close();
+      await second.close();
     }
   });
 
   test('a graceful restart keeps in-flight and queued messages: resent with DUP and the same packet id, then the queue in order, and a pending PUBREL [MQTT-4.4.0-1] [MQTT-3.3.1-1] [MQTT-4.6.0-5]', async () => {
     const path = tempDir();
-    async function start(): Promise<{ broker: Broker; port: number }> {
-      const broker = new Broker({ sysInterval: 0 });
-      broker.setPersistence(new LmdbPersistence({ path }));
-      const listener = new TcpListener({ id: 'tcp', host: '127.0.0.1', port: 0 });
-      await broker.addListener(listener);
-      await broker.serve();
-      const address = listener.address();
-      if (address === undefined || !('port' in address)) throw new Error('no port');
-      return { broker, port: address.port };
-    }
+    const start = (): Promise<TestBroker> => startOn(path);
     const first = await start();
     const sub = await rawSession(first.port, 4, 'pend-sub', [{ topic: 'pend/#', qos: 2 }], { clean: false });
     const pub = await rawSession(first.port, 4, 'pend-pub');
@@ -170,7 +157,7 @@ describe('LmdbPersistence', () => {
       await pub.expect(PacketType.PUBACK);
     }
     pub.destroy();
-    await first.broker.close();
+    await first.close();
 
     const second = await start();
     try {
@@ -206,7 +193,7 @@ describe('LmdbPersistence', () => {
       assert.equal(await back.quiet(200), true);
       back.destroy();
     } finally {
-      await second.broker.close();
+      await second.close();
     }
     // Everything was acknowledged before the second stop: a third start has nothing pending.
     const third = await start();
@@ -215,7 +202,7 @@ describe('LmdbPersistence', () => {
       assert.equal(snapshot?.inflight, 0);
       assert.equal(snapshot?.queued, 0);
     } finally {
-      await third.broker.close();
+      await third.close();
     }
   });
 
