@@ -270,7 +270,9 @@ export class Connection {
   /** Queues one packet given as two parts (a PUBLISH head and its large payload, which is never copied). */
   writeParts(head: Buffer, payload: Buffer): void {
     this.write(head);
-    this.#pending!.push(payload);
+    // write() queues nothing on a closed connection; then the payload must not be queued either.
+    if (this.#pending === null) return;
+    this.#pending.push(payload);
     this.#pendingBytes += payload.length;
   }
 

@@ -14,7 +14,7 @@ import type { Message } from './message.js';
 import { resolveCapabilities, DEFAULT_COMPATIBILITIES, SILENT_LOGGER } from './options.js';
 import type { BrokerLogger, BrokerOptions, Capabilities, Compatibilities } from './options.js';
 import { Router } from './router.js';
-import { Session } from './session/session.js';
+import { Session, sessionExpired } from './session/session.js';
 import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
@@ -224,7 +224,7 @@ export class BrokerContext {
         session.willDueAt = 0;
         publishWill(this, offlineClientInfo(session), will.will);
       }
-      if (session.expiryInterval !== 0xffffffff && session.disconnectedAt + session.expiryInterval * 1000 <= now) {
+      if (sessionExpired(session.expiryInterval, session.disconnectedAt, now)) {
         if (session.will !== null) {
           publishWill(this, offlineClientInfo(session), session.will.will);
           session.will = null;

@@ -1,5 +1,6 @@
 // The routed message: what a PUBLISH becomes once accepted, shared by every subscriber it reaches.
 import type { Properties, QoS } from './codec/types.js';
+import type { MessageRecord } from './persistence/persistence.js';
 
 /** A message on its way through the router; immutable apart from the encoding cache. */
 export interface Message {
@@ -40,6 +41,16 @@ export function createMessage(
   expiresAt: number,
 ): Message {
   return { topic, payload, qos, retain, properties, origin, expiresAt, encoded: undefined, raw: undefined, rawSlot: -1 };
+}
+
+/** The stored form of a message: its own fields, without the encodings a routed Message carries. */
+export function messageRecord(m: Message): MessageRecord {
+  return { topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, properties: m.properties, origin: m.origin, expiresAt: m.expiresAt };
+}
+
+/** A Message again from its stored form. */
+export function messageFromRecord(r: MessageRecord): Message {
+  return createMessage(r.topic, r.payload, r.qos, r.retain, r.properties, r.origin, r.expiresAt);
 }
 
 /** True when the message has expired at `now` (ms). */

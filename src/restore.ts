@@ -1,12 +1,11 @@
 // Restores what a durable Persistence kept across a restart: sessions, their subscriptions, queued messages and
 // the retained messages. Runs once in serve(), before any listener accepts a client.
-import { createMessage, isExpired } from './message.js';
-import type { Message } from './message.js';
+import { isExpired, messageFromRecord } from './message.js';
 import type { BrokerContext } from './context.js';
-import type { MessageRecord, PersistedState } from './persistence/persistence.js';
-import type { Subscription } from './session/subscription.js';
+import type { PersistedState } from './persistence/persistence.js';
 import { parseSharedFilter } from './topics/shared-filter.js';
 import { isValidTopicFilter } from './topics/validate.js';
+import { sessionExpired } from './session/session.js';
 
 /** What restoreState put back, for the log. */
 export interface RestoreSummary {
@@ -25,7 +24,7 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
   for (const record of state.sessions) {
     // A session that was connected when the broker stopped went offline then: its expiry starts now.
     const disconnectedAt = record.disconnectedAt === 0 ? now : record.disconnectedAt;
-    const expired = record.expiryInterval === 0 || (record.expiryInterval !== 0xffffffff && disconnectedAt + record.expiryInterval * 1000 <= now);
+    const expired = sessionExpired(record.expiryInterval, disconnectedAt, now);
     if (expired || ctx.sessions.has(record.clientId)) {
       if (expired) ctx.persistence.deleteSession(record.clientId);
       summary.skipped++;
@@ -43,24 +42,12 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
       summary.skipped++;
       continue;
     }
-    const sub: Subscription = {
-      session,
-      topicFilter: record.topicFilter,
-      filter: shared === null ? record.topicFilter : shared.filter,
-      group: shared === null ? undefined : shared.group,
-      qos: record.qos > ctx.capabilities.maximumQoS ? ctx.capabilities.maximumQoS : record.qos,
-      noLocal: record.noLocal,
-      retainAsPublished: record.retainAsPublished,
-      retainHandling: record.retainHandling,
-      identifier: record.identifier,
-    };
-    ctx.router.addSubscription(sub);
-    session.subscriptions.set(record.topicFilter, sub);
+    ctx.router.attachSubscription(session, record.topicFilter, record);
     summary.subscriptions++;
   }
   for (const record of state.queued) {
     const session = ctx.sessions.get(record.clientId);
-    const message = toMessage(record.message);
+    const message = messageFromRecord(record.message);
     const released = record.released === true;
     const packetId = record.packetId ?? 0;
     // A message the client already has (PUBREL sent) is kept whatever its expiry: only the PUBREL is resent.
@@ -83,7 +70,7 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
     summary.queued++;
   }
   for (const record of state.retained) {
-    const message = toMessage(record);
+    const message = messageFromRecord(record);
     if (message.payload.length === 0 || isExpired(message, now)) {
       summary.skipped++;
       continue;
@@ -96,8 +83,4 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
     summary.retained++;
   }
   return summary;
-}
-
-function toMessage(record: MessageRecord): Message {
-  return createMessage(record.topic, record.payload, record.qos, record.retain, record.properties, record.origin, record.expiresAt);
 }

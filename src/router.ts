@@ -1,8 +1,10 @@
 // Routing: topic → matching subscriptions (deduplicated per client), shared-group picks, retained store, bus.
 import { SubscriptionTrie } from './topics/subscription-trie.js';
 import type { SharedGroup } from './topics/subscription-trie.js';
+import { parseSharedFilter } from './topics/shared-filter.js';
 import type { ClientInfo } from './hooks/hook.js';
 import type { BrokerContext } from './context.js';
+import { messageRecord } from './message.js';
 import type { Message } from './message.js';
 import type { Session } from './session/session.js';
 import type { Subscription } from './session/subscription.js';
@@ -66,7 +68,7 @@ export class Router {
     ctx.retained.set(message.topic, message);
     if (previous === undefined) ctx.stats.retainedMessages++;
     ctx.stats.retainedBytes += message.payload.length - (previous === undefined ? 0 : previous.payload.length);
-    if (ctx.persistence.durable) ctx.persistence.saveRetained(message);
+    if (ctx.persistence.durable) ctx.persistence.saveRetained(messageRecord(message));
     if (ctx.hooks.onRetainedStored !== null) {
       ctx.hooks.notify('onRetainedStored', {
         type: 3,
@@ -181,6 +183,35 @@ export class Router {
       fallback ??= sub;
     }
     return fallback;
+  }
+
+  /**
+   * Builds a session's subscription to `topicFilter` (a valid filter, `$share/...` included) with the granted QoS
+   * capped at the server's maximum [MQTT-3.2.2-9], adds or replaces it in the trie and in the session.
+   * Returns it and the subscription it replaced.
+   */
+  attachSubscription(
+    session: Session,
+    topicFilter: string,
+    options: Pick<Subscription, 'qos' | 'noLocal' | 'retainAsPublished' | 'retainHandling' | 'identifier'>,
+  ): { subscription: Subscription; previous: Subscription | undefined } {
+    const shared = parseSharedFilter(topicFilter);
+    const isShared = shared !== null && shared !== 'invalid';
+    const maximumQoS = this.#ctx.capabilities.maximumQoS;
+    const subscription: Subscription = {
+      session,
+      topicFilter,
+      filter: isShared ? shared.filter : topicFilter,
+      group: isShared ? shared.group : undefined,
+      qos: options.qos > maximumQoS ? maximumQoS : options.qos,
+      noLocal: options.noLocal,
+      retainAsPublished: options.retainAsPublished,
+      retainHandling: options.retainHandling,
+      identifier: options.identifier,
+    };
+    const previous = this.addSubscription(subscription);
+    session.subscriptions.set(topicFilter, subscription);
+    return { subscription, previous };
   }
 
   /** Adds or replaces a subscription in the trie; returns the one it replaced. */

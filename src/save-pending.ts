@@ -3,8 +3,9 @@
 // of them, and every `pendingSaveInterval` seconds for the sessions whose pending messages changed, so a crash
 // loses at most that interval's worth.
 import type { BrokerContext } from './context.js';
+import { messageRecord } from './message.js';
 import type { Message } from './message.js';
-import type { MessageRecord, QueuedRecord } from './persistence/persistence.js';
+import type { QueuedRecord } from './persistence/persistence.js';
 import type { Session } from './session/session.js';
 
 /** What a session's pending messages looked like when last written: enough to tell that they changed. */
@@ -80,11 +81,11 @@ function recordsOf(session: Session): QueuedRecord[] {
   const clientId = session.clientId;
   const records: QueuedRecord[] = [];
   for (const e of session.inflight.values()) {
-    records.push({ clientId, message: toRecord(e.message), qos: e.qos, retain: e.retain, subscriptionIds: e.subscriptionIds, packetId: e.packetId, released: e.released });
+    records.push({ clientId, message: messageRecord(e.message), qos: e.qos, retain: e.retain, subscriptionIds: e.subscriptionIds, packetId: e.packetId, released: e.released });
   }
   for (let i = session.queueHead; i < session.queue.length; i++) {
     const d = session.queue[i]!;
-    records.push({ clientId, message: toRecord(d.message), qos: d.qos, retain: d.retain, subscriptionIds: d.subscriptionIds });
+    records.push({ clientId, message: messageRecord(d.message), qos: d.qos, retain: d.retain, subscriptionIds: d.subscriptionIds });
   }
   return records;
 }
@@ -107,9 +108,4 @@ function isEmpty(f: Fingerprint): boolean {
 
 function sameAs(a: Fingerprint, b: Fingerprint): boolean {
   return a.queued === b.queued && a.head === b.head && a.tail === b.tail && a.inflight === b.inflight;
-}
-
-// Only the record's fields: a routed Message also carries encodings that are not stored.
-function toRecord(m: Message): MessageRecord {
-  return { topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, properties: m.properties, origin: m.origin, expiresAt: m.expiresAt };
 }

@@ -99,25 +99,15 @@ function store(conn: Connection, g: Granted, identifier: number): void {
   const ctx = conn.ctx;
   const session = conn.session!;
   const req = g.request;
-  const shared = parseSharedFilter(req.topic);
-  const group = shared === null || shared === 'invalid' ? undefined : shared.group;
-  const filter = shared === null || shared === 'invalid' ? req.topic : shared.filter;
-  // [MQTT-3.2.2-9] granted QoS never above the server's maximum.
-  const qos = (req.qos > ctx.capabilities.maximumQoS ? ctx.capabilities.maximumQoS : req.qos);
-  const sub: Subscription = {
-    session,
-    topicFilter: req.topic,
-    filter,
-    group,
-    qos,
+  // [MQTT-3.8.4-3] an identical filter replaces the existing subscription; [MQTT-3.2.2-9] QoS capped at the maximum.
+  const { subscription: sub, previous } = ctx.router.attachSubscription(session, req.topic, {
+    qos: req.qos,
     noLocal: req.noLocal,
     retainAsPublished: req.retainAsPublished,
     retainHandling: req.retainHandling,
     identifier,
-  };
-  // [MQTT-3.8.4-3] an identical filter replaces the existing subscription.
-  const previous = ctx.router.addSubscription(sub);
-  session.subscriptions.set(req.topic, sub);
+  });
+  const qos = sub.qos;
   if (ctx.persistence.durable) {
     ctx.persistence.saveSubscription({
       clientId: session.clientId,

@@ -103,9 +103,7 @@ export class LmdbPersistence implements Persistence {
   }
 
   saveRetained(record: MessageRecord): void {
-    // Only the record's own fields: a routed Message also carries encodings that must not be stored.
-    const { topic, payload, qos, retain, properties, origin, expiresAt } = record;
-    void this.#db?.retained.put(topic, { topic, payload, qos, retain, properties, origin, expiresAt });
+    void this.#db?.retained.put(record.topic, record);
   }
 
   deleteRetained(topic: string): void {

@@ -64,6 +64,11 @@ export interface InlineMessage {
   readonly publisher: string | null;
 }
 
+/** True when a session offline since `disconnectedAt` (ms) has outlived its Session Expiry Interval (s) at `now`; 0xFFFFFFFF never expires. */
+export function sessionExpired(expiryInterval: number, disconnectedAt: number, now: number): boolean {
+  return expiryInterval !== 0xffffffff && disconnectedAt + expiryInterval * 1000 <= now;
+}
+
 /** The state of one client session, kept across connections while it has not expired. */
 export class Session {
   readonly clientId: string;
