@@ -2,6 +2,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The protocol core never reaches up into the server around it. */
+const upward = {
+  group: ['../cli/*', '../server/*', '../config/*', '../http/*', '../bench/*', '../../cli/*', '../../server/*', '../../config/*', '../../http/*', '../../bench/*'],
+  message: 'the core does not import the server, CLI, HTTP or bench code (docs/architecture.md).',
+};
 /** Relative imports that leave the folder, used to keep codec/ and topics/ free of the rest of Swiftlet. */
 const leaveFolder = [{ group: ['../*', '../**'], message: 'codec/ and topics/ import nothing else of ours (docs/architecture.md).' }];
 
@@ -34,8 +39,12 @@ export default tseslint.config(
   {
     files: ['src/persistence/**/*.ts', 'src/cluster/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../connection.js', '../dispatch.js', '../handlers/*', '../listeners/*'], message: 'persistence/ and cluster/ see records, never connections.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../connection/*', '../handlers/*', '../listeners/*'], message: 'persistence/ and cluster/ see records, never connections.' }, upward] }],
     },
+  },
+  {
+    files: ['src/connection/**/*.ts', 'src/handlers/**/*.ts', 'src/routing/**/*.ts', 'src/session/**/*.ts', 'src/hooks/**/*.ts', 'src/sys/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [upward] }] },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],

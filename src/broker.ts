@@ -3,24 +3,24 @@ import { ReasonCode } from './codec/reason-codes.js';
 import type { Hook } from './hooks/hook.js';
 import type { Listener, ListenerAddress, ListenerStats } from './listeners/listener.js';
 import { BrokerContext } from './context.js';
-import { ConnectionState } from './connection.js';
+import { ConnectionState } from './connection/connection.js';
 import { SwiftletError } from './errors.js';
-import { inlinePublish, inlineSubscribe } from './inline-client.js';
-import type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './inline-client.js';
+import { inlinePublish, inlineSubscribe } from './routing/inline-client.js';
+import type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './routing/inline-client.js';
 import type { BrokerOptions, Capabilities } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
-import { restoreState } from './restore.js';
-import { PendingSaver } from './save-pending.js';
+import { restoreState } from './persistence/restore.js';
+import { PendingSaver } from './persistence/pending-saver.js';
 import type { Bus } from './cluster/bus.js';
 import type { Packet, Properties, QoS } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
-import { dispatchPacket } from './dispatch.js';
-import { messageFromPublish } from './publish-pipeline.js';
-import type { Message } from './message.js';
-import { createMessage } from './message.js';
+import { dispatchPacket } from './handlers/dispatch.js';
+import { messageFromPublish } from './routing/publish-pipeline.js';
+import type { Message } from './routing/message.js';
+import { createMessage } from './routing/message.js';
 
 /** What the embedding program can read about a client session. */
 export interface ClientSnapshot {

@@ -8,19 +8,19 @@ import { HookRejection } from './hooks/hook.js';
 import type { ClientInfo } from './hooks/hook.js';
 import type { ConnectionMeta } from './listeners/listener.js';
 import { RetainedIndex } from './topics/retained-index.js';
-import { Connection, ConnectionState } from './connection.js';
-import { Delivery } from './delivery.js';
-import type { Message } from './message.js';
+import { Connection, ConnectionState } from './connection/connection.js';
+import { Delivery } from './routing/delivery.js';
+import type { Message } from './routing/message.js';
 import { resolveCapabilities, DEFAULT_COMPATIBILITIES, SILENT_LOGGER } from './options.js';
 import type { BrokerLogger, BrokerOptions, Capabilities, Compatibilities } from './options.js';
-import { Router } from './router.js';
+import { Router } from './routing/router.js';
 import { Session, sessionExpired } from './session/session.js';
 import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
 import type { Persistence, SessionRecord } from './persistence/persistence.js';
 import { MemoryPersistence } from './persistence/persistence.js';
-import { publishWill } from './will.js';
+import { publishWill } from './routing/will.js';
 
 /** Shared broker state: options, sessions, subscriptions, retained messages, hooks, counters. */
 export class BrokerContext {

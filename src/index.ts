@@ -7,7 +7,7 @@ export { SwiftletError } from './errors.js';
 export type { SwiftletErrorCode } from './errors.js';
 export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } from './options.js';
 export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities } from './options.js';
-export type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './inline-client.js';
+export type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './routing/inline-client.js';
 export type { InlineHandler, InlineMessage } from './session/session.js';
 
 export * from './codec/types.js';
@@ -21,14 +21,14 @@ export { decodePacket } from './codec/decode.js';
 
 export * from './hooks/hook.js';
 export { HookChain } from './hooks/hook-chain.js';
-export { AllowAll } from './hooks/allow-all.js';
-export { AuthLedger } from './hooks/auth-ledger.js';
-export { LedgerError } from './hooks/ledger-rules.js';
-export { ScramSha256 } from './hooks/scram-sha256.js';
-export { createScramCredentials } from './hooks/scram-credentials.js';
-export { RateLimit } from './hooks/rate-limit.js';
-export { DebugHook } from './hooks/debug.js';
-export { hashPassword, hashPasswordSync, verifyPassword } from './hooks/password-hash.js';
+export { AllowAll } from './hooks/builtin/allow-all.js';
+export { AuthLedger } from './hooks/builtin/auth-ledger.js';
+export { LedgerError } from './hooks/builtin/ledger-rules.js';
+export { ScramSha256 } from './hooks/builtin/scram-sha256.js';
+export { createScramCredentials } from './hooks/builtin/scram-credentials.js';
+export { RateLimit } from './hooks/builtin/rate-limit.js';
+export { DebugHook } from './hooks/builtin/debug.js';
+export { hashPassword, hashPasswordSync, verifyPassword } from './hooks/builtin/password-hash.js';
 
 export type { Listener, ListenerAddress, ConnectionMeta, ConnectionHandler, PeerCertificateIdentity, ListenerStats, ConnectionRate } from './listeners/listener.js';
 export { TcpListener } from './listeners/tcp-listener.js';

@@ -1,5 +1,5 @@
 // `swiftlet passwd`: read a password (stdin, or a no-echo prompt on a terminal) and print its scrypt hash for the ledger.
-import { hashPassword } from '../hooks/password-hash.js';
+import { hashPassword } from '../hooks/builtin/password-hash.js';
 
 /** Reads all of a non-terminal stdin; one trailing newline (LF or CRLF) is not part of the password. */
 async function readPiped(stdin: NodeJS.ReadStream): Promise<string> {

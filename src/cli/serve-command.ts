@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import { formatIssue } from '../config/config-checker.js';
 import type { ConfigIssue } from '../config/config-checker.js';
-import { createLogger } from '../config/create-logger.js';
-import { SwiftletServer } from '../config/create-server.js';
+import { createLogger } from '../server/create-logger.js';
+import { SwiftletServer } from '../server/create-server.js';
 import { resolveConfig } from '../config/load-config.js';
 
 /** Streams and environment of a command; injectable for tests. */

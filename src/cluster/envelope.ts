@@ -1,5 +1,5 @@
 // Conversion between routed Messages and bus envelopes.
-import type { Message } from '../message.js';
+import type { Message } from '../routing/message.js';
 import type { BusEnvelope } from './bus.js';
 
 /** The envelope announcing a local publish to other nodes. */

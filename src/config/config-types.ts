@@ -1,6 +1,6 @@
 // The validated shape of a swiftlet configuration file, after defaults are applied.
 import type { Capabilities, Compatibilities } from '../options.js';
-import type { LedgerData } from '../hooks/ledger-rules.js';
+import type { LedgerData } from '../hooks/builtin/ledger-rules.js';
 
 /** Transports a configured listener can use. */
 export type ListenerType = 'tcp' | 'tls' | 'ws' | 'wss' | 'unix';

@@ -4,9 +4,9 @@ import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { AuthPacket, Properties } from '../codec/types.js';
 import type { EnhancedAuthResult } from '../hooks/hook.js';
-import { ConnectionState } from '../connection.js';
-import type { Connection, HandlerResult } from '../connection.js';
-import { andThen, isPromise } from '../maybe-async.js';
+import { ConnectionState } from '../connection/connection.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
+import { andThen, isPromise } from '../hooks/maybe-async.js';
 import { continueEnhancedAuth, failPendingConnect } from './connect.js';
 
 /** Handles AUTH [MQTT-4.12.0-1] [MQTT-4.12.1-1]. */

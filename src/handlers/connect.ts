@@ -6,13 +6,13 @@ import type { ConnectPacket, Properties } from '../codec/types.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
 import { HookRejection } from '../hooks/hook.js';
 import type { AuthResult, ClientInfo, EnhancedAuthResult } from '../hooks/hook.js';
-import { ConnectionState } from '../connection.js';
-import type { Connection, HandlerResult } from '../connection.js';
-import { andThen, isPromise } from '../maybe-async.js';
-import type { MaybePromise } from '../maybe-async.js';
+import { ConnectionState } from '../connection/connection.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
+import { andThen, isPromise } from '../hooks/maybe-async.js';
+import type { MaybePromise } from '../hooks/maybe-async.js';
 import { TopicAliasesOut } from '../session/topic-aliases-out.js';
 import { offlineClientInfo, sessionRecord } from '../context.js';
-import { publishWill } from '../will.js';
+import { publishWill } from '../routing/will.js';
 
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {

@@ -2,7 +2,7 @@
 import { ProtocolError } from '../codec/errors.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import type { DisconnectPacket } from '../codec/types.js';
-import type { Connection, HandlerResult } from '../connection.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
 
 /** Handles DISCONNECT [MQTT-3.14.4-1] [MQTT-3.14.4-3]. */
 export function handleDisconnect(conn: Connection, packet: DisconnectPacket): HandlerResult {

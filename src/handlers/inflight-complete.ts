@@ -1,6 +1,6 @@
 // Shared end of an outbound QoS 1/2 flow (PUBACK, PUBCOMP, or a PUBREC with an error reason).
-import type { Connection } from '../connection.js';
-import { toPacket } from '../delivery.js';
+import type { Connection } from '../connection/connection.js';
+import { toPacket } from '../routing/delivery.js';
 import type { InflightEntry, Session } from '../session/session.js';
 
 /** Removes a finished inflight entry, notifies hooks and lets queued messages flow. */

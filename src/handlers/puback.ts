@@ -1,6 +1,6 @@
 // PUBACK from a client: the QoS 1 delivery is complete; room opens in the inflight window.
 import type { PubackPacket } from '../codec/types.js';
-import type { Connection, HandlerResult } from '../connection.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
 import { completeInflight } from './inflight-complete.js';
 
 /** Handles PUBACK [MQTT-4.3.2-3]: frees the packet id and sends what was waiting. */

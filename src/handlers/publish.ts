@@ -7,9 +7,9 @@ import type { PublishPacket } from '../codec/types.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
 import { isValidTopicName } from '../topics/validate.js';
 import { HookRejection, REJECT } from '../hooks/hook.js';
-import type { Connection, HandlerResult } from '../connection.js';
-import { isPromise } from '../maybe-async.js';
-import { messageFromPublish } from '../publish-pipeline.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
+import { isPromise } from '../hooks/maybe-async.js';
+import { messageFromPublish } from '../routing/publish-pipeline.js';
 
 /** Handles a PUBLISH from a connected client. */
 export function handlePublish(conn: Connection, packet: PublishPacket): HandlerResult {

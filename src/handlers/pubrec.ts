@@ -3,7 +3,7 @@ import { encodeAck } from '../codec/encode.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PubrecPacket } from '../codec/types.js';
-import type { Connection, HandlerResult } from '../connection.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
 import { completeInflight } from './inflight-complete.js';
 
 /** Handles PUBREC [MQTT-4.3.3-4]: the message is received; release it with PUBREL. */

@@ -3,7 +3,7 @@ import { encodeAck } from '../codec/encode.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PubrelPacket } from '../codec/types.js';
-import type { Connection, HandlerResult } from '../connection.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
 
 /** Handles PUBREL [MQTT-4.3.3-11]: discards the held packet id and sends PUBCOMP. */
 export function handlePubrel(conn: Connection, packet: PubrelPacket): HandlerResult {

@@ -5,11 +5,11 @@ import { PacketType } from '../codec/types.js';
 import type { SubscribePacket, SubscriptionRequest } from '../codec/types.js';
 import { parseSharedFilter } from '../topics/shared-filter.js';
 import { isValidTopicFilter } from '../topics/validate.js';
-import type { Connection, HandlerResult } from '../connection.js';
-import { andThen, isPromise } from '../maybe-async.js';
-import type { MaybePromise } from '../maybe-async.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
+import { andThen, isPromise } from '../hooks/maybe-async.js';
+import type { MaybePromise } from '../hooks/maybe-async.js';
 import type { Subscription } from '../session/subscription.js';
-import type { Message } from '../message.js';
+import type { Message } from '../routing/message.js';
 import { HookRejection } from '../hooks/hook.js';
 
 /** Handles SUBSCRIBE: one reason code per filter in the SUBACK [MQTT-3.8.4-6] [MQTT-3.9.3-1]. */

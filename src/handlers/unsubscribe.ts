@@ -2,8 +2,8 @@
 import { ReasonCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
 import type { UnsubscribePacket } from '../codec/types.js';
-import type { Connection, HandlerResult } from '../connection.js';
-import { isPromise } from '../maybe-async.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
+import { isPromise } from '../hooks/maybe-async.js';
 
 /** Handles UNSUBSCRIBE [MQTT-3.10.4-1] [MQTT-3.10.4-4] [MQTT-3.10.4-5]. */
 export function handleUnsubscribe(conn: Connection, packet: UnsubscribePacket): HandlerResult {

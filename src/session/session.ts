@@ -1,8 +1,8 @@
 // Session state that outlives a connection: subscriptions, inflight messages both ways, the offline queue.
 import type { Properties, ProtocolVersion, QoS, Will } from '../codec/types.js';
-import type { Connection } from '../connection.js';
+import type { Connection } from '../connection/connection.js';
 import type { ClientInfo } from '../hooks/hook.js';
-import type { Message } from '../message.js';
+import type { Message } from '../routing/message.js';
 import type { Subscription } from './subscription.js';
 import type { SharedGroup } from '../topics/subscription-trie.js';
 

@@ -1,7 +1,7 @@
 // $SYS topics: broker statistics published as retained messages every interval.
 import { freemem, totalmem } from 'node:os';
 import type { BrokerContext } from '../context.js';
-import { createMessage } from '../message.js';
+import { createMessage } from '../routing/message.js';
 import { EMPTY_PROPERTIES } from '../codec/types.js';
 
 /** The $SYS topics Swiftlet publishes, and where each value comes from (documented in docs/sys-topics.md). */

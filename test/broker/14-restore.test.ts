@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { connectClient, endClient, collect, startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { MapPersistence } from '../../examples/gomqtt-backend.js';
-import { createMessage } from '../../src/message.js';
+import { createMessage } from '../../src/routing/message.js';
 
 /** Starts a broker on port 0 with `persistence` set before serve(), as an embedding program would. */
 function startWith(persistence: MapPersistence, pendingSaveInterval?: number): Promise<TestBroker> {

@@ -3,7 +3,7 @@
 // ArrayBuffer, as the parser's copy of a body that spanned reads does, is kept as it is.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { messageFromPublish, ownsBacking } from '../../src/publish-pipeline.js';
+import { messageFromPublish, ownsBacking } from '../../src/routing/publish-pipeline.js';
 import { Parser } from '../../src/codec/parser.js';
 import { encodePacket } from '../../src/codec/encode.js';
 import { PacketType } from '../../src/codec/types.js';

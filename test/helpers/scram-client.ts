@@ -1,7 +1,7 @@
 // The client half of SCRAM-SHA-256 (RFC 5802 / RFC 7677), for tests that drive the ScramSha256 hook.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { hmacSha256, saltPassword, sha256 } from '../../src/hooks/scram-credentials.js';
+import { hmacSha256, saltPassword, sha256 } from '../../src/hooks/builtin/scram-credentials.js';
 
 /** Builds client-first, then client-final from the server-first, then checks the server-final signature. */
 export class ScramClient {

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthLedger } from '../../src/hooks/auth-ledger.js';
-import { LedgerError } from '../../src/hooks/ledger-rules.js';
-import { hashPassword, hashPasswordSync, isPasswordHash, verifyPassword } from '../../src/hooks/password-hash.js';
-import { coversFilter, matchesFilter } from '../../src/hooks/acl-filter.js';
+import { AuthLedger } from '../../src/hooks/builtin/auth-ledger.js';
+import { LedgerError } from '../../src/hooks/builtin/ledger-rules.js';
+import { hashPassword, hashPasswordSync, isPasswordHash, verifyPassword } from '../../src/hooks/builtin/password-hash.js';
+import { coversFilter, matchesFilter } from '../../src/hooks/builtin/acl-filter.js';
 import type { PeerCertificateIdentity } from '../../src/listeners/listener.js';
 import { createAuth, createClient, createMeta, createRecordingLogger } from './helpers.js';
 

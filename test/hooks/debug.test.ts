@@ -1,8 +1,8 @@
 // DebugHook and AllowAll: packet logging summaries and the open door.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DebugHook, summarizePacket } from '../../src/hooks/debug.js';
-import { AllowAll } from '../../src/hooks/allow-all.js';
+import { DebugHook, summarizePacket } from '../../src/hooks/builtin/debug.js';
+import { AllowAll } from '../../src/hooks/builtin/allow-all.js';
 import { HookChain } from '../../src/hooks/hook-chain.js';
 import { PacketType } from '../../src/codec/types.js';
 import { createAuth, createClient, createRecordingLogger } from './helpers.js';

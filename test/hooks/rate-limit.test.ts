@@ -1,7 +1,7 @@
 // RateLimit: token buckets per client with an injected clock (no timing assertions).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimit } from '../../src/hooks/rate-limit.js';
+import { RateLimit } from '../../src/hooks/builtin/rate-limit.js';
 import { HookRejection } from '../../src/hooks/hook.js';
 import { PacketType } from '../../src/codec/types.js';
 import type { PublishPacket } from '../../src/codec/types.js';

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { AuthLedger } from '../../src/hooks/auth-ledger.js';
+import { AuthLedger } from '../../src/hooks/builtin/auth-ledger.js';
 import { HookChain } from '../../src/hooks/hook-chain.js';
-import { createScramCredentials, hmacSha256, saltPassword, sha256 } from '../../src/hooks/scram-credentials.js';
-import { ScramSha256 } from '../../src/hooks/scram-sha256.js';
+import { createScramCredentials, hmacSha256, saltPassword, sha256 } from '../../src/hooks/builtin/scram-credentials.js';
+import { ScramSha256 } from '../../src/hooks/builtin/scram-sha256.js';
 import type { ClientInfo, EnhancedAuthResult, EnhancedAuthStep } from '../../src/hooks/hook.js';
 import { createClient, createRecordingLogger } from './helpers.js';
 

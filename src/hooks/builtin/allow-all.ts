@@ -1,5 +1,5 @@
 // The open door: every client may connect and every topic may be used.
-import type { Decision, Hook } from './hook.js';
+import type { Decision, Hook } from '../hook.js';
 
 /** A hook that allows every connection and every publish, subscribe and read; for development and trusted networks. */
 export class AllowAll implements Hook {

@@ -1,7 +1,7 @@
 // The server's pino logger: JSON lines, or readable lines on a terminal, written to stderr.
 import pino from 'pino';
 import type { Logger } from 'pino';
-import type { LoggingConfig } from './config-types.js';
+import type { LoggingConfig } from '../config/config-types.js';
 import { formatLogLine } from './pretty-log.js';
 
 /** Where log lines go; any object with write(). Default process.stderr. */

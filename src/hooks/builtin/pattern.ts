@@ -1,6 +1,6 @@
 // Patterns used by auth rules: `*`/`?` globs for names, globs or CIDR blocks for addresses.
 import { isIP } from 'node:net';
-import { createAddressMatcher as createCidrMatcher } from '../listeners/address-matcher.js';
+import { createAddressMatcher as createCidrMatcher } from '../../listeners/address-matcher.js';
 
 /** A compiled pattern that tests one string. */
 export type Matcher = (value: string) => boolean;

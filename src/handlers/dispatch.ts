@@ -1,23 +1,23 @@
 // Packet type → handler; the one place where protocol errors become CONNACK or DISCONNECT reason codes.
-import type { ProtocolError } from './codec/errors.js';
-import { ReasonCode, toConnectReturnCode } from './codec/reason-codes.js';
-import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
-import type { Packet } from './codec/types.js';
-import { ProtocolError as ProtocolErrorClass } from './codec/errors.js';
-import { REJECT } from './hooks/hook.js';
-import { ConnectionState } from './connection.js';
-import type { Connection, HandlerResult } from './connection.js';
-import { handleAuth } from './handlers/auth.js';
-import { handleConnect } from './handlers/connect.js';
-import { handleDisconnect } from './handlers/disconnect.js';
-import { handlePingreq } from './handlers/pingreq.js';
-import { handlePuback } from './handlers/puback.js';
-import { handlePubcomp } from './handlers/pubcomp.js';
-import { handlePublish } from './handlers/publish.js';
-import { handlePubrec } from './handlers/pubrec.js';
-import { handlePubrel } from './handlers/pubrel.js';
-import { handleSubscribe } from './handlers/subscribe.js';
-import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import type { ProtocolError } from '../codec/errors.js';
+import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
+import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
+import type { Packet } from '../codec/types.js';
+import { ProtocolError as ProtocolErrorClass } from '../codec/errors.js';
+import { REJECT } from '../hooks/hook.js';
+import { ConnectionState } from '../connection/connection.js';
+import type { Connection, HandlerResult } from '../connection/connection.js';
+import { handleAuth } from './auth.js';
+import { handleConnect } from './connect.js';
+import { handleDisconnect } from './disconnect.js';
+import { handlePingreq } from './pingreq.js';
+import { handlePuback } from './puback.js';
+import { handlePubcomp } from './pubcomp.js';
+import { handlePublish } from './publish.js';
+import { handlePubrec } from './pubrec.js';
+import { handlePubrel } from './pubrel.js';
+import { handleSubscribe } from './subscribe.js';
+import { handleUnsubscribe } from './unsubscribe.js';
 
 /** Runs the handler for one decoded packet. Throws ProtocolError for packets not allowed in this state. */
 export function dispatchPacket(conn: Connection, input: Packet): HandlerResult {

@@ -2,11 +2,11 @@
 // QoS 0 when those are kept) through Persistence.saveQueued: when the broker stops, so a graceful restart loses none
 // of them, and every `pendingSaveInterval` seconds for the sessions whose pending messages changed, so a crash
 // loses at most that interval's worth.
-import type { BrokerContext } from './context.js';
-import { messageRecord } from './message.js';
-import type { Message } from './message.js';
-import type { QueuedRecord } from './persistence/persistence.js';
-import type { Session } from './session/session.js';
+import type { BrokerContext } from '../context.js';
+import { messageRecord } from '../routing/message.js';
+import type { Message } from '../routing/message.js';
+import type { QueuedRecord } from './persistence.js';
+import type { Session } from '../session/session.js';
 
 /** What a session's pending messages looked like when last written: enough to tell that they changed. */
 interface Fingerprint {

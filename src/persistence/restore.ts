@@ -1,11 +1,11 @@
 // Restores what a durable Persistence kept across a restart: sessions, their subscriptions, queued messages and
 // the retained messages. Runs once in serve(), before any listener accepts a client.
-import { isExpired, messageFromRecord } from './message.js';
-import type { BrokerContext } from './context.js';
-import type { PersistedState } from './persistence/persistence.js';
-import { parseSharedFilter } from './topics/shared-filter.js';
-import { isValidTopicFilter } from './topics/validate.js';
-import { sessionExpired } from './session/session.js';
+import { isExpired, messageFromRecord } from '../routing/message.js';
+import type { BrokerContext } from '../context.js';
+import type { PersistedState } from './persistence.js';
+import { parseSharedFilter } from '../topics/shared-filter.js';
+import { isValidTopicFilter } from '../topics/validate.js';
+import { sessionExpired } from '../session/session.js';
 
 /** What restoreState put back, for the log. */
 export interface RestoreSummary {

@@ -1,5 +1,5 @@
 // Matching TLS client certificates in auth rules, and taking a user name from them.
-import type { PeerCertificateIdentity } from '../listeners/listener.js';
+import type { PeerCertificateIdentity } from '../../listeners/listener.js';
 import { createGlobMatcher } from './pattern.js';
 import type { Matcher } from './pattern.js';
 

@@ -1,10 +1,10 @@
 // Builds a running server from a validated configuration: broker, hooks, listeners and the HTTP server.
 import type { Logger } from 'pino';
 import { Broker } from '../broker.js';
-import type { AuthLedger } from '../hooks/auth-ledger.js';
-import { DebugHook } from '../hooks/debug.js';
-import { RateLimit } from '../hooks/rate-limit.js';
-import { ScramSha256 } from '../hooks/scram-sha256.js';
+import type { AuthLedger } from '../hooks/builtin/auth-ledger.js';
+import { DebugHook } from '../hooks/builtin/debug.js';
+import { RateLimit } from '../hooks/builtin/rate-limit.js';
+import { ScramSha256 } from '../hooks/builtin/scram-sha256.js';
 import type { Listener, ListenerAddress } from '../listeners/listener.js';
 import { createListener } from '../listeners/create-listener.js';
 import type { ListenerConfig as FactoryConfig } from '../listeners/create-listener.js';
@@ -14,8 +14,8 @@ import type { LmdbPersistenceOptions } from '../persistence/lmdb-persistence.js'
 import type { HttpServerOptions } from '../http/http-server.js';
 import type { BrokerOptions } from '../options.js';
 import { createAuthLedger } from './auth-setup.js';
-import { DEFAULT_PORTS } from './config-types.js';
-import type { HttpConfig, ListenerConfig, SwiftletConfig } from './config-types.js';
+import { DEFAULT_PORTS } from '../config/config-types.js';
+import type { HttpConfig, ListenerConfig, SwiftletConfig } from '../config/config-types.js';
 
 /** Something bound: an MQTT listener or the HTTP server, and where. */
 export interface BoundAddress {

@@ -1,8 +1,8 @@
 // Turns `auth` settings into an AuthLedger, applying the secure defaults with the ledger's own auth rules.
-import { AuthLedger } from '../hooks/auth-ledger.js';
+import { AuthLedger } from '../hooks/builtin/auth-ledger.js';
 import type { HookLogger } from '../hooks/hook.js';
-import type { AuthRule, LedgerData } from '../hooks/ledger-rules.js';
-import type { AuthConfig } from './config-types.js';
+import type { AuthRule, LedgerData } from '../hooks/builtin/ledger-rules.js';
+import type { AuthConfig } from '../config/config-types.js';
 
 /**
  * Auth rules that let anonymous clients in from loopback addresses only. The first rule refuses loopback clients

@@ -1,7 +1,7 @@
 // SCRAM-SHA-256 (RFC 5802 / RFC 7677) as an MQTT 5 enhanced authentication method.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { ReasonCode } from '../codec/reason-codes.js';
-import type { ClientInfo, EnhancedAuthResult, EnhancedAuthStep, Hook, MaybePromise } from './hook.js';
+import { ReasonCode } from '../../codec/reason-codes.js';
+import type { ClientInfo, EnhancedAuthResult, EnhancedAuthStep, Hook, MaybePromise } from '../hook.js';
 import { hmacSha256, sha256, SCRAM_DEFAULT_ITERATIONS } from './scram-credentials.js';
 import type { ScramCredentials } from './scram-credentials.js';
 

@@ -1,7 +1,7 @@
 // DebugHook: logs every packet in and out at debug level, with a compact summary.
-import { PacketType } from '../codec/types.js';
-import type { Packet } from '../codec/types.js';
-import type { ClientInfo, Hook, HookContext, HookLogger } from './hook.js';
+import { PacketType } from '../../codec/types.js';
+import type { Packet } from '../../codec/types.js';
+import type { ClientInfo, Hook, HookContext, HookLogger } from '../hook.js';
 
 /** Options of DebugHook. */
 export interface DebugHookOptions {

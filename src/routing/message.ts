@@ -1,6 +1,6 @@
 // The routed message: what a PUBLISH becomes once accepted, shared by every subscriber it reaches.
-import type { Properties, QoS } from './codec/types.js';
-import type { MessageRecord } from './persistence/persistence.js';
+import type { Properties, QoS } from '../codec/types.js';
+import type { MessageRecord } from '../persistence/persistence.js';
 
 /** A message on its way through the router; immutable apart from the encoding cache. */
 export interface Message {

@@ -1,8 +1,8 @@
 // Publishing a will message: through the onWill hook, then like any other publish.
-import type { Will } from './codec/types.js';
-import { REJECT } from './hooks/hook.js';
-import type { ClientInfo } from './hooks/hook.js';
-import type { BrokerContext } from './context.js';
+import type { Will } from '../codec/types.js';
+import { REJECT } from '../hooks/hook.js';
+import type { ClientInfo } from '../hooks/hook.js';
+import type { BrokerContext } from '../context.js';
 import { messageFromPublish } from './publish-pipeline.js';
 
 /** Publishes `will` on behalf of `client` (abnormal close, keep-alive timeout, DISCONNECT 0x04, expiry). */

@@ -1,8 +1,8 @@
 // Per-client publish rate limits: token buckets for messages and bytes, enforced in onPublish.
-import { ReasonCode } from '../codec/reason-codes.js';
-import type { PublishPacket } from '../codec/types.js';
-import { HookRejection } from './hook.js';
-import type { ClientInfo, Hook } from './hook.js';
+import { ReasonCode } from '../../codec/reason-codes.js';
+import type { PublishPacket } from '../../codec/types.js';
+import { HookRejection } from '../hook.js';
+import type { ClientInfo, Hook } from '../hook.js';
 
 /** Options of RateLimit; a missing rate means that dimension is unlimited. */
 export interface RateLimitOptions {

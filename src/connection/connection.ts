@@ -1,18 +1,18 @@
 // One client stream: feeds the parser, tracks keep alive, queues and coalesces outbound bytes, closes cleanly.
 import type { Duplex } from 'node:stream';
-import { Parser } from './codec/parser.js';
-import type { ProtocolError } from './codec/errors.js';
-import { encodePacket } from './codec/encode.js';
-import { allocateBuffer } from './codec/slab.js';
-import { PacketType, EMPTY_PROPERTIES } from './codec/types.js';
-import type { Packet, ProtocolVersion, Properties } from './codec/types.js';
-import type { ClientInfo } from './hooks/hook.js';
-import type { ConnectionMeta } from './listeners/listener.js';
-import type { Session } from './session/session.js';
-import type { BrokerContext } from './context.js';
-import { dispatchPacket, handleParseError } from './dispatch.js';
-import type { TopicAliasesOut } from './session/topic-aliases-out.js';
-import type { PendingConnect } from './handlers/connect.js';
+import { Parser } from '../codec/parser.js';
+import type { ProtocolError } from '../codec/errors.js';
+import { encodePacket } from '../codec/encode.js';
+import { allocateBuffer } from '../codec/slab.js';
+import { PacketType, EMPTY_PROPERTIES } from '../codec/types.js';
+import type { Packet, ProtocolVersion, Properties } from '../codec/types.js';
+import type { ClientInfo } from '../hooks/hook.js';
+import type { ConnectionMeta } from '../listeners/listener.js';
+import type { Session } from '../session/session.js';
+import type { BrokerContext } from '../context.js';
+import { dispatchPacket, handleParseError } from '../handlers/dispatch.js';
+import type { TopicAliasesOut } from '../session/topic-aliases-out.js';
+import type { PendingConnect } from '../handlers/connect.js';
 
 /** Connection lifecycle. */
 export const ConnectionState = {

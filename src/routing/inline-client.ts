@@ -1,14 +1,14 @@
 // The embedding program's own client: publish and subscribe in-process, without a socket.
-import type { Properties, QoS } from './codec/types.js';
-import { EMPTY_PROPERTIES } from './codec/types.js';
-import { parseSharedFilter } from './topics/shared-filter.js';
-import { isValidTopicFilter, isValidTopicName } from './topics/validate.js';
-import type { BrokerContext } from './context.js';
-import { SwiftletError } from './errors.js';
+import type { Properties, QoS } from '../codec/types.js';
+import { EMPTY_PROPERTIES } from '../codec/types.js';
+import { parseSharedFilter } from '../topics/shared-filter.js';
+import { isValidTopicFilter, isValidTopicName } from '../topics/validate.js';
+import type { BrokerContext } from '../context.js';
+import { SwiftletError } from '../errors.js';
 import { messageFromPublish } from './publish-pipeline.js';
-import { Session } from './session/session.js';
-import type { InlineHandler } from './session/session.js';
-import type { Subscription } from './session/subscription.js';
+import { Session } from '../session/session.js';
+import type { InlineHandler } from '../session/session.js';
+import type { Subscription } from '../session/subscription.js';
 import type { Message } from './message.js';
 
 /** Options of an inline publish. */

@@ -1,6 +1,6 @@
 // Turning an accepted PUBLISH (from a client, the inline API or a will) into a routed Message.
-import type { Properties, QoS } from './codec/types.js';
-import { EMPTY_PROPERTIES } from './codec/types.js';
+import type { Properties, QoS } from '../codec/types.js';
+import { EMPTY_PROPERTIES } from '../codec/types.js';
 import { createMessage } from './message.js';
 import type { Message } from './message.js';
 

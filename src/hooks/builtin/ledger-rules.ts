@@ -1,9 +1,9 @@
 // The auth ledger's data: users, auth rules and ACL rules; validation with clear paths, compilation, evaluation.
-import type { PeerCertificateIdentity } from '../listeners/listener.js';
+import type { PeerCertificateIdentity } from '../../listeners/listener.js';
 import { coversFilter, matchesFilter, stripSharePrefix } from './acl-filter.js';
 import { createCertificateMatcher } from './certificate-identity.js';
 import type { CertificateMatch, CertificateMatcher } from './certificate-identity.js';
-import type { AclAccess, Decision } from './hook.js';
+import type { AclAccess, Decision } from '../hook.js';
 import { isPasswordHash } from './password-hash.js';
 import { createAddressMatcher, createGlobMatcher } from './pattern.js';
 import type { Matcher } from './pattern.js';

@@ -1,14 +1,14 @@
 // Routing: topic → matching subscriptions (deduplicated per client), shared-group picks, retained store, bus.
-import { SubscriptionTrie } from './topics/subscription-trie.js';
-import type { SharedGroup } from './topics/subscription-trie.js';
-import { parseSharedFilter } from './topics/shared-filter.js';
-import type { ClientInfo } from './hooks/hook.js';
-import type { BrokerContext } from './context.js';
+import { SubscriptionTrie } from '../topics/subscription-trie.js';
+import type { SharedGroup } from '../topics/subscription-trie.js';
+import { parseSharedFilter } from '../topics/shared-filter.js';
+import type { ClientInfo } from '../hooks/hook.js';
+import type { BrokerContext } from '../context.js';
 import { messageRecord } from './message.js';
 import type { Message } from './message.js';
-import type { Session } from './session/session.js';
-import type { Subscription } from './session/subscription.js';
-import { messageToEnvelope } from './cluster/envelope.js';
+import type { Session } from '../session/session.js';
+import type { Subscription } from '../session/subscription.js';
+import { messageToEnvelope } from '../cluster/envelope.js';
 
 /** Routes messages to sessions; owns the subscription trie. */
 export class Router {

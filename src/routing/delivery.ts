@@ -1,16 +1,16 @@
 // Delivery to one session: QoS flows, inflight window, offline queue, encode-once fan-out.
-import { encodeAck as encodeAckFast, encodePublish, encodePublishHead, publishPacketIdOffset } from './codec/encode.js';
-import { allocateBuffer } from './codec/slab.js';
-import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
-import type { Properties, PublishPacket, QoS } from './codec/types.js';
-import type { SharedGroup } from './topics/subscription-trie.js';
-import type { BrokerContext } from './context.js';
-import { LARGE_WRITE_BYTES } from './connection.js';
-import type { Connection } from './connection.js';
+import { encodeAck as encodeAckFast, encodePublish, encodePublishHead, publishPacketIdOffset } from '../codec/encode.js';
+import { allocateBuffer } from '../codec/slab.js';
+import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
+import type { Properties, PublishPacket, QoS } from '../codec/types.js';
+import type { SharedGroup } from '../topics/subscription-trie.js';
+import type { BrokerContext } from '../context.js';
+import { LARGE_WRITE_BYTES } from '../connection/connection.js';
+import type { Connection } from '../connection/connection.js';
 import type { Message } from './message.js';
-import type { DropReason } from './hooks/hook.js';
-import type { InflightEntry, Session } from './session/session.js';
-import type { Subscription } from './session/subscription.js';
+import type { DropReason } from '../hooks/hook.js';
+import type { InflightEntry, Session } from '../session/session.js';
+import type { Subscription } from '../session/subscription.js';
 
 /** Sends messages to sessions, respecting inflight windows, congestion and queue bounds. */
 export class Delivery {
