@@ -16,7 +16,7 @@ import type {
   PersistedState,
   Persistence,
   PublishPacket,
-  QueuedRecord,
+  DeliveryRecord,
   SessionRecord,
   SubscriptionRecord,
   SubscriptionRequest,
@@ -160,52 +160,90 @@ export class GomqttBackend implements Hook {
   }
 }
 
-/** A Persistence that keeps every record in Maps: durable for the life of the object (a restart with the same instance restores). */
+/** The Maps a MapPersistence writes to; share one between instances to "restart" on the same data. */
+export interface MapStore {
+  readonly sessions: Map<string, SessionRecord>;
+  /** Keyed by client id and filter. */
+  readonly subscriptions: Map<string, SubscriptionRecord>;
+  readonly retained: Map<string, MessageRecord>;
+  /** Keyed by client id and seq. */
+  readonly deliveries: Map<string, DeliveryRecord>;
+  /** Keyed by client id and packet id. */
+  readonly inbound: Map<string, { clientId: string; packetId: number }>;
+}
+
+/** A new, empty MapStore. */
+export function createMapStore(): MapStore {
+  return { sessions: new Map(), subscriptions: new Map(), retained: new Map(), deliveries: new Map(), inbound: new Map() };
+}
+
+const SEP = '\u0000';
+
+/**
+ * A Persistence that keeps every record in Maps: durable for the life of its store (a restart with the same store
+ * restores). Changes are applied when made, so commit() has nothing left to do.
+ */
 export class MapPersistence implements Persistence {
   readonly durable = true;
-  readonly sessions = new Map<string, SessionRecord>();
-  /** Keyed by client id and filter. */
-  readonly subscriptions = new Map<string, SubscriptionRecord>();
-  readonly retained = new Map<string, MessageRecord>();
-  /** In-flight and queued messages per client, as saved when the broker stopped. */
-  readonly queued = new Map<string, QueuedRecord[]>();
-  flushes = 0;
+  readonly store: MapStore;
+  commits = 0;
+
+  constructor(store: MapStore = createMapStore()) {
+    this.store = store;
+  }
 
   open(): Promise<PersistedState> {
+    const s = this.store;
     return Promise.resolve({
-      sessions: [...this.sessions.values()],
-      subscriptions: [...this.subscriptions.values()],
-      retained: [...this.retained.values()],
-      queued: [...this.queued.values()].flat(),
+      sessions: [...s.sessions.values()],
+      subscriptions: [...s.subscriptions.values()],
+      retained: [...s.retained.values()],
+      deliveries: [...s.deliveries.values()],
+      inboundQoS2: [...s.inbound.values()],
     });
   }
   saveSession(record: SessionRecord): void {
-    this.sessions.set(record.clientId, record);
+    this.store.sessions.set(record.clientId, record);
   }
   deleteSession(clientId: string): void {
-    this.sessions.delete(clientId);
-    this.queued.delete(clientId);
-    for (const [key, sub] of this.subscriptions) if (sub.clientId === clientId) this.subscriptions.delete(key);
+    const s = this.store;
+    s.sessions.delete(clientId);
+    for (const map of [s.subscriptions, s.deliveries, s.inbound]) {
+      for (const key of map.keys()) if (key.startsWith(clientId + SEP)) map.delete(key);
+    }
   }
   saveSubscription(record: SubscriptionRecord): void {
-    this.subscriptions.set(`${record.clientId}\u0000${record.topicFilter}`, record);
+    this.store.subscriptions.set(record.clientId + SEP + record.topicFilter, record);
   }
   deleteSubscription(clientId: string, topicFilter: string): void {
-    this.subscriptions.delete(`${clientId}\u0000${topicFilter}`);
+    this.store.subscriptions.delete(clientId + SEP + topicFilter);
   }
   saveRetained(record: MessageRecord): void {
-    // Payloads may be views of socket buffers; a stored record must own its bytes.
-    this.retained.set(record.topic, { ...record, payload: Buffer.from(record.payload) });
+    // Payloads may be views of socket buffers; a stored record owns its bytes.
+    this.store.retained.set(record.topic, { ...record, payload: Buffer.from(record.payload) });
   }
   deleteRetained(topic: string): void {
-    this.retained.delete(topic);
+    this.store.retained.delete(topic);
   }
-  saveQueued(clientId: string, records: QueuedRecord[]): void {
-    if (records.length === 0) this.queued.delete(clientId);
-    else this.queued.set(clientId, records.map((r) => ({ ...r, message: { ...r.message, payload: Buffer.from(r.message.payload) } })));
+  saveDelivery(record: DeliveryRecord): void {
+    this.store.deliveries.set(record.clientId + SEP + String(record.seq), { ...record, message: { ...record.message, payload: Buffer.from(record.message.payload) } });
   }
-  flush(): Promise<void> {
-    this.flushes++;
+  updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
+    const key = clientId + SEP + String(seq);
+    const record = this.store.deliveries.get(key);
+    if (record !== undefined) this.store.deliveries.set(key, { ...record, packetId, released });
+  }
+  deleteDelivery(clientId: string, seq: number): void {
+    this.store.deliveries.delete(clientId + SEP + String(seq));
+  }
+  holdInbound(clientId: string, packetId: number): void {
+    this.store.inbound.set(clientId + SEP + String(packetId), { clientId, packetId });
+  }
+  releaseInbound(clientId: string, packetId: number): void {
+    this.store.inbound.delete(clientId + SEP + String(packetId));
+  }
+  commit(): Promise<void> {
+    this.commits++;
     return Promise.resolve();
   }
   close(): Promise<void> {
@@ -243,7 +281,7 @@ async function demo(): Promise<void> {
   await c.unsubscribeAsync('test');
   await c.endAsync();
   await new Promise((r) => setTimeout(r, 50));
-  console.log(`stored subscriptions while subscribed were kept in a Map (now ${persistence.subscriptions.size})`);
+  console.log(`stored subscriptions while subscribed were kept in a Map (now ${persistence.store.subscriptions.size})`);
   await broker.close();
 }
 

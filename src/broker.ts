@@ -11,7 +11,6 @@ import type { BrokerOptions, Capabilities } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
 import { restoreState } from './persistence/restore.js';
-import { PendingSaver } from './persistence/pending-saver.js';
 import type { Bus } from './cluster/bus.js';
 import type { Packet, Properties, QoS } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
@@ -75,8 +74,6 @@ export class Broker {
   readonly #ctx: BrokerContext;
   readonly #listeners = new Map<string, Listener>();
   readonly #sys: SysPublisher;
-  readonly #pendingSaver: PendingSaver;
-  readonly #pendingSaveInterval: number;
   #serving = false;
   #ready = false;
   #closed = false;
@@ -84,8 +81,6 @@ export class Broker {
   constructor(options: BrokerOptions = {}) {
     this.#ctx = new BrokerContext(options);
     this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION);
-    this.#pendingSaver = new PendingSaver(this.#ctx);
-    this.#pendingSaveInterval = options.pendingSaveInterval ?? 10;
   }
 
   /** Swiftlet's version. */
@@ -176,8 +171,6 @@ export class Broker {
     await ctx.hooks.init({ logger: ctx.logger, brokerId: ctx.id });
     const state = await ctx.persistence.open();
     const restored = restoreState(ctx, state);
-    for (const record of state.queued) this.#pendingSaver.markStored(record.clientId);
-    this.#pendingSaver.start(this.#pendingSaveInterval);
     if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
     await ctx.bus.start(ctx.id, () => undefined);
     this.#serving = true;
@@ -225,10 +218,6 @@ export class Broker {
     for (const conn of ctx.connections) conn.destroy();
     ctx.stopSweep();
     this.#sys.stop();
-    this.#pendingSaver.stop();
-    const pending = this.#pendingSaver.save();
-    if (pending > 0) ctx.logger.info({ messages: pending }, 'pending messages of persistent sessions saved');
-    await ctx.persistence.flush();
     await ctx.persistence.close();
     await ctx.bus.stop();
     this.#serving = false;

@@ -19,7 +19,7 @@ import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
 import type { Persistence, SessionRecord } from './persistence/persistence.js';
-import { MemoryPersistence } from './persistence/persistence.js';
+import { MemoryPersistence } from './persistence/memory-persistence.js';
 import { publishWill } from './routing/will.js';
 
 /** Shared broker state: options, sessions, subscriptions, retained messages, hooks, counters. */

@@ -10,7 +10,9 @@ export type SwiftletErrorCode =
   | 'SWIFTLET_ERR_OPTIONS_INVALID'
   | 'SWIFTLET_ERR_PUBLISH_INVALID_TOPIC'
   | 'SWIFTLET_ERR_SUBSCRIBE_INVALID_FILTER'
-  | 'SWIFTLET_ERR_CLIENT_UNKNOWN';
+  | 'SWIFTLET_ERR_CLIENT_UNKNOWN'
+  | 'SWIFTLET_ERR_STORAGE_FORMAT'
+  | 'SWIFTLET_ERR_STORAGE_UNAVAILABLE';
 
 /** An error of the broker API, with a stable `code`. */
 export class SwiftletError extends Error {

@@ -75,10 +75,11 @@ export interface BrokerOptions {
   /** Interval of the housekeeping sweep (keep alive, connect timeout, expiry), milliseconds. Default 1000. */
   sweepInterval?: number;
   /**
-   * Seconds between saves of persistent sessions' in-flight and queued messages to a durable Persistence that has
-   * `saveQueued` (only sessions whose messages changed are written); 0 = only when the broker stops. Default 10.
+   * Cap on the bytes of messages a durable Persistence stores (queued and in-flight messages of persistent sessions,
+   * retained messages; counted as payload + topic + 64): past it, publishes that would need storing are refused with
+   * 0x97 Quota exceeded (5.0). 0 = no cap. Default 0.
    */
-  pendingSaveInterval?: number;
+  maximumStoredBytes?: number;
 }
 
 /** The subset of a pino logger the broker uses. */

@@ -83,15 +83,21 @@ export interface DebugConfig {
   previewBytes: number;
 }
 
-/** Where durable state lives: nowhere (memory) or an LMDB database in a folder. */
+/** Where durable state lives: nowhere (memory), an LMDB database in a folder, or Redis. */
 export interface StorageConfig {
-  type: 'memory' | 'lmdb';
+  type: 'memory' | 'lmdb' | 'redis';
   /** lmdb: the database folder (absolute after loading; created when missing). */
   path?: string;
-  /** lmdb: largest size of the database, MiB. Default 1024. */
+  /** redis: `redis://[user:password@]host:port[/db]` of a single server (default redis://127.0.0.1:6379). */
+  url?: string;
+  /** redis: a primary found through Sentinel. */
+  sentinel?: { sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string; db?: number };
+  /** redis: a Redis Cluster, by any of its nodes. */
+  cluster?: { nodes: { host: string; port: number }[]; password?: string };
+  /** redis: prefix of every key (inside a hash tag). Default `swiftlet`. */
+  keyPrefix?: string;
+  /** lmdb, redis: cap on the bytes of stored messages, MiB; no cap when absent. */
   maxSizeMiB?: number;
-  /** lmdb: seconds between saves of pending messages of persistent sessions (0 = only at stop). Default 10. */
-  pendingSaveInterval?: number;
 }
 
 /** Logging settings. */

@@ -297,29 +297,102 @@ class ConfigValidator extends ConfigChecker {
     if (raw === undefined) return { type: 'memory' };
     const obj = this.object(raw, 'storage');
     if (obj === undefined) return { type: 'memory' };
-    this.keys(obj, ['type', 'path', 'maxSizeMiB', 'pendingSaveInterval'], 'storage');
-    const type = obj.type === undefined ? 'memory' : (this.oneOf(obj.type, 'storage.type', ['memory', 'lmdb'] as const) ?? 'memory');
+    this.keys(obj, ['type', 'path', 'url', 'sentinel', 'cluster', 'keyPrefix', 'maxSizeMiB'], 'storage');
+    const type = obj.type === undefined ? 'memory' : (this.oneOf(obj.type, 'storage.type', ['memory', 'lmdb', 'redis'] as const) ?? 'memory');
     const out: StorageConfig = { type };
+    const only: Record<string, 'lmdb' | 'redis' | 'lmdb or redis'> = { path: 'lmdb', url: 'redis', sentinel: 'redis', cluster: 'redis', keyPrefix: 'redis', maxSizeMiB: 'lmdb or redis' };
+    for (const [key, types] of Object.entries(only)) {
+      if (obj[key] !== undefined && !types.split(' or ').includes(type)) {
+        this.add(`storage.${key}`, `expected only with storage.type ${types.split(' or ').map((t) => `'${t}'`).join(' or ')}, found storage.type '${type}'`);
+      }
+    }
     if (type === 'lmdb') {
       if (obj.path === undefined) this.add('storage.path', 'expected the folder of the LMDB database, found nothing');
       else {
         const path = this.string(obj.path, 'storage.path');
         if (path !== undefined) out.path = resolve(this.#baseDir, path);
       }
-      if (obj.maxSizeMiB !== undefined) {
-        const size = this.integer(obj.maxSizeMiB, 'storage.maxSizeMiB', 1, 1024 * 1024);
-        if (size !== undefined) out.maxSizeMiB = size;
+    }
+    if (type === 'redis') {
+      const given = ['url', 'sentinel', 'cluster'].filter((k) => obj[k] !== undefined);
+      if (given.length > 1) this.add(`storage.${given[1]!}`, `expected one of storage.url, storage.sentinel and storage.cluster, found ${given.join(' and ')}`);
+      if (obj.url !== undefined) {
+        const url = this.string(obj.url, 'storage.url');
+        if (url !== undefined) {
+          if (/^rediss?:\/\/[^/]+/.test(url)) out.url = url;
+          else this.add('storage.url', `expected redis://host:port/db or rediss://..., found ${JSON.stringify(url)}`);
+        }
       }
-      if (obj.pendingSaveInterval !== undefined) {
-        const seconds = this.integer(obj.pendingSaveInterval, 'storage.pendingSaveInterval', 0, 86_400);
-        if (seconds !== undefined) out.pendingSaveInterval = seconds;
+      if (obj.sentinel !== undefined) {
+        const sentinel = this.#redisSentinel(obj.sentinel);
+        if (sentinel !== undefined) out.sentinel = sentinel;
       }
-    } else {
-      for (const key of ['path', 'maxSizeMiB', 'pendingSaveInterval']) {
-        if (obj[key] !== undefined) this.add(`storage.${key}`, "expected only with storage.type 'lmdb', found storage.type 'memory'");
+      if (obj.cluster !== undefined) {
+        const c = this.object(obj.cluster, 'storage.cluster');
+        if (c !== undefined) {
+          this.keys(c, ['nodes', 'password'], 'storage.cluster');
+          const nodes = this.#redisAddresses(c.nodes, 'storage.cluster.nodes');
+          if (nodes !== undefined) {
+            out.cluster = { nodes };
+            if (c.password !== undefined) {
+              const password = this.string(c.password, 'storage.cluster.password');
+              if (password !== undefined) out.cluster.password = password;
+            }
+          }
+        }
+      }
+      if (obj.keyPrefix !== undefined) {
+        const prefix = this.string(obj.keyPrefix, 'storage.keyPrefix');
+        if (prefix !== undefined) {
+          if (/^[^{}\s]+$/.test(prefix)) out.keyPrefix = prefix;
+          else this.add('storage.keyPrefix', `expected a prefix without braces or spaces, found ${JSON.stringify(prefix)}`);
+        }
       }
     }
+    if (obj.maxSizeMiB !== undefined && type !== 'memory') {
+      const size = this.integer(obj.maxSizeMiB, 'storage.maxSizeMiB', 1, 1024 * 1024);
+      if (size !== undefined) out.maxSizeMiB = size;
+    }
     return out;
+  }
+
+  #redisSentinel(raw: unknown): NonNullable<StorageConfig['sentinel']> | undefined {
+    const obj = this.object(raw, 'storage.sentinel');
+    if (obj === undefined) return undefined;
+    this.keys(obj, ['sentinels', 'name', 'password', 'sentinelPassword', 'db'], 'storage.sentinel');
+    const sentinels = this.#redisAddresses(obj.sentinels, 'storage.sentinel.sentinels');
+    if (obj.name === undefined) this.add('storage.sentinel.name', 'expected the name of the primary the sentinels monitor, found nothing');
+    const name = obj.name === undefined ? undefined : this.string(obj.name, 'storage.sentinel.name');
+    if (sentinels === undefined || name === undefined) return undefined;
+    const out: NonNullable<StorageConfig['sentinel']> = { sentinels, name };
+    for (const key of ['password', 'sentinelPassword'] as const) {
+      if (obj[key] !== undefined) {
+        const value = this.string(obj[key], `storage.sentinel.${key}`);
+        if (value !== undefined) out[key] = value;
+      }
+    }
+    if (obj.db !== undefined) {
+      const db = this.integer(obj.db, 'storage.sentinel.db', 0, 65535);
+      if (db !== undefined) out.db = db;
+    }
+    return out;
+  }
+
+  #redisAddresses(raw: unknown, path: string): { host: string; port: number }[] | undefined {
+    if (!Array.isArray(raw) || raw.length === 0) {
+      this.add(path, `expected a list of { host, port }, found ${JSON.stringify(raw) ?? 'nothing'}`);
+      return undefined;
+    }
+    const out: { host: string; port: number }[] = [];
+    raw.forEach((item: unknown, i) => {
+      const a = this.object(item, `${path}[${i}]`);
+      if (a === undefined) return;
+      this.keys(a, ['host', 'port'], `${path}[${i}]`);
+      const host = a.host === undefined ? '127.0.0.1' : this.string(a.host, `${path}[${i}].host`);
+      const port = this.integer(a.port, `${path}[${i}].port`, 1, 65535);
+      if (host !== undefined && port !== undefined) out.push({ host, port });
+    });
+    return out.length === raw.length ? out : undefined;
   }
 
   capabilities(raw: unknown): Partial<Capabilities> {

@@ -1,38 +1,54 @@
-// Durable storage on LMDB (the `lmdb` package, prebuilt binaries): sessions, subscriptions, retained messages and
-// (saved when the broker stops) the pending messages of persistent sessions survive a restart.
-// Writes are asynchronous and batched into transactions by lmdb; flush() waits until they are on disk.
-import { mkdirSync } from 'node:fs';
+// Durable storage on LMDB (the `lmdb` package, prebuilt binaries). Changes are recorded in memory and written by
+// commit() as one transaction, synced to disk before its promise resolves: one sync per batch, never per message.
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
-import type { MessageRecord, PersistedState, Persistence, QueuedRecord, SessionRecord, SubscriptionRecord } from './persistence.js';
+import { ChangeLog } from './change-log.js';
+import type { Change } from './change-log.js';
+import { SwiftletError } from '../errors.js';
+import type { DeliveryRecord, MessageRecord, PersistedState, Persistence, SessionRecord, SubscriptionRecord } from './persistence.js';
 
 /** Options of LmdbPersistence. */
 export interface LmdbPersistenceOptions {
   /** Directory of the database (created when missing). */
   path: string;
-  /** Largest size the database may grow to, bytes; default 1 GiB. */
+  /** Largest size the database file may grow to, bytes; default 1 GiB. */
   mapSize?: number;
 }
 
-// Subscription keys are `clientId NUL filter`: MQTT strings never contain U+0000 [MQTT-1.5.4-2], so the NUL
-// separates unambiguously and all of one client's subscriptions form one key range (NUL to U+0001).
+/** What `meta/format` holds in a Swiftlet database; another value (or none in a non-empty database) is refused. */
+export const LMDB_FORMAT = { name: 'swiftlet', version: 2 } as const;
+
+// Keys are `clientId NUL rest`: MQTT strings never contain U+0000 [MQTT-1.5.4-2], so the NUL separates unambiguously
+// and all of one client's records form one key range (NUL to U+0001).
 const SEP = '\u0000';
 const SEP_END = '\u0001';
 
-/** The open environment and its sub-databases. */
+/** The state of a delivery, kept apart from the message so a PUBACK or PUBREC rewrites a few bytes only. */
+interface DeliveryState {
+  readonly packetId: number;
+  readonly released: boolean;
+}
+
 interface OpenDatabases {
   readonly root: RootDatabase;
+  readonly meta: Database<unknown, string>;
   readonly sessions: Database<SessionRecord, string>;
   readonly subscriptions: Database<SubscriptionRecord, string>;
   readonly retained: Database<MessageRecord, string>;
-  readonly queued: Database<QueuedRecord, string>;
+  readonly deliveries: Database<DeliveryRecord, string>;
+  readonly deliveryStates: Database<DeliveryState, string>;
+  readonly inbound: Database<true, string>;
 }
+
+// Sub-databases a Swiftlet database may hold (`queued`: the pending-message snapshots of format 1, ignored).
+const DB_NAMES = ['meta', 'sessions', 'subscriptions', 'retained', 'deliveries', 'delivery-states', 'inbound', 'queued'];
 
 /** A Persistence on an LMDB environment in `path`. */
 export class LmdbPersistence implements Persistence {
   readonly durable = true;
   readonly #options: LmdbPersistenceOptions;
-  // Undefined before open() and from close() on: writes then are dropped (a socket that closes after the broker
-  // stopped still reports its session going offline).
+  readonly #log = new ChangeLog();
   #db: OpenDatabases | undefined;
 
   constructor(options: LmdbPersistenceOptions) {
@@ -45,85 +61,224 @@ export class LmdbPersistence implements Persistence {
   }
 
   async open(): Promise<PersistedState> {
-    mkdirSync(this.#options.path, { recursive: true });
+    const path = this.#options.path;
+    checkDirectory(path);
+    mkdirSync(path, { recursive: true });
     // Loaded here, not at import: a broker that never uses LMDB never loads its native binding.
     const { open } = await import('lmdb');
-    // overlappingSync off: each commit is synced by the write thread itself, with no separate flush thread to
-    // outlive close(); flush() then means on disk.
-    const root = open({ path: this.#options.path, mapSize: this.#options.mapSize ?? 2 ** 30, compression: false, maxDbs: 8, overlappingSync: false });
-    const db: OpenDatabases = {
-      root,
-      sessions: root.openDB<SessionRecord, string>({ name: 'sessions' }),
-      subscriptions: root.openDB<SubscriptionRecord, string>({ name: 'subscriptions' }),
-      retained: root.openDB<MessageRecord, string>({ name: 'retained' }),
-      queued: root.openDB<QueuedRecord, string>({ name: 'queued' }),
-    };
-    this.#db = db;
-    return {
-      sessions: [...db.sessions.getRange().map(({ value }) => value)],
-      subscriptions: [...db.subscriptions.getRange().map(({ value }) => value)],
-      retained: [...db.retained.getRange().map(({ value }) => value)],
-      // Keys sort by client id, then by position: each client's records come back in order.
-      queued: [...db.queued.getRange().map(({ value }) => value)],
-    };
+    let root: RootDatabase;
+    try {
+      // overlappingSync off: a commit's promise resolves once the write thread has synced it, so "committed" means
+      // on disk, and no separate flush thread outlives close().
+      root = open({ path, mapSize: this.#options.mapSize ?? 2 ** 30, compression: false, maxDbs: 12, overlappingSync: false });
+    } catch (err) {
+      throw formatError(`${path} is not a readable LMDB database (${err instanceof Error ? err.message : String(err)})`);
+    }
+    try {
+      const meta = root.openDB<unknown, string>({ name: 'meta' });
+      const format = meta.get('format') as { name?: unknown; version?: unknown } | undefined;
+      if (format === undefined) {
+        // A database without our marker is someone else's unless it holds nothing at all.
+        const foreign = [...root.getKeys({ limit: 1 })].some((k) => typeof k !== 'string' || !DB_NAMES.includes(k));
+        if (foreign) throw formatError(`${path} holds an LMDB database that is not Swiftlet's; refusing to use it`);
+        await meta.put('format', LMDB_FORMAT);
+      } else if (format.name !== LMDB_FORMAT.name || format.version !== LMDB_FORMAT.version) {
+        throw formatError(`${path} holds a database of format ${JSON.stringify(format)}, expected ${JSON.stringify(LMDB_FORMAT)}; refusing to use it`);
+      }
+      const db: OpenDatabases = {
+        root,
+        meta,
+        sessions: root.openDB<SessionRecord, string>({ name: 'sessions' }),
+        subscriptions: root.openDB<SubscriptionRecord, string>({ name: 'subscriptions' }),
+        retained: root.openDB<MessageRecord, string>({ name: 'retained' }),
+        deliveries: root.openDB<DeliveryRecord, string>({ name: 'deliveries' }),
+        deliveryStates: root.openDB<DeliveryState, string>({ name: 'delivery-states' }),
+        inbound: root.openDB<true, string>({ name: 'inbound' }),
+      };
+      this.#db = db;
+      const deliveries: DeliveryRecord[] = [];
+      for (const { key, value } of db.deliveries.getRange()) {
+        const state = db.deliveryStates.get(key);
+        deliveries.push(state === undefined ? value : { ...value, packetId: state.packetId, released: state.released });
+      }
+      return {
+        sessions: [...db.sessions.getRange().map(({ value }) => value)],
+        subscriptions: [...db.subscriptions.getRange().map(({ value }) => value)],
+        retained: [...db.retained.getRange().map(({ value }) => value)],
+        deliveries,
+        inboundQoS2: [...db.inbound.getKeys().map((key) => splitInboundKey(key))],
+      };
+    } catch (err) {
+      this.#db = undefined;
+      await root.close();
+      if (err instanceof SwiftletError) throw err;
+      throw formatError(`${path}: cannot read the database (${err instanceof Error ? err.message : String(err)})`);
+    }
   }
 
   saveSession(record: SessionRecord): void {
-    void this.#db?.sessions.put(record.clientId, { ...record });
+    this.#log.add({ kind: 'session', record });
   }
-
   deleteSession(clientId: string): void {
-    const db = this.#db;
-    if (db === undefined) return;
-    // In a transaction queued behind earlier writes, so records saved but not yet committed are seen and removed.
-    void db.root.transaction(() => {
-      db.sessions.removeSync(clientId);
-      removeClientRange(db.subscriptions, clientId);
-      removeClientRange(db.queued, clientId);
-    });
+    this.#log.add({ kind: 'delete-session', clientId });
   }
-
-  saveQueued(clientId: string, records: QueuedRecord[]): void {
-    const db = this.#db;
-    if (db === undefined) return;
-    const copies = records.map((r) => ({ ...r, message: { ...r.message } }));
-    void db.root.transaction(() => {
-      removeClientRange(db.queued, clientId);
-      // Zero-padded positions keep the order under LMDB's byte-wise key order.
-      for (let i = 0; i < copies.length; i++) db.queued.putSync(clientId + SEP + String(i).padStart(10, '0'), copies[i]!);
-    });
-  }
-
   saveSubscription(record: SubscriptionRecord): void {
-    void this.#db?.subscriptions.put(record.clientId + SEP + record.topicFilter, { ...record });
+    this.#log.add({ kind: 'subscription', record });
   }
-
   deleteSubscription(clientId: string, topicFilter: string): void {
-    void this.#db?.subscriptions.remove(clientId + SEP + topicFilter);
+    this.#log.add({ kind: 'delete-subscription', clientId, topicFilter });
   }
-
   saveRetained(record: MessageRecord): void {
-    void this.#db?.retained.put(record.topic, record);
+    this.#log.add({ kind: 'retained', record });
   }
-
   deleteRetained(topic: string): void {
-    void this.#db?.retained.remove(topic);
+    this.#log.add({ kind: 'delete-retained', topic });
+  }
+  saveDelivery(record: DeliveryRecord): void {
+    this.#log.add({ kind: 'delivery', record });
+  }
+  updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
+    this.#log.add({ kind: 'delivery-state', clientId, seq, packetId, released });
+  }
+  deleteDelivery(clientId: string, seq: number): void {
+    this.#log.add({ kind: 'delete-delivery', clientId, seq });
+  }
+  holdInbound(clientId: string, packetId: number): void {
+    this.#log.add({ kind: 'hold-inbound', clientId, packetId });
+  }
+  releaseInbound(clientId: string, packetId: number): void {
+    this.#log.add({ kind: 'release-inbound', clientId, packetId });
   }
 
-  async flush(): Promise<void> {
-    if (this.#db !== undefined) await this.#db.root.flushed;
+  async commit(): Promise<void> {
+    const db = this.#db;
+    if (db === undefined || this.#log.size === 0) return;
+    const batch = this.#log.take();
+    try {
+      await db.root.transaction(() => {
+        for (const change of batch) apply(db, change);
+      });
+      await db.root.flushed;
+    } catch (err) {
+      this.#log.putBack(batch);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
     const db = this.#db;
     if (db === undefined) return;
-    this.#db = undefined;
-    await db.root.flushed;
-    await db.root.close();
+    try {
+      await this.commit();
+    } finally {
+      this.#db = undefined;
+      await db.root.close();
+    }
   }
+}
+
+/** Refuses a path that exists but cannot be a Swiftlet LMDB folder (a file, or a folder of other files). */
+function checkDirectory(path: string): void {
+  if (!existsSync(path)) return;
+  if (!statSync(path).isDirectory()) throw formatError(`${path} is not a folder`);
+  const unknown = readdirSync(path).filter((f) => f !== 'data.mdb' && f !== 'lock.mdb');
+  if (unknown.length > 0) {
+    throw formatError(`${path} holds files that are not an LMDB database (${unknown.slice(0, 3).join(', ')}); refusing to use it`);
+  }
+  const data = join(path, 'data.mdb');
+  if (existsSync(data)) checkMetaPages(data);
+}
+
+// LMDB trusts its file: opening a damaged one can crash the process. Check the two meta pages it starts with (each
+// carries the magic number 0xBEEFC0DE after the 16-byte page header) before handing it over.
+const LMDB_MAGIC = 0xbeefc0de;
+function checkMetaPages(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(64);
+    if (size < 8192 || readSync(fd, head, 0, 64, 0) < 64 || head.readUInt32LE(24) !== LMDB_MAGIC) {
+      throw formatError(`${file} is not an LMDB database file (corrupt?); refusing to open it`);
+    }
+    const pageSize = head.readUInt32LE(48) || 4096;
+    if (pageSize < 512 || pageSize > 65536 || size < pageSize * 2 || readSync(fd, head, 0, 64, pageSize) < 64 || head.readUInt32LE(24) !== LMDB_MAGIC) {
+      throw formatError(`${file} has a damaged second meta page (corrupt?); refusing to open it`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Applies one change inside the commit's write transaction.
+function apply(db: OpenDatabases, change: Change): void {
+  switch (change.kind) {
+    case 'session':
+      db.sessions.putSync(change.record.clientId, change.record);
+      return;
+    case 'delete-session': {
+      const id = change.clientId;
+      db.sessions.removeSync(id);
+      removeClientRange(db.subscriptions, id);
+      removeClientRange(db.deliveries, id);
+      removeClientRange(db.deliveryStates, id);
+      removeClientRange(db.inbound, id);
+      return;
+    }
+    case 'subscription':
+      db.subscriptions.putSync(change.record.clientId + SEP + change.record.topicFilter, change.record);
+      return;
+    case 'delete-subscription':
+      db.subscriptions.removeSync(change.clientId + SEP + change.topicFilter);
+      return;
+    case 'retained':
+      db.retained.putSync(change.record.topic, change.record);
+      return;
+    case 'delete-retained':
+      db.retained.removeSync(change.topic);
+      return;
+    case 'delivery': {
+      const key = deliveryKey(change.record.clientId, change.record.seq);
+      db.deliveries.putSync(key, change.record);
+      db.deliveryStates.removeSync(key);
+      return;
+    }
+    case 'delivery-state': {
+      const key = deliveryKey(change.clientId, change.seq);
+      // A state change of a delivery already removed (acknowledged in a later change of a replayed batch) is moot.
+      if (db.deliveries.doesExist(key)) db.deliveryStates.putSync(key, { packetId: change.packetId, released: change.released });
+      return;
+    }
+    case 'delete-delivery': {
+      const key = deliveryKey(change.clientId, change.seq);
+      db.deliveries.removeSync(key);
+      db.deliveryStates.removeSync(key);
+      return;
+    }
+    case 'hold-inbound':
+      db.inbound.putSync(change.clientId + SEP + String(change.packetId), true);
+      return;
+    case 'release-inbound':
+      db.inbound.removeSync(change.clientId + SEP + String(change.packetId));
+      return;
+  }
+}
+
+// Zero-padded so LMDB's byte-wise key order is the numeric order within a client.
+function deliveryKey(clientId: string, seq: number): string {
+  return clientId + SEP + String(seq).padStart(16, '0');
+}
+
+function splitInboundKey(key: string): { clientId: string; packetId: number } {
+  const at = key.lastIndexOf(SEP);
+  return { clientId: key.slice(0, at), packetId: Number(key.slice(at + 1)) };
 }
 
 // Removes every key of one client (`clientId NUL ...`); call inside a write transaction.
 function removeClientRange<V>(db: Database<V, string>, clientId: string): void {
   for (const key of db.getKeys({ start: clientId + SEP, end: clientId + SEP_END })) db.removeSync(key);
+}
+
+/** The error a corrupt or foreign store is refused with. */
+function formatError(message: string): SwiftletError {
+  return new SwiftletError('SWIFTLET_ERR_STORAGE_FORMAT', message);
 }

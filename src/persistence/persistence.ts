@@ -1,7 +1,8 @@
-// The Persistence seam: durable records of sessions, subscriptions, retained messages and queued messages.
+// The Persistence seam: a journal of broker state changes (sessions, subscriptions, retained messages, the messages
+// persistent sessions are owed and their QoS state, inbound QoS 2 ids), made durable in batches by commit().
 import type { Properties, QoS } from '../codec/types.js';
 
-/** A stored message (retained, queued or inflight). */
+/** A stored message (retained, queued or in flight). */
 export interface MessageRecord {
   readonly topic: string;
   readonly payload: Buffer;
@@ -9,16 +10,35 @@ export interface MessageRecord {
   readonly retain: boolean;
   readonly properties: Properties;
   readonly origin: string | null;
+  /** Absolute expiry, ms since the epoch; 0 = never. */
   readonly expiresAt: number;
+}
+
+/** A will kept with its session until it is sent or discarded. */
+export interface WillRecord {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly properties: Properties;
+  /** Will Delay Interval, seconds (0 for 3.x). */
+  readonly delay: number;
 }
 
 /** A stored session. */
 export interface SessionRecord {
   readonly clientId: string;
   readonly protocolVersion: 3 | 4 | 5;
+  /** Session Expiry Interval, seconds (0xFFFFFFFF = never). */
   readonly expiryInterval: number;
   /** ms since epoch when it went offline, 0 while connected. */
   readonly disconnectedAt: number;
+  /** Absolute expiry deadline, ms since the epoch: 0 while connected or when it never expires. */
+  readonly expiresAt?: number;
+  /** The will the session holds: of the connected client, or a delayed will waiting for `willDueAt`. */
+  readonly will?: WillRecord;
+  /** Absolute time a delayed will is due, ms since the epoch; 0 or absent while none waits. */
+  readonly willDueAt?: number;
 }
 
 /** A stored subscription. */
@@ -33,19 +53,22 @@ export interface SubscriptionRecord {
 }
 
 /**
- * A QoS 1/2 message a session has not completed: in flight (`packetId` set; `released` once PUBREL was sent) or
- * queued (no `packetId`), in the order the session would send it.
+ * A message a persistent session is owed: queued (`packetId` 0), sent and awaiting PUBACK/PUBREC (`packetId` set), or
+ * released (PUBREC received, PUBREL sent, awaiting PUBCOMP). `seq` orders one session's deliveries and names them.
  */
-export interface QueuedRecord {
+export interface DeliveryRecord {
   readonly clientId: string;
+  /** Broker-wide increasing number: the order the session receives its messages in. */
+  readonly seq: number;
   readonly message: MessageRecord;
+  /** QoS it is delivered at (the minimum of the published and the granted QoS). */
   readonly qos: QoS;
-  /** Retain flag to send (false when absent). */
-  readonly retain?: boolean;
-  readonly subscriptionIds?: number[];
-  /** Packet id of a message already sent and not yet acknowledged. */
-  readonly packetId?: number;
-  readonly released?: boolean;
+  /** Retain flag to send. */
+  readonly retain: boolean;
+  readonly subscriptionIds: number[] | undefined;
+  /** Packet id once sent, 0 while queued. */
+  readonly packetId: number;
+  readonly released: boolean;
 }
 
 /** Everything a broker restores at start. */
@@ -53,49 +76,47 @@ export interface PersistedState {
   readonly sessions: SessionRecord[];
   readonly subscriptions: SubscriptionRecord[];
   readonly retained: MessageRecord[];
-  readonly queued: QueuedRecord[];
+  /** Every client's deliveries, in any order (the broker orders them by `seq`). */
+  readonly deliveries: DeliveryRecord[];
+  /** Inbound QoS 2 packet ids received (PUBREC sent) and not yet released by PUBREL [MQTT-4.3.3-10]. */
+  readonly inboundQoS2: { clientId: string; packetId: number }[];
 }
 
 /**
- * Durable storage of broker state. Writes may be batched; `flush()` resolves once everything
- * written so far is durable. Memory-only brokers use MemoryPersistence.
+ * Durable storage of broker state, written as a journal. The write methods only record a change and never throw;
+ * `commit()` makes every change recorded before the call durable (one commit per event-loop turn, however many
+ * changes) and rejects when storage failed; changes of a failed commit are kept and retried by the next commit, so
+ * storage converges on the broker's state once it works again. Reads happen once, in `open()`, which may leave out
+ * subscriptions, deliveries and inbound ids of a client that has no session record (the broker never keeps those).
  */
 export interface Persistence {
-  /** False when nothing survives a restart: the broker skips record building on the hot path. */
+  /** False when nothing survives a restart: the broker then records nothing and never waits. */
   readonly durable: boolean;
+  /** Opens storage and returns what it holds; rejects (with a clear message) on a corrupt or foreign store. */
   open(): Promise<PersistedState>;
   saveSession(record: SessionRecord): void;
+  /** Removes a session with all its subscriptions, deliveries and inbound QoS 2 ids. */
   deleteSession(clientId: string): void;
   saveSubscription(record: SubscriptionRecord): void;
   deleteSubscription(clientId: string, topicFilter: string): void;
   saveRetained(record: MessageRecord): void;
   deleteRetained(topic: string): void;
-  /**
-   * Replaces everything stored as pending for `clientId` with `records` (empty = none). The broker calls it for every
-   * persistent session when it stops, so a graceful restart keeps queued and in-flight messages. Optional: without it
-   * they are not kept.
-   */
-  saveQueued?(clientId: string, records: QueuedRecord[]): void;
-  flush(): Promise<void>;
+  /** Adds (or replaces) a delivery. */
+  saveDelivery(record: DeliveryRecord): void;
+  /** Records a delivery's QoS state: sent with `packetId`, and `released` once PUBREC came back. */
+  updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void;
+  /** Removes a delivery: acknowledged (PUBACK, PUBCOMP), expired or moved to another session. */
+  deleteDelivery(clientId: string, seq: number): void;
+  /** Records an inbound QoS 2 packet id held until its PUBREL. */
+  holdInbound(clientId: string, packetId: number): void;
+  releaseInbound(clientId: string, packetId: number): void;
+  /** Resolves once every change recorded before the call is durable; rejects when storage failed. */
+  commit(): Promise<void>;
+  /** Commits what is pending and releases storage. */
   close(): Promise<void>;
 }
 
-/** Keeps records in memory only (state lives in the broker's own structures): the default. */
-export class MemoryPersistence implements Persistence {
-  readonly durable = false;
-  open(): Promise<PersistedState> {
-    return Promise.resolve({ sessions: [], subscriptions: [], retained: [], queued: [] });
-  }
-  saveSession(): void {}
-  deleteSession(): void {}
-  saveSubscription(): void {}
-  deleteSubscription(): void {}
-  saveRetained(): void {}
-  deleteRetained(): void {}
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
+/** An empty PersistedState. */
+export function emptyState(): PersistedState {
+  return { sessions: [], subscriptions: [], retained: [], deliveries: [], inboundQoS2: [] };
 }

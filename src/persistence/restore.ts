@@ -45,11 +45,11 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
     ctx.router.attachSubscription(session, record.topicFilter, record);
     summary.subscriptions++;
   }
-  for (const record of state.queued) {
+  for (const record of state.deliveries) {
     const session = ctx.sessions.get(record.clientId);
     const message = messageFromRecord(record.message);
     const released = record.released === true;
-    const packetId = record.packetId ?? 0;
+    const packetId = record.packetId;
     // A message the client already has (PUBREL sent) is kept whatever its expiry: only the PUBREL is resent.
     if (session === undefined || (!released && isExpired(message, now))) {
       summary.skipped++;

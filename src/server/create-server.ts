@@ -11,6 +11,10 @@ import type { ListenerConfig as FactoryConfig } from '../listeners/create-listen
 import { HttpServer } from '../http/http-server.js';
 import { LmdbPersistence } from '../persistence/lmdb-persistence.js';
 import type { LmdbPersistenceOptions } from '../persistence/lmdb-persistence.js';
+import { RedisPersistence } from '../persistence/redis-persistence.js';
+import type { RedisPersistenceOptions } from '../persistence/redis-persistence.js';
+import type { Persistence } from '../persistence/persistence.js';
+import type { StorageConfig } from '../config/config-types.js';
 import type { HttpServerOptions } from '../http/http-server.js';
 import type { BrokerOptions } from '../options.js';
 import { createAuthLedger } from './auth-setup.js';
@@ -96,13 +100,10 @@ export class SwiftletServer {
     if (config.id !== undefined) options.id = config.id;
     if (config.sharedSubscriptionStrategy !== undefined) options.sharedSubscriptionStrategy = config.sharedSubscriptionStrategy;
     if (config.responseInformationPrefix !== undefined) options.responseInformationPrefix = config.responseInformationPrefix;
-    if (config.storage.pendingSaveInterval !== undefined) options.pendingSaveInterval = config.storage.pendingSaveInterval;
+    if (config.storage.maxSizeMiB !== undefined) options.maximumStoredBytes = config.storage.maxSizeMiB * 1024 * 1024;
     const broker = new Broker(options);
-    if (config.storage.type === 'lmdb' && config.storage.path !== undefined) {
-      const lmdb: LmdbPersistenceOptions = { path: config.storage.path };
-      if (config.storage.maxSizeMiB !== undefined) lmdb.mapSize = config.storage.maxSizeMiB * 1024 * 1024;
-      broker.setPersistence(new LmdbPersistence(lmdb));
-    }
+    const persistence = createPersistence(config.storage);
+    if (persistence !== undefined) broker.setPersistence(persistence);
     const ledger = createAuthLedger(config.auth, logger);
     if (config.debug !== undefined) await broker.addHook(new DebugHook({ previewBytes: config.debug.previewBytes }));
     if (config.rateLimit !== undefined) await broker.addHook(new RateLimit(config.rateLimit));
@@ -176,4 +177,23 @@ export class SwiftletServer {
     }
     await this.broker.close();
   }
+}
+
+/** The Persistence a `storage` section asks for; undefined for memory. */
+export function createPersistence(storage: StorageConfig): Persistence | undefined {
+  if (storage.type === 'lmdb' && storage.path !== undefined) {
+    const lmdb: LmdbPersistenceOptions = { path: storage.path };
+    // The map is the file's ceiling: room for the capped messages plus the sessions and page overhead around them.
+    if (storage.maxSizeMiB !== undefined) lmdb.mapSize = Math.max(storage.maxSizeMiB * 2, storage.maxSizeMiB + 64) * 1024 * 1024;
+    return new LmdbPersistence(lmdb);
+  }
+  if (storage.type === 'redis') {
+    const redis: RedisPersistenceOptions = {};
+    if (storage.url !== undefined) redis.url = storage.url;
+    if (storage.sentinel !== undefined) redis.sentinel = storage.sentinel;
+    if (storage.cluster !== undefined) redis.cluster = storage.cluster;
+    if (storage.keyPrefix !== undefined) redis.keyPrefix = storage.keyPrefix;
+    return new RedisPersistence(redis);
+  }
+  return undefined;
 }

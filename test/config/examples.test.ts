@@ -31,12 +31,12 @@ describe('examples/gomqtt-backend.ts', () => {
       const c = await connectClient(port, { username: 'u', password: 'p', clientId: 'c1', clean: false, protocolVersion: 4 });
       const got = collect(c);
       await c.subscribeAsync('a/+', { qos: 1 });
-      assert.equal(persistence.subscriptions.size, 1, 'the subscription record went to the Map');
+      assert.equal(persistence.store.subscriptions.size, 1, 'the subscription record went to the Map');
       await c.publishAsync('a/b', 'hi', { qos: 1, retain: true });
       await waitFor(() => got.length === 1, 3000, 'message');
-      assert.equal(persistence.retained.get('a/b')?.payload.toString(), 'hi');
+      assert.equal(persistence.store.retained.get('a/b')?.payload.toString(), 'hi');
       await c.unsubscribeAsync('a/+');
-      assert.equal(persistence.subscriptions.size, 0);
+      assert.equal(persistence.store.subscriptions.size, 0);
       await endClient(c);
       await waitFor(() => backend.log.some((e) => e.event === 'terminate'), 3000, 'terminate');
       const events = backend.log.filter((e) => e.clientId === 'c1' || e.clientId === 'bad' || e.clientId === '').map((e) => `${e.event} ${e.detail}`);

@@ -86,12 +86,18 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
   { name: 'shared strategy', raw: { sharedSubscriptionStrategy: 'first' }, expected: ['sharedSubscriptionStrategy: expected one of round-robin, random, hash, found "first"'] },
   { name: 'response prefix number', raw: { responseInformationPrefix: 5 }, expected: ["responseInformationPrefix: expected a string ('' disables it), found 5"] },
   { name: 'empty id', raw: { id: '' }, expected: ['id: expected a non-empty string, found ""'] },
-  { name: 'storage type', raw: { storage: { type: 'redis' } }, expected: ['storage.type: expected one of memory, lmdb, found "redis"'] },
+  { name: 'storage type', raw: { storage: { type: 'mongodb' } }, expected: ['storage.type: expected one of memory, lmdb, redis, found "mongodb"'] },
   { name: 'lmdb without a path', raw: { storage: { type: 'lmdb' } }, expected: ['storage.path: expected the folder of the LMDB database, found nothing'] },
   { name: 'path with memory storage', raw: { storage: { path: 'data' } }, expected: ["storage.path: expected only with storage.type 'lmdb', found storage.type 'memory'"] },
+  { name: 'url with lmdb storage', raw: { storage: { type: 'lmdb', path: 'data', url: 'redis://127.0.0.1:6379' } }, expected: ["storage.url: expected only with storage.type 'redis', found storage.type 'lmdb'"] },
+  { name: 'size cap with memory storage', raw: { storage: { maxSizeMiB: 5 } }, expected: ["storage.maxSizeMiB: expected only with storage.type 'lmdb' or 'redis', found storage.type 'memory'"] },
+  { name: 'redis url not a redis url', raw: { storage: { type: 'redis', url: 'http://x' } }, expected: ['storage.url: expected redis://host:port/db or rediss://..., found "http://x"'] },
+  { name: 'redis url and cluster', raw: { storage: { type: 'redis', url: 'redis://a:1', cluster: { nodes: [{ host: 'a', port: 1 }] } } }, expected: ['storage.cluster: expected one of storage.url, storage.sentinel and storage.cluster, found url and cluster'] },
+  { name: 'redis sentinel without name', raw: { storage: { type: 'redis', sentinel: { sentinels: [{ host: 'a', port: 26379 }] } } }, expected: ['storage.sentinel.name: expected the name of the primary the sentinels monitor, found nothing'] },
+  { name: 'redis cluster node port', raw: { storage: { type: 'redis', cluster: { nodes: [{ host: 'a', port: 0 }] } } }, expected: ['storage.cluster.nodes[0].port: expected an integer in 1..65535, found 0'] },
+  { name: 'redis key prefix with a brace', raw: { storage: { type: 'redis', keyPrefix: 'a{b' } }, expected: ['storage.keyPrefix: expected a prefix without braces or spaces, found "a{b"'] },
   { name: 'lmdb size zero', raw: { storage: { type: 'lmdb', path: 'data', maxSizeMiB: 0 } }, expected: ['storage.maxSizeMiB: expected an integer in 1..1048576, found 0'] },
-  { name: 'unknown storage key', raw: { storage: { type: 'lmdb', path: 'data', sync: false } }, expected: ['storage.sync: unknown key (expected one of type, path, maxSizeMiB, pendingSaveInterval)'] },
-  { name: 'pending save interval negative', raw: { storage: { type: 'lmdb', path: 'data', pendingSaveInterval: -1 } }, expected: ['storage.pendingSaveInterval: expected an integer in 0..86400, found -1'] },
+  { name: 'unknown storage key', raw: { storage: { type: 'lmdb', path: 'data', pendingSaveInterval: 10 } }, expected: ['storage.pendingSaveInterval: unknown key (expected one of type, path, url, sentinel, cluster, keyPrefix, maxSizeMiB)'] },
 ];
 
 describe('validateConfig rejects bad configurations with exact messages', () => {
@@ -124,6 +130,18 @@ describe('validateConfig defaults', () => {
     assert.deepEqual(config.listeners.map((l) => l.id), ['tcp', 'tcp-2', 'ws', 'unix']);
     assert.equal(config.listeners[2]?.path, '/mqtt');
     assert.equal(config.listeners[3]?.path, join(dir, 'mqtt.sock'));
+  });
+
+  test('redis storage: url, sentinel or cluster, key prefix and size cap come through as given', () => {
+    const url = validateConfig({ storage: { type: 'redis', url: 'redis://10.0.0.5:6380/2', keyPrefix: 'mqtt-a', maxSizeMiB: 512 } });
+    assert.deepEqual(url.issues, []);
+    assert.deepEqual(url.config.storage, { type: 'redis', url: 'redis://10.0.0.5:6380/2', keyPrefix: 'mqtt-a', maxSizeMiB: 512 });
+    const sentinel = validateConfig({ storage: { type: 'redis', sentinel: { sentinels: [{ host: 's1', port: 26379 }, { port: 26380 }], name: 'mymaster', password: 'p', db: 1 } } });
+    assert.deepEqual(sentinel.issues, []);
+    assert.deepEqual(sentinel.config.storage, { type: 'redis', sentinel: { sentinels: [{ host: 's1', port: 26379 }, { host: '127.0.0.1', port: 26380 }], name: 'mymaster', password: 'p', db: 1 } });
+    const cluster = validateConfig({ storage: { type: 'redis', cluster: { nodes: [{ host: 'n1', port: 7000 }] } } });
+    assert.deepEqual(cluster.issues, []);
+    assert.deepEqual(cluster.config.storage, { type: 'redis', cluster: { nodes: [{ host: 'n1', port: 7000 }] } });
   });
 
   test('a valid inline ledger with hashed passwords passes', () => {

@@ -1,8 +1,8 @@
-// LmdbPersistence on a real LMDB database in a temporary folder: records survive close/reopen, deletes remove what
-// they should, and a broker (embedded, and the server built from a config with `storage: lmdb`) restarts with
-// its retained messages, persistent sessions and subscriptions.
+// LmdbPersistence on a real LMDB database in a temporary folder (the record contract is in contract.test.ts): folders
+// that are not Swiftlet's are refused, and a broker (embedded, and the server built from a config with
+// `storage: lmdb`) restarts with its retained messages, persistent sessions, subscriptions and pending messages.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { createLogger } from '../../src/server/create-logger.js';
 import { SwiftletServer } from '../../src/server/create-server.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { LmdbPersistence } from '../../src/index.js';
-import type { MessageRecord, SubscriptionRecord } from '../../src/index.js';
+import type { SwiftletError } from '../../src/index.js';
 import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -27,78 +27,43 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function subscription(clientId: string, topicFilter: string, qos: 0 | 1 | 2 = 1): SubscriptionRecord {
-  return { clientId, topicFilter, qos, noLocal: false, retainAsPublished: true, retainHandling: 2, identifier: 7 };
-}
-
 /** A broker on port 0 whose storage is an LmdbPersistence on `path`. */
 function startOn(path: string): Promise<TestBroker> {
   return startBroker({ sysInterval: 0 }, (b) => b.setPersistence(new LmdbPersistence({ path })));
 }
 
 describe('LmdbPersistence', () => {
-  test('records survive close and reopen, with payload bytes and properties intact', async () => {
-    const path = tempDir();
-    const first = new LmdbPersistence({ path });
-    const empty = await first.open();
-    assert.deepEqual(empty, { sessions: [], subscriptions: [], retained: [], queued: [] });
-    first.saveSession({ clientId: 'a', protocolVersion: 5, expiryInterval: 300, disconnectedAt: 1234 });
-    first.saveSubscription(subscription('a', 'x/+'));
-    first.saveSubscription(subscription('a', '$share/g/y/#', 2));
-    const socketChunk = Buffer.from('....payload....');
-    const retained: MessageRecord = {
-      topic: 'r/1',
-      // A view into a larger buffer, as payloads off the socket are: only the view's bytes are stored.
-      payload: socketChunk.subarray(4, 11),
-      qos: 1,
-      retain: true,
-      properties: { contentType: 'text/plain', correlationData: Buffer.from([0, 1, 2]), userProperties: [['a', '1'], ['a', '2']], messageExpiryInterval: 60 },
-      origin: 'pub',
-      expiresAt: 0,
-    };
-    first.saveRetained(retained);
-    await first.flush();
-    await first.close();
+  test('a folder of other files, a corrupt data file and a foreign LMDB database are refused with a clear message', async () => {
+    const other = tempDir();
+    writeFileSync(join(other, 'notes.txt'), 'mine');
+    await assert.rejects(new LmdbPersistence({ path: other }).open(), (err: SwiftletError) => {
+      assert.equal(err.code, 'SWIFTLET_ERR_STORAGE_FORMAT');
+      assert.match(err.message, /holds files that are not an LMDB database \(notes\.txt\)/);
+      return true;
+    });
 
-    const second = new LmdbPersistence({ path });
-    const state = await second.open();
-    assert.deepEqual(state.sessions, [{ clientId: 'a', protocolVersion: 5, expiryInterval: 300, disconnectedAt: 1234 }]);
-    assert.deepEqual(
-      state.subscriptions.map((s) => s.topicFilter).sort(),
-      ['$share/g/y/#', 'x/+'],
-    );
-    assert.deepEqual(state.subscriptions.find((s) => s.topicFilter === 'x/+'), subscription('a', 'x/+'));
-    assert.equal(state.retained.length, 1);
-    const r = state.retained[0]!;
-    assert.ok(Buffer.isBuffer(r.payload));
-    assert.equal(r.payload.toString(), 'payload');
-    assert.deepEqual({ ...r, payload: undefined }, { ...retained, payload: undefined });
-    await second.close();
-  });
+    const corrupt = tempDir();
+    writeFileSync(join(corrupt, 'data.mdb'), Buffer.alloc(20_000, 0x5a));
+    await assert.rejects(new LmdbPersistence({ path: corrupt }).open(), (err: SwiftletError) => {
+      assert.equal(err.code, 'SWIFTLET_ERR_STORAGE_FORMAT');
+      assert.match(err.message, /data\.mdb is not an LMDB database file \(corrupt\?\); refusing to open it/);
+      return true;
+    });
 
-  test('deleteSession removes the session and all its subscriptions, even ones saved just before; other clients keep theirs', async () => {
-    const path = tempDir();
-    const p = new LmdbPersistence({ path });
-    await p.open();
-    p.saveSession({ clientId: 'a', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
-    p.saveSession({ clientId: 'ab', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
-    p.saveSubscription(subscription('ab', 'keep/#'));
-    await p.flush();
-    // Not yet committed when the delete is issued.
-    p.saveSubscription(subscription('a', 'one'));
-    p.saveSubscription(subscription('a', 'two/#'));
-    p.deleteSession('a');
-    p.saveRetained({ topic: 'gone', payload: Buffer.from('x'), qos: 0, retain: true, properties: {}, origin: null, expiresAt: 0 });
-    p.deleteRetained('gone');
-    p.saveSubscription(subscription('ab', 'drop'));
-    p.deleteSubscription('ab', 'drop');
-    await p.close();
-    const again = new LmdbPersistence({ path });
-    const state = await again.open();
-    assert.deepEqual(state.sessions.map((s) => s.clientId), ['ab']);
-    assert.deepEqual(state.subscriptions.map((s) => `${s.clientId} ${s.topicFilter}`), ['ab keep/#']);
-    assert.deepEqual(state.retained, []);
-    await again.close();
+    const foreign = tempDir();
+    const { open } = await import('lmdb');
+    const db = open({ path: foreign, maxDbs: 4 });
+    await db.openDB({ name: 'invoices' }).put('1', { total: 3 });
+    await db.close();
+    await assert.rejects(new LmdbPersistence({ path: foreign }).open(), (err: SwiftletError) => {
+      assert.equal(err.code, 'SWIFTLET_ERR_STORAGE_FORMAT');
+      assert.match(err.message, /not Swiftlet's/);
+      return true;
+    });
+
+    const file = join(tempDir(), 'plain-file');
+    writeFileSync(file, 'x');
+    await assert.rejects(new LmdbPersistence({ path: file }).open(), /is not a folder/);
   });
 
   test('an embedded broker restarted on the same database keeps retained messages, the session and its subscription [MQTT-3.1.2-4]', async () => {

@@ -1,0 +1,186 @@
+// The broker's side of durable storage: records changes through the Persistence and group-commits them, one commit
+// per event-loop turn (while one is running, the next turn's changes wait and go together in the following one).
+// Acknowledgements that promise durability wait for the commit of the batch holding their changes: see
+// docs/persistence.md. With a non-durable Persistence nothing is recorded and nothing waits.
+import type { DeliveryRecord, MessageRecord, Persistence, SessionRecord, SubscriptionRecord } from './persistence.js';
+
+/** Something holding output until a commit settles (a connection with acknowledgements to send). */
+export interface CommitWaiter {
+  /**
+   * Called after each commit: `epoch` is durable (`ok`) or failed to commit. Returns true when the waiter has nothing
+   * more to wait for (it is then forgotten).
+   */
+  commitSettled(epoch: number, ok: boolean): boolean;
+}
+
+/** How the journal reports storage trouble. */
+export interface JournalEvents {
+  /** A commit failed: the broker refuses what waited for it. */
+  failed(err: Error): void;
+  /** A commit succeeded after failures. */
+  recovered(): void;
+}
+
+/** Bytes a stored message is counted for against the size cap: payload, topic and a fixed record overhead. */
+export function storedBytes(m: MessageRecord): number {
+  return m.payload.length + m.topic.length + 64;
+}
+
+/** Records broker state changes and commits them in batches. */
+export class Journal {
+  readonly persistence: Persistence;
+  /** True when the Persistence is durable: only then does anything get recorded. */
+  readonly enabled: boolean;
+  /** The batch changes go into now; a change recorded now is durable once `durableEpoch` reaches it. */
+  epoch = 1;
+  /** The last batch known durable. */
+  durableEpoch = 0;
+  /** False from a failed commit until one succeeds. */
+  available = true;
+  /** Next delivery sequence number (broker-wide, increasing). */
+  nextSeq = 1;
+  /** Bytes of stored messages (deliveries and retained), as counted by storedBytes(). */
+  usedBytes = 0;
+  /** Cap on usedBytes; 0 = none. */
+  maxBytes: number;
+  /** Commits made and commits failed, for metrics. */
+  commits = 0;
+  failures = 0;
+  readonly #events: JournalEvents;
+  #dirty = false;
+  #committing: Promise<void> | null = null;
+  #closed = false;
+  readonly #waiters = new Set<CommitWaiter>();
+  #retryTimer: NodeJS.Timeout | undefined;
+  readonly #retryMs: number;
+  readonly #commitNow = (): void => this.#commit();
+
+  constructor(persistence: Persistence, events: JournalEvents, options: { maxBytes?: number; retryMs?: number } = {}) {
+    this.persistence = persistence;
+    this.enabled = persistence.durable;
+    this.#events = events;
+    this.maxBytes = options.maxBytes ?? 0;
+    this.#retryMs = options.retryMs ?? 1000;
+  }
+
+  /** True when storing `bytes` more would pass the size cap. */
+  wouldExceed(bytes: number): boolean {
+    return this.maxBytes !== 0 && this.usedBytes + bytes > this.maxBytes;
+  }
+
+  /** Holds `waiter` until the commit of its batch settles. */
+  wait(waiter: CommitWaiter): void {
+    this.#waiters.add(waiter);
+  }
+
+  saveSession(record: SessionRecord): void {
+    this.persistence.saveSession(record);
+    this.#touch();
+  }
+  deleteSession(clientId: string, bytesFreed: number): void {
+    this.persistence.deleteSession(clientId);
+    this.usedBytes -= bytesFreed;
+    this.#touch();
+  }
+  saveSubscription(record: SubscriptionRecord): void {
+    this.persistence.saveSubscription(record);
+    this.#touch();
+  }
+  deleteSubscription(clientId: string, topicFilter: string): void {
+    this.persistence.deleteSubscription(clientId, topicFilter);
+    this.#touch();
+  }
+  /** Stores a retained message replacing `previous` (its byte count is released). */
+  saveRetained(record: MessageRecord, previous: MessageRecord | undefined): void {
+    this.persistence.saveRetained(record);
+    this.usedBytes += storedBytes(record) - (previous === undefined ? 0 : storedBytes(previous));
+    this.#touch();
+  }
+  deleteRetained(previous: MessageRecord): void {
+    this.persistence.deleteRetained(previous.topic);
+    this.usedBytes -= storedBytes(previous);
+    this.#touch();
+  }
+  saveDelivery(record: DeliveryRecord): void {
+    this.persistence.saveDelivery(record);
+    this.usedBytes += storedBytes(record.message);
+    this.#touch();
+  }
+  updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
+    this.persistence.updateDelivery(clientId, seq, packetId, released);
+    this.#touch();
+  }
+  deleteDelivery(clientId: string, seq: number, message: MessageRecord): void {
+    this.persistence.deleteDelivery(clientId, seq);
+    this.usedBytes -= storedBytes(message);
+    this.#touch();
+  }
+  holdInbound(clientId: string, packetId: number): void {
+    this.persistence.holdInbound(clientId, packetId);
+    this.#touch();
+  }
+  releaseInbound(clientId: string, packetId: number): void {
+    this.persistence.releaseInbound(clientId, packetId);
+    this.#touch();
+  }
+
+  /** Commits everything recorded so far and waits for it (close, tests). Rejects when storage fails. */
+  async flush(): Promise<void> {
+    while (this.#committing !== null) await this.#committing;
+    if (!this.#dirty) return;
+    this.#commit();
+    const running = this.#committing as Promise<void> | null;
+    if (running !== null) await running;
+    if (!this.available) throw new Error('storage unavailable');
+  }
+
+  /** Stops retrying; later changes are still passed on (close() of the Persistence commits them). */
+  stop(): void {
+    this.#closed = true;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  #touch(): void {
+    if (this.#dirty) return;
+    this.#dirty = true;
+    // One commit per turn: after this turn's I/O callbacks have recorded their changes.
+    if (this.#committing === null) setImmediate(this.#commitNow);
+  }
+
+  #commit(): void {
+    if (this.#committing !== null || !this.#dirty) return;
+    const epoch = this.epoch++;
+    this.#dirty = false;
+    this.#committing = this.persistence.commit().then(
+      () => this.#settle(epoch, true, undefined),
+      (err: unknown) => this.#settle(epoch, false, err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  #settle(epoch: number, ok: boolean, err: Error | undefined): void {
+    this.#committing = null;
+    if (ok) {
+      this.commits++;
+      this.durableEpoch = epoch;
+      if (!this.available) {
+        this.available = true;
+        this.#events.recovered();
+      }
+    } else {
+      this.failures++;
+      this.available = false;
+      this.#events.failed(err!);
+      // The failed batch is back in the Persistence's log: retry it even if nothing new is recorded.
+      if (!this.#closed && this.#retryTimer === undefined) {
+        this.#retryTimer = setTimeout(() => {
+          this.#retryTimer = undefined;
+          this.#touch();
+        }, this.#retryMs);
+        this.#retryTimer.unref();
+      }
+    }
+    for (const waiter of this.#waiters) if (waiter.commitSettled(epoch, ok)) this.#waiters.delete(waiter);
+    if (this.#dirty) this.#commit();
+  }
+}
