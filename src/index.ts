@@ -1,6 +1,6 @@
 // Public API of Swiftlet: everything a user imports comes from here.
 export { Broker } from './broker.js';
-export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo } from './broker.js';
+export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo, QueueDepths, DetailedStats } from './broker-views.js';
 export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';
 export { SwiftletError } from './errors.js';
@@ -49,5 +49,3 @@ export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';
 export { RedisPersistence } from './persistence/redis-persistence.js';
 export type { RedisPersistenceOptions, RedisAddress } from './persistence/redis-persistence.js';
-export type { Bus, BusEnvelope } from './cluster/bus.js';
-export { NoopBus } from './cluster/bus.js';

@@ -75,6 +75,11 @@ export interface BrokerOptions {
   /** Interval of the housekeeping sweep (keep alive, connect timeout, expiry), milliseconds. Default 1000. */
   sweepInterval?: number;
   /**
+   * The broker's clock, ms since the epoch (default `Date.now`): session and message expiry, will delays, keep alive
+   * and connect timeouts are measured with it. A test can supply a clock it advances, instead of waiting.
+   */
+  clock?: () => number;
+  /**
    * Cap on the bytes of messages a durable Persistence stores (queued and in-flight messages of persistent sessions,
    * retained messages; counted as payload + topic + 64): past it, publishes that would need storing are refused with
    * 0x97 Quota exceeded (5.0). 0 = no cap. Default 0.

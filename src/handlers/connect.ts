@@ -1,8 +1,9 @@
-// CONNECT: protocol checks, client identifier, keep alive, hooks and authentication, session setup, CONNACK.
+// CONNECT, as named steps: check the packet → onConnect hooks → authenticate → take over → open and attach the
+// session → CONNACK → resume delivery.
 import { randomBytes } from 'node:crypto';
 import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
-import type { ConnectPacket, Properties } from '../codec/types.js';
+import type { ConnackPacket, ConnectPacket, Properties } from '../codec/types.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
 import { HookRejection } from '../hooks/hook.js';
 import type { AuthResult, ClientInfo, EnhancedAuthResult } from '../hooks/hook.js';
@@ -11,26 +12,18 @@ import type { Connection, HandlerResult } from '../connection/connection.js';
 import { andThen, isPromise } from '../hooks/maybe-async.js';
 import type { MaybePromise } from '../hooks/maybe-async.js';
 import { TopicAliasesOut } from '../session/topic-aliases-out.js';
-import { offlineClientInfo, sessionRecord } from '../context.js';
-import { publishWill } from '../routing/will.js';
+import type { Session } from '../session/session.js';
 
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
-  const ctx = conn.ctx;
-  ctx.stats.connectionsRefused++;
-  ctx.stats.connectionsRefusedByReason[reasonCode & 0xff]!++;
   let code = reasonCode;
-  if (code === ReasonCode.NOT_AUTHORIZED && ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
-  if (conn.version === 5) {
-    conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties });
-  } else {
-    conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: toConnectReturnCode(code), properties: EMPTY_PROPERTIES });
-  }
-  conn.state = ConnectionState.CLOSING;
-  conn.closedByServer = true;
-  conn.closeReason = code;
+  if (code === ReasonCode.NOT_AUTHORIZED && conn.ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
+  const connack: ConnackPacket =
+    conn.version === 5
+      ? { type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties }
+      : { type: PacketType.CONNACK, sessionPresent: false, reasonCode: toConnectReturnCode(code), properties: EMPTY_PROPERTIES };
   // [MQTT-3.2.2-5] close the connection after a non-zero CONNACK.
-  conn.destroy();
+  conn.refuse(code, connack);
 }
 
 /** Handles the first packet of a connection. */
@@ -96,7 +89,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     listenerId: conn.meta.listenerId,
     transport: conn.meta.transport,
     certificate: conn.meta.certificate,
-    connectedAt: Date.now(),
+    connectedAt: ctx.clock(),
     keepAlive,
     clean: packet.clean,
     inline: false,
@@ -211,108 +204,99 @@ export function continueEnhancedAuth(pending: PendingConnect, result: EnhancedAu
   }
 }
 
-/** Takes over or creates the session, sends CONNACK, resends inflight and queued messages. */
+/**
+ * The client is authenticated: take over a connection with the same id, open (or resume) the session, attach,
+ * acknowledge with CONNACK, then resume delivery.
+ */
 function establish(pending: PendingConnect): void {
-  const { conn, packet, assigned } = pending;
+  const { conn, packet } = pending;
   const client = pending.client;
   const ctx = conn.ctx;
-  const caps = ctx.capabilities;
   if (conn.state >= ConnectionState.CLOSING) return;
   conn.pendingConnect = null;
+  // A session that must outlive the connection cannot be kept while storage is failing: 0x88 Server unavailable.
+  const persistent = conn.version === 5 ? (packet.properties.sessionExpiryInterval ?? 0) > 0 : !packet.clean;
+  if (persistent && ctx.journal.enabled && !ctx.journal.available) {
+    refuseConnect(conn, ReasonCode.SERVER_UNAVAILABLE);
+    return;
+  }
+  const registry = ctx.registry;
+  registry.takeOver(client.id, conn);
+  const { session, present } = registry.open(client.id, conn.version, packet.clean);
+  const grantedExpiry = configureSession(conn, session, pending);
+  conn.client = client;
+  conn.session = session;
+  conn.keepAliveMs = client.keepAlive * 1000;
+  conn.state = ConnectionState.CONNECTED;
+  registry.attach(conn, session, client.id);
+  conn.send({ type: PacketType.CONNACK, sessionPresent: present, reasonCode: ReasonCode.SUCCESS, properties: connackProperties(pending, grantedExpiry) });
+  // The CONNACK of a stored session (and what follows it) leaves once the session record is committed.
+  if (ctx.store.saveSession(session)) conn.holdForCommit();
+  resume(conn, session, client, present);
+}
+
+/** Session expiry, last client and will from the CONNECT; returns the expiry granted when it was capped (5.0). */
+function configureSession(conn: Connection, session: Session, pending: PendingConnect): number | undefined {
+  const { packet, client } = pending;
+  const caps = conn.ctx.capabilities;
   const v = conn.version;
-  const clientId = client.id;
-
-  // [MQTT-3.1.4-3] a second connection with the same id takes over: the old one is closed (5.0: 0x8E).
-  const previous = ctx.clients.get(clientId);
-  if (previous !== undefined && previous !== conn) {
-    previous.closeReason = ReasonCode.SESSION_TAKEN_OVER;
-    previous.close(ReasonCode.SESSION_TAKEN_OVER);
-    // Detach now so the new connection owns the session before the old socket's close event fires.
-    ctx.connectionClosed(previous);
-  }
-
-  let session = ctx.sessions.get(clientId);
-  let sessionPresent = false;
-  if (session !== undefined && packet.clean) {
-    // [MQTT-3.1.2-4] Clean Start: discard the existing session. A delayed will of the old session is sent now.
-    if (session.will !== null) {
-      const old = session.will;
-      session.will = null;
-      session.willDueAt = 0;
-      publishWill(ctx, offlineClientInfo(session), old.will);
-    }
-    ctx.endSession(session, 'clean-start');
-    session = undefined;
-  }
-  if (session === undefined) {
-    session = ctx.createSession(clientId, v);
-  } else {
-    sessionPresent = true; // [MQTT-3.2.2-3]
-    // [MQTT-3.1.3-9] reconnecting in time cancels a delayed will.
-    session.will = null;
-    session.willDueAt = 0;
-  }
   session.protocolVersion = v;
-
   // Session expiry: 5.0 from the property (capped); 3.x clean → ends with the connection, else never.
   let expiry: number;
-  let grantedExpiry: number | undefined;
+  let granted: number | undefined;
   if (v === 5) {
     expiry = packet.properties.sessionExpiryInterval ?? 0;
     if (expiry > caps.maximumSessionExpiryInterval) {
       expiry = caps.maximumSessionExpiryInterval;
-      grantedExpiry = expiry;
+      granted = expiry;
     }
   } else {
     expiry = packet.clean ? 0 : caps.maximumSessionExpiryInterval;
   }
   session.expiryInterval = expiry;
-  session.disconnectedAt = 0;
   session.lastClient = client;
   if (packet.will !== undefined) {
     session.will = { will: packet.will, delay: v === 5 ? (packet.will.properties.willDelayInterval ?? 0) : 0 };
   }
+  return granted;
+}
 
-  // CONNACK [MQTT-3.2.0-1]
-  let properties: Properties = EMPTY_PROPERTIES;
-  if (v === 5) {
-    properties = {};
-    if (assigned) properties.assignedClientIdentifier = clientId; // [MQTT-3.2.2-16]
-    if (grantedExpiry !== undefined) properties.sessionExpiryInterval = grantedExpiry;
-    if (caps.receiveMaximum !== 65535) properties.receiveMaximum = caps.receiveMaximum;
-    if (caps.maximumQoS !== 2) properties.maximumQoS = caps.maximumQoS;
-    if (!caps.retainAvailable) properties.retainAvailable = 0;
-    if (caps.maximumPacketSize !== 0) properties.maximumPacketSize = caps.maximumPacketSize;
-    if (caps.topicAliasMaximum !== 0) properties.topicAliasMaximum = caps.topicAliasMaximum;
-    if (!caps.wildcardSubscriptionAvailable) properties.wildcardSubscriptionAvailable = 0;
-    if (!caps.subscriptionIdentifierAvailable) properties.subscriptionIdentifiersAvailable = 0;
-    if (!caps.sharedSubscriptionAvailable) properties.sharedSubscriptionAvailable = 0;
-    if (pending.serverKeepAlive !== undefined) properties.serverKeepAlive = pending.serverKeepAlive;
-    const wantsResponseInfo = packet.properties.requestResponseInformation === 1 || ctx.compatibilities.alwaysReturnResponseInfo;
-    if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
-      properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
-    }
-    if (conn.authMethod !== undefined) {
-      properties.authenticationMethod = conn.authMethod;
-      if (pending.authData !== undefined) properties.authenticationData = pending.authData;
-    }
-    if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
+/** The CONNACK's properties [MQTT-3.2.0-1]: what the server grants and limits (5.0 only). */
+function connackProperties(pending: PendingConnect, grantedExpiry: number | undefined): Properties {
+  const { conn, packet, assigned } = pending;
+  if (conn.version !== 5) return EMPTY_PROPERTIES;
+  const ctx = conn.ctx;
+  const caps = ctx.capabilities;
+  const clientId = pending.client.id;
+  const properties: Properties = {};
+  if (assigned) properties.assignedClientIdentifier = clientId; // [MQTT-3.2.2-16]
+  if (grantedExpiry !== undefined) properties.sessionExpiryInterval = grantedExpiry;
+  if (caps.receiveMaximum !== 65535) properties.receiveMaximum = caps.receiveMaximum;
+  if (caps.maximumQoS !== 2) properties.maximumQoS = caps.maximumQoS;
+  if (!caps.retainAvailable) properties.retainAvailable = 0;
+  if (caps.maximumPacketSize !== 0) properties.maximumPacketSize = caps.maximumPacketSize;
+  if (caps.topicAliasMaximum !== 0) properties.topicAliasMaximum = caps.topicAliasMaximum;
+  if (!caps.wildcardSubscriptionAvailable) properties.wildcardSubscriptionAvailable = 0;
+  if (!caps.subscriptionIdentifierAvailable) properties.subscriptionIdentifiersAvailable = 0;
+  if (!caps.sharedSubscriptionAvailable) properties.sharedSubscriptionAvailable = 0;
+  if (pending.serverKeepAlive !== undefined) properties.serverKeepAlive = pending.serverKeepAlive;
+  const wantsResponseInfo = packet.properties.requestResponseInformation === 1 || ctx.compatibilities.alwaysReturnResponseInfo;
+  if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
+    properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
   }
-  conn.client = client;
-  conn.session = session;
-  conn.keepAliveMs = client.keepAlive * 1000;
-  conn.state = ConnectionState.CONNECTED;
-  session.connection = conn;
-  ctx.clients.set(clientId, conn);
-  const stats = ctx.stats;
-  stats.clientsConnected++;
-  stats.clientsTotal++;
-  if (stats.clientsConnected > stats.clientsMaximum) stats.clientsMaximum = stats.clientsConnected;
-  conn.send({ type: PacketType.CONNACK, sessionPresent, reasonCode: ReasonCode.SUCCESS, properties });
-  if (ctx.persistence.durable) ctx.persistence.saveSession(sessionRecord(session));
+  if (conn.authMethod !== undefined) {
+    properties.authenticationMethod = conn.authMethod;
+    if (pending.authData !== undefined) properties.authenticationData = pending.authData;
+  }
+  if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
+  return properties;
+}
 
+/** After CONNACK: hooks, then what the session owes the client — unacknowledged messages resent, the queue sent. */
+function resume(conn: Connection, session: Session, client: ClientInfo, present: boolean): void {
+  const ctx = conn.ctx;
   const hooks = ctx.hooks;
-  if (sessionPresent) {
+  if (present) {
     if (hooks.onSessionResumed !== null) hooks.notify('onSessionResumed', client);
     ctx.delivery.resend(session);
   } else if (hooks.onSessionCreated !== null) {

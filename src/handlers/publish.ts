@@ -10,6 +10,7 @@ import { HookRejection, REJECT } from '../hooks/hook.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { isPromise } from '../hooks/maybe-async.js';
 import { messageFromPublish } from '../routing/publish-pipeline.js';
+import { encodingSlot } from '../routing/message.js';
 
 /** Handles a PUBLISH from a connected client. */
 export function handlePublish(conn: Connection, packet: PublishPacket): HandlerResult {
@@ -135,39 +136,45 @@ function rejectByHook(conn: Connection, packet: PublishPacket, err: unknown): vo
 /** Routes an accepted publish and acknowledges it. `inline` = called synchronously from the parser. */
 function accept(conn: Connection, packet: PublishPacket, topic: string, inline = false): void {
   const ctx = conn.ctx;
-  const message = messageFromPublish(
-    topic,
-    packet.payload,
-    packet.qos,
-    packet.retain,
-    packet.properties,
-    conn.client!.id,
-    false,
-    ctx.capabilities.maximumMessageExpiryInterval,
-  );
+  const message = messageFromPublish(topic === packet.topic ? packet : { ...packet, topic }, conn.client!.id, false, ctx);
   // Forward the bytes as received when they are exactly what a subscriber of the same protocol family
   // would get (no DUP, no retain flag, no topic alias, no expiry to rewrite): no encode, no copy.
   if (inline && !packet.dup && !packet.retain && message.expiresAt === 0 && packet.properties.topicAlias === undefined) {
     const raw = conn.parser.currentPacketBytes();
     if (raw !== undefined) {
       message.raw = raw;
-      message.rawSlot = (conn.version === 5 ? 6 : 0) + packet.qos * 2;
+      message.rawSlot = encodingSlot(conn.version === 5, packet.qos, false);
     }
   }
+  const journal = ctx.journal;
+  const recorded = journal.changes;
+  journal.quotaHit = false;
   ctx.router.publish(message, conn.client);
   // The raw bytes are a view of the socket chunk: never let a queued or inflight message keep it alive.
   message.raw = undefined;
   message.rawSlot = -1;
-  acknowledge(conn, packet, 0);
+  if (journal.quotaHit && conn.version === 5 && packet.qos > 0) {
+    // Not stored for every persistent subscriber (or not retained) because of the storage cap.
+    journal.quotaHit = false;
+    refusePublish(conn, packet, ReasonCode.QUOTA_EXCEEDED);
+    return;
+  }
+  // Anything recorded for this message (deliveries to persistent sessions, the retained store) must be committed
+  // before the publisher hears it was received.
+  acknowledge(conn, packet, 0, journal.changes !== recorded);
 }
 
-function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number): void {
+/** Sends PUBACK/PUBREC; `durable`: it waits for the journal's current batch to be committed. */
+function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number, durable = false): void {
   if (packet.qos === 1) {
-    conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
+    if (durable && reasonCode < 0x80) conn.writeDurableAck(PacketType.PUBACK, packet.packetId);
+    else conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
   } else if (packet.qos === 2) {
-    // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
-    if (reasonCode < 0x80) conn.session!.holdInboundQoS2(packet.packetId);
-    conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
+    // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange. A stored session's held id
+    // is recorded, so a PUBLISH resent after a broker restart is still recognised [MQTT-4.3.3-10].
+    if (reasonCode < 0x80 && conn.ctx.store.holdInbound(conn.session!, packet.packetId)) durable = true;
+    if (durable && reasonCode < 0x80) conn.writeDurableAck(PacketType.PUBREC, packet.packetId);
+    else conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
   }
 }
 

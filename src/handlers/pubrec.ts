@@ -22,5 +22,6 @@ export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerRes
     return;
   }
   entry.released = true;
+  conn.ctx.store.released(session, entry);
   conn.write(encodeAck(PacketType.PUBREL, packet.packetId, 0, conn.version));
 }

@@ -7,7 +7,10 @@ import type { Connection, HandlerResult } from '../connection/connection.js';
 
 /** Handles PUBREL [MQTT-4.3.3-11]: discards the held packet id and sends PUBCOMP. */
 export function handlePubrel(conn: Connection, packet: PubrelPacket): HandlerResult {
-  const known = conn.session!.inboundQoS2.delete(packet.packetId);
+  const { known, recorded } = conn.ctx.store.releaseInbound(conn.session!, packet.packetId);
+  // The PUBCOMP leaves once the release is committed: the client may reuse the id after it, and a restarted broker
+  // still holding the id would take the new message for a duplicate.
+  if (recorded) conn.holdForCommit();
   const reason = known || conn.version !== 5 ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;
   conn.write(encodeAck(PacketType.PUBCOMP, packet.packetId, reason, conn.version));
 }

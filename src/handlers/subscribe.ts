@@ -108,17 +108,8 @@ function store(conn: Connection, g: Granted, identifier: number): void {
     identifier,
   });
   const qos = sub.qos;
-  if (ctx.persistence.durable) {
-    ctx.persistence.saveSubscription({
-      clientId: session.clientId,
-      topicFilter: req.topic,
-      qos,
-      noLocal: sub.noLocal,
-      retainAsPublished: sub.retainAsPublished,
-      retainHandling: sub.retainHandling,
-      identifier,
-    });
-  }
+  // A stored session's SUBACK (and what follows it) leaves once the subscription is committed.
+  if (ctx.store.saveSubscription(session, sub)) conn.holdForCommit();
   g.code = qos; // granted QoS is the success code [MQTT-3.9.3-2]
   g.subscription = sub;
   g.isNew = previous === undefined;
@@ -142,11 +133,11 @@ function sendRetained(conn: Connection, g: Granted): void {
   if (ctx.retained.size === 0) return;
   const found: Message[] = [];
   ctx.retained.match(sub.filter, found);
-  const now = Date.now();
+  const now = ctx.clock();
   const ids = sub.identifier !== 0 ? [sub.identifier] : undefined;
   for (const message of found) {
     if (message.expiresAt !== 0 && message.expiresAt <= now) continue;
     const qos = (message.qos < sub.qos ? message.qos : sub.qos);
-    ctx.delivery.deliver(sub.session, message, qos, true, ids, undefined, true);
+    ctx.delivery.deliver(sub.session, { message, qos, retain: true, subscriptionIds: ids, group: undefined, retainedBurst: true, seq: 0 });
   }
 }

@@ -29,7 +29,7 @@ function unsubscribeAll(conn: Connection, packet: UnsubscribePacket, topics: str
     }
     session.subscriptions.delete(topicFilter);
     ctx.router.removeSubscription(sub);
-    if (ctx.persistence.durable) ctx.persistence.deleteSubscription(session.clientId, topicFilter);
+    if (ctx.store.deleteSubscription(session, topicFilter)) conn.holdForCommit();
     codes.push(ReasonCode.SUCCESS);
   }
   // [MQTT-3.11.3-1] 5.0: one reason per filter; 3.x UNSUBACK carries no payload.

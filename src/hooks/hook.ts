@@ -117,7 +117,8 @@ export type DropReason =
   | 'acl-denied'
   | 'rejected-by-hook'
   | 'qos-not-granted'
-  | 'shutdown';
+  | 'shutdown'
+  | 'storage-full';
 
 /** How a connection ended. */
 export interface DisconnectInfo {

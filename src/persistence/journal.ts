@@ -13,6 +13,16 @@ export interface CommitWaiter {
   commitSettled(epoch: number, ok: boolean): boolean;
 }
 
+/** The broker counters the journal keeps (BrokerStats). */
+export interface StorageCounters {
+  /** Commits that succeeded. */
+  storageCommits: number;
+  /** Commits that failed. */
+  storageErrors: number;
+  /** Bytes of stored messages (deliveries and retained), as counted by storedBytes(). */
+  storedBytes: number;
+}
+
 /** How the journal reports storage trouble. */
 export interface JournalEvents {
   /** A commit failed: the broker refuses what waited for it. */
@@ -39,13 +49,13 @@ export class Journal {
   available = true;
   /** Next delivery sequence number (broker-wide, increasing). */
   nextSeq = 1;
-  /** Bytes of stored messages (deliveries and retained), as counted by storedBytes(). */
-  usedBytes = 0;
-  /** Cap on usedBytes; 0 = none. */
+  /** Cap on the stored bytes; 0 = none. */
   maxBytes: number;
-  /** Commits made and commits failed, for metrics. */
-  commits = 0;
-  failures = 0;
+  /** Set when a delivery or retained message was not stored because of the size cap (reset by the publish handler). */
+  quotaHit = false;
+  /** Changes recorded so far: a caller compares it before and after an operation to learn whether it recorded any. */
+  changes = 0;
+  readonly #stats: StorageCounters;
   readonly #events: JournalEvents;
   #dirty = false;
   #committing: Promise<void> | null = null;
@@ -55,9 +65,10 @@ export class Journal {
   readonly #retryMs: number;
   readonly #commitNow = (): void => this.#commit();
 
-  constructor(persistence: Persistence, events: JournalEvents, options: { maxBytes?: number; retryMs?: number } = {}) {
+  constructor(persistence: Persistence, stats: StorageCounters, events: JournalEvents, options: { maxBytes?: number; retryMs?: number } = {}) {
     this.persistence = persistence;
     this.enabled = persistence.durable;
+    this.#stats = stats;
     this.#events = events;
     this.maxBytes = options.maxBytes ?? 0;
     this.#retryMs = options.retryMs ?? 1000;
@@ -65,7 +76,7 @@ export class Journal {
 
   /** True when storing `bytes` more would pass the size cap. */
   wouldExceed(bytes: number): boolean {
-    return this.maxBytes !== 0 && this.usedBytes + bytes > this.maxBytes;
+    return this.maxBytes !== 0 && this.#stats.storedBytes + bytes > this.maxBytes;
   }
 
   /** Holds `waiter` until the commit of its batch settles. */
@@ -79,7 +90,7 @@ export class Journal {
   }
   deleteSession(clientId: string, bytesFreed: number): void {
     this.persistence.deleteSession(clientId);
-    this.usedBytes -= bytesFreed;
+    this.#stats.storedBytes -= bytesFreed;
     this.#touch();
   }
   saveSubscription(record: SubscriptionRecord): void {
@@ -93,17 +104,17 @@ export class Journal {
   /** Stores a retained message replacing `previous` (its byte count is released). */
   saveRetained(record: MessageRecord, previous: MessageRecord | undefined): void {
     this.persistence.saveRetained(record);
-    this.usedBytes += storedBytes(record) - (previous === undefined ? 0 : storedBytes(previous));
+    this.#stats.storedBytes += storedBytes(record) - (previous === undefined ? 0 : storedBytes(previous));
     this.#touch();
   }
   deleteRetained(previous: MessageRecord): void {
     this.persistence.deleteRetained(previous.topic);
-    this.usedBytes -= storedBytes(previous);
+    this.#stats.storedBytes -= storedBytes(previous);
     this.#touch();
   }
   saveDelivery(record: DeliveryRecord): void {
     this.persistence.saveDelivery(record);
-    this.usedBytes += storedBytes(record.message);
+    this.#stats.storedBytes += storedBytes(record.message);
     this.#touch();
   }
   updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
@@ -112,7 +123,7 @@ export class Journal {
   }
   deleteDelivery(clientId: string, seq: number, message: MessageRecord): void {
     this.persistence.deleteDelivery(clientId, seq);
-    this.usedBytes -= storedBytes(message);
+    this.#stats.storedBytes -= storedBytes(message);
     this.#touch();
   }
   holdInbound(clientId: string, packetId: number): void {
@@ -141,7 +152,13 @@ export class Journal {
     this.#retryTimer = undefined;
   }
 
+  /** Counts bytes of messages already in storage (restored at start). */
+  countRestored(bytes: number): void {
+    this.#stats.storedBytes += bytes;
+  }
+
   #touch(): void {
+    this.changes++;
     if (this.#dirty) return;
     this.#dirty = true;
     // One commit per turn: after this turn's I/O callbacks have recorded their changes.
@@ -161,14 +178,14 @@ export class Journal {
   #settle(epoch: number, ok: boolean, err: Error | undefined): void {
     this.#committing = null;
     if (ok) {
-      this.commits++;
+      this.#stats.storageCommits++;
       this.durableEpoch = epoch;
       if (!this.available) {
         this.available = true;
         this.#events.recovered();
       }
     } else {
-      this.failures++;
+      this.#stats.storageErrors++;
       this.available = false;
       this.#events.failed(err!);
       // The failed batch is back in the Persistence's log: retry it even if nothing new is recorded.

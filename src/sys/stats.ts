@@ -17,6 +17,7 @@ export const DROP_COUNTER_REASONS: readonly DropCounterReason[] = [
   'rejected-by-hook',
   'qos-not-granted',
   'shutdown',
+  'storage-full',
   'publish-refused',
 ];
 
@@ -43,6 +44,12 @@ export class BrokerStats {
   sessions = 0;
   /** Payload bytes of the retained messages stored. */
   retainedBytes = 0;
+  /** Commits of durable storage that succeeded. */
+  storageCommits = 0;
+  /** Commits of durable storage that failed (what waited for them was refused). */
+  storageErrors = 0;
+  /** Bytes of messages in durable storage, as counted against `maximumStoredBytes`. */
+  storedBytes = 0;
   /** Control packets received, indexed by packet type (1–15). */
   readonly packetsReceivedByType: number[] = new Array<number>(16).fill(0);
   /** Control packets sent, indexed by packet type (1–15). */
@@ -79,6 +86,9 @@ export class BrokerStats {
       inflight: this.inflight,
       sessions: this.sessions,
       retainedBytes: this.retainedBytes,
+      storageCommits: this.storageCommits,
+      storageErrors: this.storageErrors,
+      storedBytes: this.storedBytes,
     };
   }
 }
