@@ -198,6 +198,9 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   gaugeFrom('swiftlet_sessions', 'Sessions, connected or not.', () => n('sessions'));
   gaugeFrom('swiftlet_retained_messages', 'Retained messages stored.', () => n('retainedMessages'));
   gaugeFrom('swiftlet_retained_bytes', 'Payload bytes of the retained messages stored.', () => n('retainedBytes'));
+  counterFrom('swiftlet_storage_commits_total', 'Commits of durable storage (one per batch of changes).', 'storageCommits');
+  counterFrom('swiftlet_storage_errors_total', 'Commits of durable storage that failed; what waited for them was refused.', 'storageErrors');
+  gaugeFrom('swiftlet_storage_bytes', 'Bytes of messages in durable storage, as counted against the size cap.', () => n('storedBytes'));
 
   // Event-loop delay since the previous scrape; the monitor is this registry's own and stops with it.
   const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });

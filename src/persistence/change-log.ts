@@ -17,29 +17,59 @@ export type Change =
   | { readonly kind: 'hold-inbound'; readonly clientId: string; readonly packetId: number }
   | { readonly kind: 'release-inbound'; readonly clientId: string; readonly packetId: number };
 
-/** Changes waiting for a commit, in the order they were made. */
+/**
+ * Changes waiting for a commit, in the order they were made. A delivery saved and deleted before the commit (sent and
+ * acknowledged within one batch, the usual case for a connected subscriber) cancels out: neither is written.
+ */
 export class ChangeLog {
-  #changes: Change[] = [];
+  #changes: (Change | null)[] = [];
+  /** Positions of the changes of each delivery saved in this log (key `clientId NUL seq`). */
+  #deliveries = new Map<string, number[]>();
+  #size = 0;
 
   /** Number of changes waiting. */
   get size(): number {
-    return this.#changes.length;
+    return this.#size;
   }
 
   add(change: Change): void {
+    if (change.kind === 'delivery') {
+      this.#deliveries.set(deliveryKey(change.record.clientId, change.record.seq), [this.#changes.length]);
+    } else if (change.kind === 'delivery-state') {
+      this.#deliveries.get(deliveryKey(change.clientId, change.seq))?.push(this.#changes.length);
+    } else if (change.kind === 'delete-delivery') {
+      const key = deliveryKey(change.clientId, change.seq);
+      const at = this.#deliveries.get(key);
+      if (at !== undefined) {
+        for (const i of at) this.#changes[i] = null;
+        this.#size -= at.length;
+        this.#deliveries.delete(key);
+        return;
+      }
+    }
     this.#changes.push(change);
+    this.#size++;
   }
 
   /** Takes every waiting change (the log is empty afterwards). */
   take(): Change[] {
-    const taken = this.#changes;
+    const taken = this.#changes.filter((c): c is Change => c !== null);
     this.#changes = [];
+    this.#deliveries = new Map();
+    this.#size = 0;
     return taken;
   }
 
   /** Puts a batch that failed to commit back in front of the changes made since. */
   putBack(batch: Change[]): void {
-    this.#changes = this.#changes.length === 0 ? batch : batch.concat(this.#changes);
+    // Positions recorded for the changes made since shift by the batch's length.
+    const shift = batch.length;
+    for (const at of this.#deliveries.values()) for (let i = 0; i < at.length; i++) at[i]! += shift;
+    this.#changes = (batch as (Change | null)[]).concat(this.#changes);
+    this.#size += shift;
   }
 }
 
+function deliveryKey(clientId: string, seq: number): string {
+  return `${clientId}\u0000${seq}`;
+}

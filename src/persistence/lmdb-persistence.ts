@@ -238,8 +238,8 @@ function apply(db: OpenDatabases, change: Change): void {
       return;
     case 'delivery': {
       const key = deliveryKey(change.record.clientId, change.record.seq);
+      // seq numbers are never reused: a saved delivery is always new, with no state yet.
       db.deliveries.putSync(key, change.record);
-      db.deliveryStates.removeSync(key);
       return;
     }
     case 'delivery-state': {

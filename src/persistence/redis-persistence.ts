@@ -296,7 +296,8 @@ function toCommands(k: Keys, change: Change, out: Command[]): void {
       return;
     case 'delivery': {
       const r = change.record;
-      out.push(['hset', k.deliveries(r.clientId), String(r.seq), encode(r)], ['hdel', k.deliveryStates(r.clientId), String(r.seq)]);
+      // seq numbers are never reused: a saved delivery is always new, with no state yet.
+      out.push(['hset', k.deliveries(r.clientId), String(r.seq), encode(r)]);
       return;
     }
     case 'delivery-state':

@@ -16,6 +16,7 @@ import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { PacketType } from '../../src/codec/types.js';
 import { publishPacket, rawSession, receivePublishes } from '../broker/support.js';
+import { crashConfig, startBrokerProcess } from '../helpers/broker-process.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -64,6 +65,16 @@ describe('LmdbPersistence', () => {
     const file = join(tempDir(), 'plain-file');
     writeFileSync(file, 'x');
     await assert.rejects(new LmdbPersistence({ path: file }).open(), /is not a folder/);
+  });
+
+  test('the swiftlet command refuses a corrupt data folder at start with a clear message and exit code 1', async () => {
+    const corrupt = tempDir();
+    writeFileSync(join(corrupt, 'data.mdb'), Buffer.alloc(20_000, 0x5a));
+    await assert.rejects(startBrokerProcess(join(tempDir(), 'corrupt.yaml'), crashConfig(`type: lmdb\npath: ${corrupt}`)), (err: Error) => {
+      assert.match(err.message, /exited with 1/);
+      assert.match(err.message, /swiftlet: cannot start: .*data\.mdb is not an LMDB database file \(corrupt\?\); refusing to open it/);
+      return true;
+    });
   });
 
   test('an embedded broker restarted on the same database keeps retained messages, the session and its subscription [MQTT-3.1.2-4]', async () => {
