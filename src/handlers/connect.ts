@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
-import type { ConnectPacket, Properties } from '../codec/types.js';
+import type { ConnackPacket, ConnectPacket, Properties } from '../codec/types.js';
+import { encodedLength } from '../codec/encode.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
 import { HookRejection } from '../hooks/hook.js';
 import type { AuthResult, ClientInfo, EnhancedAuthResult } from '../hooks/hook.js';
@@ -17,20 +18,42 @@ import { publishWill } from '../routing/will.js';
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
   const ctx = conn.ctx;
-  ctx.stats.connectionsRefused++;
-  ctx.stats.connectionsRefusedByReason[reasonCode & 0xff]!++;
+  countRefused(conn, reasonCode);
   let code = reasonCode;
   if (code === ReasonCode.NOT_AUTHORIZED && ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
   if (conn.version === 5) {
-    conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties });
+    let connack: ConnackPacket = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties };
+    // [MQTT-3.2.2-19] [MQTT-3.2.2-20] Reason String and User Properties are left out when they would make the CONNACK
+    // larger than the client's Maximum Packet Size; a CONNACK that is too large even so is not sent [MQTT-3.1.2-24].
+    if (!fitsClient(conn, connack) && (properties.reasonString !== undefined || properties.userProperties !== undefined)) {
+      const { reasonString: _r, userProperties: _u, ...rest } = properties;
+      connack = { ...connack, properties: rest };
+    }
+    if (fitsClient(conn, connack)) conn.send(connack);
   } else {
     conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: toConnectReturnCode(code), properties: EMPTY_PROPERTIES });
   }
+  // [MQTT-3.2.2-5] close the connection after a non-zero CONNACK.
+  closeRefused(conn, code);
+}
+
+/** Counts a refused CONNECT under its reason (the stats behind $SYS and the metrics). */
+function countRefused(conn: Connection, reasonCode: number): void {
+  conn.ctx.stats.connectionsRefused++;
+  conn.ctx.stats.connectionsRefusedByReason[reasonCode & 0xff]!++;
+}
+
+/** Closes a connection whose CONNECT was refused (with or without a CONNACK already queued). */
+function closeRefused(conn: Connection, reasonCode: number): void {
   conn.state = ConnectionState.CLOSING;
   conn.closedByServer = true;
-  conn.closeReason = code;
-  // [MQTT-3.2.2-5] close the connection after a non-zero CONNACK.
+  conn.closeReason = reasonCode;
   conn.destroy();
+}
+
+/** True when `packet` is within the Maximum Packet Size the 5.0 client sent in CONNECT (0: no limit). */
+function fitsClient(conn: Connection, packet: ConnackPacket): boolean {
+  return conn.clientMaximumPacketSize === 0 || encodedLength(packet, conn.version) <= conn.clientMaximumPacketSize;
 }
 
 /** Handles the first packet of a connection. */
@@ -41,6 +64,8 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   conn.version = v;
   conn.parser.setProtocolVersion(v);
   conn.state = ConnectionState.CONNECTING;
+  // Known before any CONNACK is built: no packet to the client may exceed it [MQTT-3.1.2-24].
+  if (v === 5) conn.clientMaximumPacketSize = packet.properties.maximumPacketSize ?? 0;
 
   if (v < caps.minimumProtocolVersion) return refuseConnect(conn, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION); // [MQTT-3.1.2-2]
   if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) return refuseConnect(conn, ReasonCode.SERVER_BUSY);
@@ -82,7 +107,6 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   }
   if (v === 5) {
     conn.clientReceiveMaximum = props.receiveMaximum ?? 65535;
-    conn.clientMaximumPacketSize = props.maximumPacketSize ?? 0;
     conn.clientTopicAliasMaximum = props.topicAliasMaximum ?? 0;
     conn.problemInformation = props.requestProblemInformation !== 0;
   }
@@ -213,7 +237,7 @@ export function continueEnhancedAuth(pending: PendingConnect, result: EnhancedAu
 
 /** Takes over or creates the session, sends CONNACK, resends inflight and queued messages. */
 function establish(pending: PendingConnect): void {
-  const { conn, packet, assigned } = pending;
+  const { conn, packet } = pending;
   const client = pending.client;
   const ctx = conn.ctx;
   const caps = ctx.capabilities;
@@ -221,6 +245,30 @@ function establish(pending: PendingConnect): void {
   conn.pendingConnect = null;
   const v = conn.version;
   const clientId = client.id;
+
+  // Session expiry: 5.0 from the property (capped); 3.x clean → ends with the connection, else never.
+  let expiry: number;
+  let grantedExpiry: number | undefined;
+  if (v === 5) {
+    expiry = packet.properties.sessionExpiryInterval ?? 0;
+    if (expiry > caps.maximumSessionExpiryInterval) {
+      expiry = caps.maximumSessionExpiryInterval;
+      grantedExpiry = expiry;
+    }
+  } else {
+    expiry = packet.clean ? 0 : caps.maximumSessionExpiryInterval;
+  }
+
+  // CONNACK [MQTT-3.2.0-1], built before anything changes: a CONNACK larger than the client's Maximum Packet Size
+  // cannot be sent [MQTT-3.1.2-24], and then the connection closes without one, leaving any existing session and
+  // its connection as they were. (Its size does not depend on Session Present, which is one bit.)
+  const connack: ConnackPacket = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: ReasonCode.SUCCESS, properties: connackProperties(pending, grantedExpiry) };
+  if (!fitsClient(conn, connack)) {
+    ctx.logger.debug({ client: clientId, maximumPacketSize: conn.clientMaximumPacketSize }, 'CONNACK larger than the client Maximum Packet Size');
+    countRefused(conn, ReasonCode.PACKET_TOO_LARGE);
+    closeRefused(conn, ReasonCode.PACKET_TOO_LARGE);
+    return;
+  }
 
   // [MQTT-3.1.4-3] a second connection with the same id takes over: the old one is closed (5.0: 0x8E).
   const previous = ctx.clients.get(clientId);
@@ -253,19 +301,6 @@ function establish(pending: PendingConnect): void {
     session.willDueAt = 0;
   }
   session.protocolVersion = v;
-
-  // Session expiry: 5.0 from the property (capped); 3.x clean → ends with the connection, else never.
-  let expiry: number;
-  let grantedExpiry: number | undefined;
-  if (v === 5) {
-    expiry = packet.properties.sessionExpiryInterval ?? 0;
-    if (expiry > caps.maximumSessionExpiryInterval) {
-      expiry = caps.maximumSessionExpiryInterval;
-      grantedExpiry = expiry;
-    }
-  } else {
-    expiry = packet.clean ? 0 : caps.maximumSessionExpiryInterval;
-  }
   session.expiryInterval = expiry;
   session.disconnectedAt = 0;
   session.lastClient = client;
@@ -273,31 +308,7 @@ function establish(pending: PendingConnect): void {
     session.will = { will: packet.will, delay: v === 5 ? (packet.will.properties.willDelayInterval ?? 0) : 0 };
   }
 
-  // CONNACK [MQTT-3.2.0-1]
-  let properties: Properties = EMPTY_PROPERTIES;
-  if (v === 5) {
-    properties = {};
-    if (assigned) properties.assignedClientIdentifier = clientId; // [MQTT-3.2.2-16]
-    if (grantedExpiry !== undefined) properties.sessionExpiryInterval = grantedExpiry;
-    if (caps.receiveMaximum !== 65535) properties.receiveMaximum = caps.receiveMaximum;
-    if (caps.maximumQoS !== 2) properties.maximumQoS = caps.maximumQoS;
-    if (!caps.retainAvailable) properties.retainAvailable = 0;
-    if (caps.maximumPacketSize !== 0) properties.maximumPacketSize = caps.maximumPacketSize;
-    if (caps.topicAliasMaximum !== 0) properties.topicAliasMaximum = caps.topicAliasMaximum;
-    if (!caps.wildcardSubscriptionAvailable) properties.wildcardSubscriptionAvailable = 0;
-    if (!caps.subscriptionIdentifierAvailable) properties.subscriptionIdentifiersAvailable = 0;
-    if (!caps.sharedSubscriptionAvailable) properties.sharedSubscriptionAvailable = 0;
-    if (pending.serverKeepAlive !== undefined) properties.serverKeepAlive = pending.serverKeepAlive;
-    const wantsResponseInfo = packet.properties.requestResponseInformation === 1 || ctx.compatibilities.alwaysReturnResponseInfo;
-    if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
-      properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
-    }
-    if (conn.authMethod !== undefined) {
-      properties.authenticationMethod = conn.authMethod;
-      if (pending.authData !== undefined) properties.authenticationData = pending.authData;
-    }
-    if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
-  }
+  if (v === 5 && conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
   conn.client = client;
   conn.session = session;
   conn.keepAliveMs = client.keepAlive * 1000;
@@ -308,7 +319,9 @@ function establish(pending: PendingConnect): void {
   stats.clientsConnected++;
   stats.clientsTotal++;
   if (stats.clientsConnected > stats.clientsMaximum) stats.clientsMaximum = stats.clientsConnected;
-  conn.send({ type: PacketType.CONNACK, sessionPresent, reasonCode: ReasonCode.SUCCESS, properties });
+  // A 3.1 CONNACK has no Session Present: its encoding leaves that byte 0.
+  connack.sessionPresent = sessionPresent;
+  conn.send(connack);
   if (ctx.persistence.durable) ctx.persistence.saveSession(sessionRecord(session));
 
   const hooks = ctx.hooks;
@@ -320,6 +333,36 @@ function establish(pending: PendingConnect): void {
   }
   if (hooks.onConnected !== null) hooks.notify('onConnected', client);
   ctx.delivery.pump(session);
+}
+
+/** The properties of a successful 5.0 CONNACK: the capabilities that differ from the defaults and the answers to CONNECT. */
+function connackProperties(pending: PendingConnect, grantedExpiry: number | undefined): Properties {
+  const { conn, packet, assigned } = pending;
+  if (conn.version !== 5) return EMPTY_PROPERTIES;
+  const ctx = conn.ctx;
+  const caps = ctx.capabilities;
+  const clientId = pending.client.id;
+  const properties: Properties = {};
+  if (assigned) properties.assignedClientIdentifier = clientId; // [MQTT-3.2.2-16]
+  if (grantedExpiry !== undefined) properties.sessionExpiryInterval = grantedExpiry;
+  if (caps.receiveMaximum !== 65535) properties.receiveMaximum = caps.receiveMaximum;
+  if (caps.maximumQoS !== 2) properties.maximumQoS = caps.maximumQoS;
+  if (!caps.retainAvailable) properties.retainAvailable = 0;
+  if (caps.maximumPacketSize !== 0) properties.maximumPacketSize = caps.maximumPacketSize;
+  if (caps.topicAliasMaximum !== 0) properties.topicAliasMaximum = caps.topicAliasMaximum;
+  if (!caps.wildcardSubscriptionAvailable) properties.wildcardSubscriptionAvailable = 0;
+  if (!caps.subscriptionIdentifierAvailable) properties.subscriptionIdentifiersAvailable = 0;
+  if (!caps.sharedSubscriptionAvailable) properties.sharedSubscriptionAvailable = 0;
+  if (pending.serverKeepAlive !== undefined) properties.serverKeepAlive = pending.serverKeepAlive;
+  const wantsResponseInfo = packet.properties.requestResponseInformation === 1 || ctx.compatibilities.alwaysReturnResponseInfo;
+  if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
+    properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
+  }
+  if (conn.authMethod !== undefined) {
+    properties.authenticationMethod = conn.authMethod;
+    if (pending.authData !== undefined) properties.authenticationData = pending.authData;
+  }
+  return properties;
 }
 
 /** For the AUTH handler: rejection helper shared with CONNECT. */
