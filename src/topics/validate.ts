@@ -32,9 +32,9 @@ export function isValidTopicName(topic: string): boolean {
 }
 
 /**
- * The rule of section 4.7 a (non-shared) topic filter breaks, or null when it is well formed: `empty`
- * [MQTT-4.7.3-1], `nul` [MQTT-4.7.3-2], `multi-level` ('#' not alone in the last level), `single-level` ('+' not
- * alone in its level) or `too-long` [MQTT-4.7.3-3].
+ * A rule of section 4.7 that a (non-shared) topic filter can break: `empty` [MQTT-4.7.3-1], `nul` [MQTT-4.7.3-2],
+ * `multi-level` ('#' not alone in the last level), `single-level` ('+' not alone in its level) or `too-long`
+ * [MQTT-4.7.3-3].
  */
 export type TopicFilterFault = 'empty' | 'nul' | 'multi-level' | 'single-level' | 'too-long';
 

@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType, ReasonCode } from '../../src/index.js';
-import { startBroker } from '../helpers/broker.js';
+import { startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import { publishPacket, rawSession, receivePublishes, subscribePacket, unsubscribePacket } from './support.js';
@@ -32,9 +32,14 @@ describe('topics', () => {
   for (const version of [4, 5] as const) {
     const closes = version === 5 ? 'DISCONNECT 0x82' : 'close';
     const ids = version === 5 ? '[MQTT-4.7.1-1] [MQTT-4.7.1-2] [MQTT-4.13.1-1]' : '[MQTT-4.7.1-2] [MQTT-4.7.1-3] [MQTT-4.8.0-1]';
-    /** Sends one SUBSCRIBE or UNSUBSCRIBE with `filter` and checks the connection ends as a protocol error. */
+    /**
+     * Sends one SUBSCRIBE or UNSUBSCRIBE with a valid filter and then `filter`, and checks the connection ends as a
+     * protocol error with neither filter applied (the session is kept, so its subscriptions can be read afterwards).
+     */
     async function expectClosedBy(kind: 'subscribe' | 'unsubscribe', filter: string, n: number): Promise<void> {
-      const c = await rawSession(tb.port, version, `badfilter-${kind}-${version}-${n}`);
+      const id = `badfilter-${kind}-${version}-${n}`;
+      const keep = version === 5 ? { clean: true, properties: { sessionExpiryInterval: 60 } } : { clean: false };
+      const c = await rawSession(tb.port, version, id, kind === 'unsubscribe' ? [{ topic: 'ok/first', qos: 1 }] : [], keep);
       c.send(kind === 'subscribe' ? subscribePacket(5, [{ topic: 'ok/first', qos: 1 }, { topic: filter, qos: 1 }]) : unsubscribePacket(5, ['ok/first', filter]));
       if (version === 5) {
         const d = await c.expect(PacketType.DISCONNECT, 1000);
@@ -43,6 +48,10 @@ describe('topics', () => {
         assert.equal(await c.next(1000), undefined, `${kind} ${filter}: a 3.1.1 client got a packet (no SUBACK/UNSUBACK is due)`);
       }
       await c.waitClosed(1000);
+      await waitFor(() => tb.broker.client(id)?.connected === false, 1000, 'session offline');
+      // SUBSCRIBE added nothing; UNSUBSCRIBE removed nothing.
+      const expected = kind === 'subscribe' ? [] : ['ok/first'];
+      assert.deepEqual(tb.broker.client(id)?.subscriptions.map((s) => s.filter), expected, `${kind} ${filter}`);
     }
 
     test(`v${version}: a SUBSCRIBE with a filter against section 4.7.1 → ${closes}, no SUBACK ${ids}`, async () => {
