@@ -1,7 +1,7 @@
 // The Broker: options, listeners and hooks in; serve() and close(); the embedding API. Wiring only.
 import { ReasonCode } from './codec/reason-codes.js';
 import type { Hook } from './hooks/hook.js';
-import type { Listener, ListenerAddress, ListenerStats } from './listeners/listener.js';
+import type { Listener } from './listeners/listener.js';
 import { BrokerContext } from './context.js';
 import { ConnectionState } from './connection/connection.js';
 import { SwiftletError } from './errors.js';
@@ -12,63 +12,15 @@ import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
 import { restoreState } from './persistence/restore.js';
 import { PendingSaver } from './persistence/pending-saver.js';
-import type { Bus } from './cluster/bus.js';
-import type { Packet, Properties, QoS } from './codec/types.js';
+import type { Packet } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
-import { dispatchPacket } from './handlers/dispatch.js';
+import { dispatchPacket, failConnection } from './handlers/dispatch.js';
 import { messageFromPublish } from './routing/publish-pipeline.js';
-import type { Message } from './routing/message.js';
 import { createMessage } from './routing/message.js';
-
-/** What the embedding program can read about a client session. */
-export interface ClientSnapshot {
-  readonly id: string;
-  readonly connected: boolean;
-  readonly protocolVersion: 3 | 4 | 5;
-  readonly username: string | undefined;
-  readonly remoteAddress: string;
-  readonly listenerId: string;
-  /** ms since epoch of the current (or last) connection. */
-  readonly connectedAt: number;
-  readonly sessionExpiryInterval: number;
-  readonly subscriptions: { filter: string; qos: QoS }[];
-  readonly inflight: number;
-  readonly queued: number;
-  readonly dropped: number;
-}
-
-/** One subscription as the management API lists it. */
-export interface SubscriptionSnapshot {
-  readonly clientId: string;
-  /** The filter as the client sent it (with `$share/group/` when shared). */
-  readonly filter: string;
-  readonly qos: QoS;
-  /** Share group name, or undefined for a normal subscription. */
-  readonly group: string | undefined;
-  readonly noLocal: boolean;
-  readonly retainAsPublished: boolean;
-  readonly retainHandling: 0 | 1 | 2;
-  /** Subscription Identifier, 0 when none. */
-  readonly identifier: number;
-}
-
-/** A retained message as the embedding program sees it. */
-export interface RetainedSnapshot {
-  readonly topic: string;
-  readonly payload: Buffer;
-  readonly qos: QoS;
-  readonly properties: Properties;
-}
-
-/** A listener's id, transport, bound address and counters. */
-export interface ListenerInfo {
-  readonly id: string;
-  readonly transport: string;
-  readonly address: ListenerAddress | undefined;
-  readonly stats: ListenerStats | undefined;
-}
+import { clientSnapshot, clientSnapshots, detailedStats, queueDepths, retainedSnapshot, retainedSnapshots, subscriptionSnapshots } from './broker-views.js';
+import type { ClientSnapshot, DetailedStats, ListenerInfo, QueueDepths, RetainedSnapshot, SubscriptionSnapshot } from './broker-views.js';
 
 /** An MQTT broker. Add listeners and hooks, then `await serve()`; `await close()` stops it and releases everything. */
 export class Broker {
@@ -136,11 +88,6 @@ export class Broker {
     this.#ctx.persistence = persistence;
   }
 
-  /** Joins a cluster through `bus`; call before serve(). */
-  setBus(bus: Bus): void {
-    this.#ctx.bus = bus;
-  }
-
   /** Adds a listener; when the broker is serving, it starts listening now. */
   async addListener(listener: Listener): Promise<void> {
     if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
@@ -179,6 +126,7 @@ export class Broker {
     for (const record of state.queued) this.#pendingSaver.markStored(record.clientId);
     this.#pendingSaver.start(this.#pendingSaveInterval);
     if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
+    // Single node: the no-op bus receives nothing from other nodes.
     await ctx.bus.start(ctx.id, () => undefined);
     this.#serving = true;
     ctx.startSweep();
@@ -252,16 +200,16 @@ export class Broker {
    */
   inject(clientId: string, packet: Packet): void {
     const ctx = this.#ctx;
-    const conn = ctx.clients.get(clientId);
+    const conn = ctx.registry.clients.get(clientId);
     if (conn !== undefined) {
       const r = dispatchPacket(conn, packet);
-      if (r !== undefined) r.catch((err: unknown) => ctx.failConnection(conn, err));
+      if (r !== undefined) r.catch((err: unknown) => failConnection(conn, err));
       return;
     }
     if (packet.type !== PacketType.PUBLISH) {
       throw new SwiftletError('SWIFTLET_ERR_CLIENT_UNKNOWN', `client ${JSON.stringify(clientId)} is not connected; only PUBLISH can be injected for it`);
     }
-    const message = messageFromPublish(packet.topic, packet.payload, packet.qos, packet.retain, packet.properties, clientId, true, ctx.capabilities.maximumMessageExpiryInterval);
+    const message = messageFromPublish(packet, clientId, true, ctx);
     ctx.router.publish(message, null);
   }
 
@@ -277,74 +225,35 @@ export class Broker {
 
   /** Sessions known to the broker (connected or not). */
   clients(): ClientSnapshot[] {
-    return [...this.#ctx.sessions.values()].map((s) => this.#snapshot(s.clientId)!);
+    return clientSnapshots(this.#ctx);
   }
 
   /** One client's session, or undefined. */
   client(id: string): ClientSnapshot | undefined {
-    return this.#snapshot(id);
-  }
-
-  #snapshot(id: string): ClientSnapshot | undefined {
-    const s = this.#ctx.sessions.get(id);
-    if (s === undefined) return undefined;
-    const c = s.connection?.client ?? s.lastClient;
-    return {
-      id: s.clientId,
-      connected: s.connection !== null,
-      protocolVersion: s.protocolVersion,
-      username: c?.username,
-      remoteAddress: c?.remoteAddress ?? '',
-      listenerId: c?.listenerId ?? '',
-      connectedAt: c?.connectedAt ?? 0,
-      sessionExpiryInterval: s.expiryInterval,
-      subscriptions: [...s.subscriptions.values()].map((sub) => ({ filter: sub.topicFilter, qos: sub.qos })),
-      inflight: s.inflight.size,
-      queued: s.queuedCount,
-      dropped: s.dropped,
-    };
+    return clientSnapshot(this.#ctx, id);
   }
 
   /** Disconnects a client (5.0: DISCONNECT with `reasonCode`, default 0x98 administrative action). False if not connected. */
   disconnectClient(id: string, reasonCode: number = ReasonCode.ADMINISTRATIVE_ACTION): boolean {
-    const conn = this.#ctx.clients.get(id);
+    const conn = this.#ctx.registry.clients.get(id);
     if (conn === undefined) return false;
     conn.close(reasonCode);
     return true;
   }
 
   /** Retained messages, optionally those matching `filter`. */
-  retained(filter = '#'): { topic: string; payload: Buffer; qos: QoS; properties: object }[] {
-    const out: Message[] = [];
-    this.#ctx.retained.match(filter, out);
-    return out.map((m) => ({ topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties }));
+  retained(filter = '#'): RetainedSnapshot[] {
+    return retainedSnapshots(this.#ctx, filter);
   }
 
   /** Every subscription of every session (inline subscriptions excluded). */
   subscriptions(): SubscriptionSnapshot[] {
-    const out: SubscriptionSnapshot[] = [];
-    for (const s of this.#ctx.sessions.values()) {
-      for (const sub of s.subscriptions.values()) {
-        out.push({
-          clientId: s.clientId,
-          filter: sub.topicFilter,
-          qos: sub.qos,
-          group: sub.group,
-          noLocal: sub.noLocal,
-          retainAsPublished: sub.retainAsPublished,
-          retainHandling: sub.retainHandling,
-          identifier: sub.identifier,
-        });
-      }
-    }
-    return out;
+    return subscriptionSnapshots(this.#ctx);
   }
 
   /** The retained message of one topic name, or undefined. */
   retainedMessage(topic: string): RetainedSnapshot | undefined {
-    const m = this.#ctx.retained.get(topic);
-    if (m === undefined) return undefined;
-    return { topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties };
+    return retainedSnapshot(this.#ctx, topic);
   }
 
   /** Clears the retained message of a topic as an empty retained publish would (hooks, persistence); false if none. */
@@ -360,39 +269,12 @@ export class Broker {
   }
 
   /** Inflight and offline-queue depths over all sessions, computed now (sum and largest). */
-  queueDepths(): { inflight: number; inflightMax: number; queued: number; queuedMax: number } {
-    let inflight = 0;
-    let inflightMax = 0;
-    let queued = 0;
-    let queuedMax = 0;
-    for (const s of this.#ctx.sessions.values()) {
-      const i = s.inflight.size;
-      const q = s.queuedCount;
-      inflight += i;
-      queued += q;
-      if (i > inflightMax) inflightMax = i;
-      if (q > queuedMax) queuedMax = q;
-    }
-    return { inflight, inflightMax, queued, queuedMax };
+  queueDepths(): QueueDepths {
+    return queueDepths(this.#ctx);
   }
 
   /** Counters too detailed for `stats`: packets by type, PUBLISH by QoS, refusals by reason code, drops by reason. */
-  detailedStats(): {
-    packetsReceivedByType: readonly number[];
-    packetsSentByType: readonly number[];
-    publishReceivedByQoS: readonly number[];
-    publishSentByQoS: readonly number[];
-    connectionsRefusedByReason: readonly number[];
-    droppedByReason: Readonly<Record<string, number>>;
-  } {
-    const s = this.#ctx.stats;
-    return {
-      packetsReceivedByType: s.packetsReceivedByType,
-      packetsSentByType: s.packetsSentByType,
-      publishReceivedByQoS: s.publishReceivedByQoS,
-      publishSentByQoS: s.publishSentByQoS,
-      connectionsRefusedByReason: s.connectionsRefusedByReason,
-      droppedByReason: s.droppedByReason,
-    };
+  detailedStats(): DetailedStats {
+    return detailedStats(this.#ctx);
   }
 }

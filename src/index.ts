@@ -1,6 +1,6 @@
 // Public API of Swiftlet: everything a user imports comes from here.
 export { Broker } from './broker.js';
-export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo } from './broker.js';
+export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo, QueueDepths, DetailedStats } from './broker-views.js';
 export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';
 export { SwiftletError } from './errors.js';
@@ -47,5 +47,3 @@ export type { Persistence, PersistedState, SessionRecord, SubscriptionRecord, Me
 export { MemoryPersistence } from './persistence/persistence.js';
 export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';
-export type { Bus, BusEnvelope } from './cluster/bus.js';
-export { NoopBus } from './cluster/bus.js';

@@ -75,6 +75,11 @@ export interface BrokerOptions {
   /** Interval of the housekeeping sweep (keep alive, connect timeout, expiry), milliseconds. Default 1000. */
   sweepInterval?: number;
   /**
+   * The broker's clock, ms since the epoch (default `Date.now`): session and message expiry, will delays, keep alive
+   * and connect timeouts are measured with it. A test can supply a clock it advances, instead of waiting.
+   */
+  clock?: () => number;
+  /**
    * Seconds between saves of persistent sessions' in-flight and queued messages to a durable Persistence that has
    * `saveQueued` (only sessions whose messages changed are written); 0 = only when the broker stops. Default 10.
    */

@@ -3,14 +3,14 @@ import type { Duplex } from 'node:stream';
 import { Parser } from '../codec/parser.js';
 import type { ProtocolError } from '../codec/errors.js';
 import { encodePacket } from '../codec/encode.js';
-import { allocateBuffer } from '../codec/slab.js';
 import { PacketType, EMPTY_PROPERTIES } from '../codec/types.js';
-import type { Packet, ProtocolVersion, Properties } from '../codec/types.js';
+import type { ConnackPacket, Packet, ProtocolVersion, Properties } from '../codec/types.js';
 import type { ClientInfo } from '../hooks/hook.js';
 import type { ConnectionMeta } from '../listeners/listener.js';
 import type { Session } from '../session/session.js';
 import type { BrokerContext } from '../context.js';
-import { dispatchPacket, handleParseError } from '../handlers/dispatch.js';
+import { dispatchPacket, failConnection, handleParseError } from '../handlers/dispatch.js';
+import { writePending } from './outbound.js';
 import type { TopicAliasesOut } from '../session/topic-aliases-out.js';
 import type { PendingConnect } from '../handlers/connect.js';
 
@@ -65,13 +65,13 @@ export class Connection {
   version: ProtocolVersion = 4;
   session: Session | null = null;
   client: ClientInfo | null = null;
-  readonly openedAt = Date.now();
+  readonly openedAt: number;
 
   /** Keep alive in ms as granted (0 = none); the sweep closes the connection after 1.5× of silence [MQTT-3.1.2-24]. */
   keepAliveMs = 0;
   /** Set on every received chunk; the sweep turns it into `lastSeen` so the hot path never reads the clock. */
   active = true;
-  lastSeen = Date.now();
+  lastSeen: number;
 
   // Negotiated with a 5.0 client.
   /** Client's Receive Maximum: QoS 1/2 PUBLISH we may have unacknowledged towards it [MQTT-3.3.4-7]. */
@@ -117,6 +117,7 @@ export class Connection {
     this.ctx = ctx;
     this.stream = stream;
     this.meta = meta;
+    this.openedAt = this.lastSeen = ctx.clock();
     // The connection is the parser's callback object and the stream's listeners are shared functions
     // finding it through a symbol: no closures per connection (memory per idle client matters).
     this.parser = new Parser(this);
@@ -213,7 +214,7 @@ export class Connection {
     try {
       result = dispatchPacket(this, packet);
     } catch (err) {
-      this.ctx.failConnection(this, err);
+      failConnection(this, err);
       return;
     }
     if (result !== undefined) {
@@ -223,7 +224,7 @@ export class Connection {
       result.then(
         () => this.#resume(),
         (err: unknown) => {
-          this.ctx.failConnection(this, err);
+          failConnection(this, err);
         },
       );
     }
@@ -263,7 +264,7 @@ export class Connection {
     this.ctx.stats.packetsSentByType[bytes[0]! >> 4]!++;
     if (!this.#queuedForFlush) {
       this.#queuedForFlush = true;
-      this.ctx.scheduleFlush(this);
+      this.ctx.flusher.schedule(this);
     }
   }
 
@@ -286,24 +287,15 @@ export class Connection {
     this.#queuedForFlush = false;
     const pending = this.#pending;
     if (pending === null) return;
-    const n = pending.length;
     const bytes = this.#pendingBytes;
     this.#pending = null;
     this.#pendingBytes = 0;
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return;
     this.ctx.stats.bytesSent += bytes;
-    let ok: boolean;
-    if (n === 1) {
-      ok = this.stream.write(pending[0]);
-    } else if (bytes < LARGE_WRITE_BYTES || !hasLargeBuffer(pending)) {
-      // One copy is far cheaper than n stream writes (each costs a write request): join the packets.
-      ok = this.stream.write(joinBuffers(pending, bytes));
-    } else {
-      ok = writeGathered(this.stream, pending);
-    }
+    const ok = writePending(this.stream, pending, bytes);
     if (!ok) {
       this.#backpressured = true;
-    } else if (this.session !== null && this.session.queuedCount > 0 && this.state === ConnectionState.CONNECTED) {
+    } else if (this.session !== null && this.session.queue.size > 0 && this.state === ConnectionState.CONNECTED) {
       // The stream took everything without pushing back, so no 'drain' will come: keep the queue moving.
       this.ctx.delivery.pump(this.session);
     }
@@ -331,6 +323,27 @@ export class Connection {
     this.#destroyTimer.unref();
   }
 
+  /**
+   * Refuses the connection before it is acknowledged: counted as refused with `reasonCode`, the CONNACK sent when
+   * there is one the client can read, then the stream destroyed [MQTT-3.2.2-5].
+   */
+  refuse(reasonCode: number, connack?: ConnackPacket, error?: Error): void {
+    const stats = this.ctx.stats;
+    stats.connectionsRefused++;
+    stats.connectionsRefusedByReason[reasonCode & 0xff]!++;
+    if (connack !== undefined) this.send(connack);
+    if (this.state < ConnectionState.CLOSING) this.state = ConnectionState.CLOSING;
+    this.closedByServer = true;
+    this.closeReason = reasonCode;
+    if (error !== undefined && this.closeError === undefined) this.closeError = error;
+    this.destroy();
+  }
+
+  /** Refuses a connection an onAccept hook turned away, before anything was read. */
+  abort(): void {
+    this.refuse(0);
+  }
+
   /** Destroys the stream at once (keep alive timeout, errors after CONNACK in 3.x, broker shutdown). */
   destroy(): void {
     if (this.state === ConnectionState.CLOSED) return;
@@ -347,54 +360,4 @@ export class Connection {
     this.#pendingBytes = 0;
     this.ctx.connectionClosed(this);
   }
-}
-
-/**
- * Buffers at least this large are written as they are instead of being copied into the joined write of a turn:
- * copying them costs more than the extra write request. Deliveries with payloads this large send the payload
- * buffer itself after a separately encoded head.
- */
-export const LARGE_WRITE_BYTES = 16 * 1024;
-
-// Buffer.concat, with the joined buffer from the codec's slab when it is small enough (no new ArrayBuffer per flush).
-function joinBuffers(buffers: Buffer[], total: number): Buffer {
-  const out = allocateBuffer(total);
-  let at = 0;
-  for (let i = 0; i < buffers.length; i++) {
-    const b = buffers[i]!;
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
-
-function hasLargeBuffer(buffers: Buffer[]): boolean {
-  for (let i = 0; i < buffers.length; i++) if (buffers[i]!.length >= LARGE_WRITE_BYTES) return true;
-  return false;
-}
-
-// Writes small buffers joined and large ones as they are, corked so a socket sends them with one writev.
-function writeGathered(stream: Duplex, buffers: Buffer[]): boolean {
-  let ok = true;
-  let runStart = 0;
-  let runBytes = 0;
-  const writeRun = (end: number): void => {
-    if (end - runStart === 1) ok = stream.write(buffers[runStart]!);
-    else if (end > runStart) ok = stream.write(joinBuffers(buffers.slice(runStart, end), runBytes));
-  };
-  stream.cork();
-  for (let i = 0; i < buffers.length; i++) {
-    const b = buffers[i]!;
-    if (b.length < LARGE_WRITE_BYTES) {
-      runBytes += b.length;
-      continue;
-    }
-    writeRun(i);
-    ok = stream.write(b);
-    runStart = i + 1;
-    runBytes = 0;
-  }
-  writeRun(buffers.length);
-  stream.uncork();
-  return ok;
 }

@@ -1,4 +1,5 @@
-// CONNECT: protocol checks, client identifier, keep alive, hooks and authentication, session setup, CONNACK.
+// CONNECT, as named steps: check the packet → onConnect hooks → authenticate → take over → open and attach the
+// session → CONNACK → resume delivery.
 import { randomBytes } from 'node:crypto';
 import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
@@ -12,48 +13,31 @@ import type { Connection, HandlerResult } from '../connection/connection.js';
 import { andThen, isPromise } from '../hooks/maybe-async.js';
 import type { MaybePromise } from '../hooks/maybe-async.js';
 import { TopicAliasesOut } from '../session/topic-aliases-out.js';
-import { offlineClientInfo, sessionRecord } from '../context.js';
-import { publishWill } from '../routing/will.js';
+import { sessionRecord } from '../session/registry.js';
+import type { Session } from '../session/session.js';
 
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
-  const ctx = conn.ctx;
-  countRefused(conn, reasonCode);
   let code = reasonCode;
-  if (code === ReasonCode.NOT_AUTHORIZED && ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
-  if (conn.version === 5) {
-    let connack: ConnackPacket = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties };
-    // [MQTT-3.2.2-19] [MQTT-3.2.2-20] Reason String and User Properties are left out when they would make the CONNACK
-    // larger than the client's Maximum Packet Size; a CONNACK that is too large even so is not sent [MQTT-3.1.2-24].
-    if (!fitsClient(conn, connack) && (properties.reasonString !== undefined || properties.userProperties !== undefined)) {
-      const { reasonString: _r, userProperties: _u, ...rest } = properties;
-      connack = { ...connack, properties: rest };
-    }
-    if (fitsClient(conn, connack)) conn.send(connack);
-  } else {
-    conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: toConnectReturnCode(code), properties: EMPTY_PROPERTIES });
+  if (code === ReasonCode.NOT_AUTHORIZED && conn.ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
+  let connack: ConnackPacket | undefined =
+    conn.version === 5
+      ? { type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties }
+      : { type: PacketType.CONNACK, sessionPresent: false, reasonCode: toConnectReturnCode(code), properties: EMPTY_PROPERTIES };
+  // [MQTT-3.2.2-19] [MQTT-3.2.2-20] Reason String and User Properties are left out when they would make the CONNACK
+  // larger than the client's Maximum Packet Size; a CONNACK that is too large even so is not sent [MQTT-3.1.2-24].
+  if (!fitsClient(conn, connack) && (properties.reasonString !== undefined || properties.userProperties !== undefined)) {
+    const { reasonString: _r, userProperties: _u, ...rest } = properties;
+    connack = { ...connack, properties: rest };
   }
+  if (!fitsClient(conn, connack)) connack = undefined;
   // [MQTT-3.2.2-5] close the connection after a non-zero CONNACK.
-  closeRefused(conn, code);
+  conn.refuse(code, connack);
 }
 
-/** Counts a refused CONNECT under its reason (the stats behind $SYS and the metrics). */
-function countRefused(conn: Connection, reasonCode: number): void {
-  conn.ctx.stats.connectionsRefused++;
-  conn.ctx.stats.connectionsRefusedByReason[reasonCode & 0xff]!++;
-}
-
-/** Closes a connection whose CONNECT was refused (with or without a CONNACK already queued). */
-function closeRefused(conn: Connection, reasonCode: number): void {
-  conn.state = ConnectionState.CLOSING;
-  conn.closedByServer = true;
-  conn.closeReason = reasonCode;
-  conn.destroy();
-}
-
-/** True when `packet` is within the Maximum Packet Size the 5.0 client sent in CONNECT (0: no limit). */
-function fitsClient(conn: Connection, packet: ConnackPacket): boolean {
-  return conn.clientMaximumPacketSize === 0 || encodedLength(packet, conn.version) <= conn.clientMaximumPacketSize;
+/** True when `connack` is within the Maximum Packet Size the 5.0 client sent in CONNECT (0: no limit, and 3.x). */
+function fitsClient(conn: Connection, connack: ConnackPacket): boolean {
+  return conn.clientMaximumPacketSize === 0 || encodedLength(connack, conn.version) <= conn.clientMaximumPacketSize;
 }
 
 /** Handles the first packet of a connection. */
@@ -120,7 +104,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     listenerId: conn.meta.listenerId,
     transport: conn.meta.transport,
     certificate: conn.meta.certificate,
-    connectedAt: Date.now(),
+    connectedAt: ctx.clock(),
     keepAlive,
     clean: packet.clean,
     inline: false,
@@ -235,107 +219,68 @@ export function continueEnhancedAuth(pending: PendingConnect, result: EnhancedAu
   }
 }
 
-/** Takes over or creates the session, sends CONNACK, resends inflight and queued messages. */
+/**
+ * The client is authenticated: take over a connection with the same id, open (or resume) the session, attach,
+ * acknowledge with CONNACK, then resume delivery.
+ */
 function establish(pending: PendingConnect): void {
   const { conn, packet } = pending;
   const client = pending.client;
   const ctx = conn.ctx;
-  const caps = ctx.capabilities;
   if (conn.state >= ConnectionState.CLOSING) return;
   conn.pendingConnect = null;
-  const v = conn.version;
-  const clientId = client.id;
-
-  // Session expiry: 5.0 from the property (capped); 3.x clean → ends with the connection, else never.
-  let expiry: number;
-  let grantedExpiry: number | undefined;
-  if (v === 5) {
-    expiry = packet.properties.sessionExpiryInterval ?? 0;
-    if (expiry > caps.maximumSessionExpiryInterval) {
-      expiry = caps.maximumSessionExpiryInterval;
-      grantedExpiry = expiry;
-    }
-  } else {
-    expiry = packet.clean ? 0 : caps.maximumSessionExpiryInterval;
-  }
-
-  // CONNACK [MQTT-3.2.0-1], built before anything changes: a CONNACK larger than the client's Maximum Packet Size
-  // cannot be sent [MQTT-3.1.2-24], and then the connection closes without one, leaving any existing session and
-  // its connection as they were. (Its size does not depend on Session Present, which is one bit.)
-  const connack: ConnackPacket = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: ReasonCode.SUCCESS, properties: connackProperties(pending, grantedExpiry) };
+  const expiry = sessionExpiry(conn, packet);
+  // The CONNACK is built before anything changes: one larger than the client's Maximum Packet Size cannot be sent
+  // [MQTT-3.1.2-24], and then the connection closes without one, leaving any existing session and its connection as
+  // they were. (Session Present is one bit and does not change the size.)
+  const connack: ConnackPacket = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: ReasonCode.SUCCESS, properties: connackProperties(pending, expiry.granted) };
   if (!fitsClient(conn, connack)) {
-    ctx.logger.debug({ client: clientId, maximumPacketSize: conn.clientMaximumPacketSize }, 'CONNACK larger than the client Maximum Packet Size');
-    countRefused(conn, ReasonCode.PACKET_TOO_LARGE);
-    closeRefused(conn, ReasonCode.PACKET_TOO_LARGE);
+    ctx.logger.debug({ client: client.id, maximumPacketSize: conn.clientMaximumPacketSize }, 'CONNACK larger than the client Maximum Packet Size');
+    conn.refuse(ReasonCode.PACKET_TOO_LARGE);
     return;
   }
-
-  // [MQTT-3.1.4-3] a second connection with the same id takes over: the old one is closed (5.0: 0x8E).
-  const previous = ctx.clients.get(clientId);
-  if (previous !== undefined && previous !== conn) {
-    previous.closeReason = ReasonCode.SESSION_TAKEN_OVER;
-    previous.close(ReasonCode.SESSION_TAKEN_OVER);
-    // Detach now so the new connection owns the session before the old socket's close event fires.
-    ctx.connectionClosed(previous);
-  }
-
-  let session = ctx.sessions.get(clientId);
-  let sessionPresent = false;
-  if (session !== undefined && packet.clean) {
-    // [MQTT-3.1.2-4] Clean Start: discard the existing session. A delayed will of the old session is sent now.
-    if (session.will !== null) {
-      const old = session.will;
-      session.will = null;
-      session.willDueAt = 0;
-      publishWill(ctx, offlineClientInfo(session), old.will);
-    }
-    ctx.endSession(session, 'clean-start');
-    session = undefined;
-  }
-  if (session === undefined) {
-    session = ctx.createSession(clientId, v);
-  } else {
-    sessionPresent = true; // [MQTT-3.2.2-3]
-    // [MQTT-3.1.3-9] reconnecting in time cancels a delayed will.
-    session.will = null;
-    session.willDueAt = 0;
-  }
-  session.protocolVersion = v;
-  session.expiryInterval = expiry;
-  session.disconnectedAt = 0;
-  session.lastClient = client;
-  if (packet.will !== undefined) {
-    session.will = { will: packet.will, delay: v === 5 ? (packet.will.properties.willDelayInterval ?? 0) : 0 };
-  }
-
-  if (v === 5 && conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
+  const registry = ctx.registry;
+  registry.takeOver(client.id, conn);
+  const { session, present } = registry.open(client.id, conn.version, packet.clean);
+  configureSession(conn, session, pending, expiry.interval);
+  if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
   conn.client = client;
   conn.session = session;
   conn.keepAliveMs = client.keepAlive * 1000;
   conn.state = ConnectionState.CONNECTED;
-  session.connection = conn;
-  ctx.clients.set(clientId, conn);
-  const stats = ctx.stats;
-  stats.clientsConnected++;
-  stats.clientsTotal++;
-  if (stats.clientsConnected > stats.clientsMaximum) stats.clientsMaximum = stats.clientsConnected;
+  registry.attach(conn, session, client.id);
   // A 3.1 CONNACK has no Session Present: its encoding leaves that byte 0.
-  connack.sessionPresent = sessionPresent;
+  connack.sessionPresent = present;
   conn.send(connack);
   if (ctx.persistence.durable) ctx.persistence.saveSession(sessionRecord(session));
-
-  const hooks = ctx.hooks;
-  if (sessionPresent) {
-    if (hooks.onSessionResumed !== null) hooks.notify('onSessionResumed', client);
-    ctx.delivery.resend(session);
-  } else if (hooks.onSessionCreated !== null) {
-    hooks.notify('onSessionCreated', client);
-  }
-  if (hooks.onConnected !== null) hooks.notify('onConnected', client);
-  ctx.delivery.pump(session);
+  resume(conn, session, client, present);
 }
 
-/** The properties of a successful 5.0 CONNACK: the capabilities that differ from the defaults and the answers to CONNECT. */
+/**
+ * The Session Expiry Interval to keep, in seconds: 5.0 from the property, capped (`granted` is the capped value the
+ * CONNACK returns); 3.x with Clean Session 1 ends with the connection, otherwise the maximum.
+ */
+function sessionExpiry(conn: Connection, packet: ConnectPacket): { interval: number; granted: number | undefined } {
+  const caps = conn.ctx.capabilities;
+  if (conn.version !== 5) return { interval: packet.clean ? 0 : caps.maximumSessionExpiryInterval, granted: undefined };
+  const asked = packet.properties.sessionExpiryInterval ?? 0;
+  if (asked > caps.maximumSessionExpiryInterval) return { interval: caps.maximumSessionExpiryInterval, granted: caps.maximumSessionExpiryInterval };
+  return { interval: asked, granted: undefined };
+}
+
+/** Session expiry, last client and will from the CONNECT. */
+function configureSession(conn: Connection, session: Session, pending: PendingConnect, expiryInterval: number): void {
+  const { packet, client } = pending;
+  const v = conn.version;
+  session.protocolVersion = v;
+  session.expiryInterval = expiryInterval;
+  session.lastClient = client;
+  if (packet.will !== undefined) {
+    session.will = { will: packet.will, delay: v === 5 ? (packet.will.properties.willDelayInterval ?? 0) : 0 };
+  }
+}
+
+/** The CONNACK's properties [MQTT-3.2.0-1]: what the server grants and limits (5.0 only). */
 function connackProperties(pending: PendingConnect, grantedExpiry: number | undefined): Properties {
   const { conn, packet, assigned } = pending;
   if (conn.version !== 5) return EMPTY_PROPERTIES;
@@ -363,6 +308,20 @@ function connackProperties(pending: PendingConnect, grantedExpiry: number | unde
     if (pending.authData !== undefined) properties.authenticationData = pending.authData;
   }
   return properties;
+}
+
+/** After CONNACK: hooks, then what the session owes the client — unacknowledged messages resent, the queue sent. */
+function resume(conn: Connection, session: Session, client: ClientInfo, present: boolean): void {
+  const ctx = conn.ctx;
+  const hooks = ctx.hooks;
+  if (present) {
+    if (hooks.onSessionResumed !== null) hooks.notify('onSessionResumed', client);
+    ctx.delivery.resend(session);
+  } else if (hooks.onSessionCreated !== null) {
+    hooks.notify('onSessionCreated', client);
+  }
+  if (hooks.onConnected !== null) hooks.notify('onConnected', client);
+  ctx.delivery.pump(session);
 }
 
 /** For the AUTH handler: rejection helper shared with CONNECT. */

@@ -2,9 +2,9 @@
 import type { ProtocolError } from '../codec/errors.js';
 import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
-import type { Packet } from '../codec/types.js';
+import type { ConnackPacket, Packet } from '../codec/types.js';
 import { ProtocolError as ProtocolErrorClass } from '../codec/errors.js';
-import { REJECT } from '../hooks/hook.js';
+import { HookRejection, REJECT } from '../hooks/hook.js';
 import { ConnectionState } from '../connection/connection.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { handleAuth } from './auth.js';
@@ -83,6 +83,7 @@ export function handleParseError(conn: Connection, error: ProtocolError): void {
   const ctx = conn.ctx;
   ctx.logger.debug({ client: conn.client?.id, reason: error.reasonCode, err: error.message }, 'malformed packet');
   if (conn.state === ConnectionState.NEW || conn.state === ConnectionState.CONNECTING) {
+    let connack: ConnackPacket | undefined;
     if (conn.state === ConnectionState.NEW) {
       const v = error.protocolVersion;
       if (error.reasonCode === ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
@@ -90,19 +91,28 @@ export function handleParseError(conn: Connection, error: ProtocolError): void {
         if (v === 5) conn.version = 5;
         else conn.version = 4;
         const code = v === 5 ? error.reasonCode : toConnectReturnCode(error.reasonCode);
-        conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties: EMPTY_PROPERTIES });
+        connack = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties: EMPTY_PROPERTIES };
       } else if (v === 5) {
         conn.version = 5;
-        conn.send({ type: PacketType.CONNACK, sessionPresent: false, reasonCode: error.reasonCode, properties: EMPTY_PROPERTIES });
+        connack = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: error.reasonCode, properties: EMPTY_PROPERTIES };
       }
     }
-    ctx.stats.connectionsRefused++;
-    ctx.stats.connectionsRefusedByReason[error.reasonCode & 0xff]!++;
-    conn.closedByServer = true;
-    conn.closeReason = error.reasonCode;
-    conn.closeError = error;
-    conn.destroy();
+    conn.refuse(error.reasonCode, connack, error);
     return;
   }
   conn.close(error.reasonCode, error);
+}
+
+/** Maps an error raised while handling a connection's packet to its reason code and closes the connection. */
+export function failConnection(conn: Connection, err: unknown): void {
+  const ctx = conn.ctx;
+  if (err instanceof ProtocolErrorClass || err instanceof HookRejection) {
+    ctx.logger.debug({ client: conn.client?.id, reason: err.reasonCode, err: err.message }, 'closing connection');
+    conn.close(err.reasonCode, err, err instanceof HookRejection && err.serverReference !== undefined ? { serverReference: err.serverReference } : undefined);
+    return;
+  }
+  const error = err instanceof Error ? err : new Error(String(err));
+  ctx.logger.error({ client: conn.client?.id, err: error }, 'unexpected error handling packet');
+  if (ctx.hooks.onError !== null) ctx.hooks.notify('onError', error, { clientId: conn.client?.id, where: 'packet' });
+  conn.close(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, error);
 }

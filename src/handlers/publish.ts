@@ -10,6 +10,7 @@ import { HookRejection, REJECT } from '../hooks/hook.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { isPromise } from '../hooks/maybe-async.js';
 import { messageFromPublish } from '../routing/publish-pipeline.js';
+import { encodingSlot } from '../routing/message.js';
 
 /** Handles a PUBLISH from a connected client. */
 export function handlePublish(conn: Connection, packet: PublishPacket): HandlerResult {
@@ -135,23 +136,14 @@ function rejectByHook(conn: Connection, packet: PublishPacket, err: unknown): vo
 /** Routes an accepted publish and acknowledges it. `inline` = called synchronously from the parser. */
 function accept(conn: Connection, packet: PublishPacket, topic: string, inline = false): void {
   const ctx = conn.ctx;
-  const message = messageFromPublish(
-    topic,
-    packet.payload,
-    packet.qos,
-    packet.retain,
-    packet.properties,
-    conn.client!.id,
-    false,
-    ctx.capabilities.maximumMessageExpiryInterval,
-  );
+  const message = messageFromPublish(topic === packet.topic ? packet : { ...packet, topic }, conn.client!.id, false, ctx);
   // Forward the bytes as received when they are exactly what a subscriber of the same protocol family
   // would get (no DUP, no retain flag, no topic alias, no expiry to rewrite): no encode, no copy.
   if (inline && !packet.dup && !packet.retain && message.expiresAt === 0 && packet.properties.topicAlias === undefined) {
     const raw = conn.parser.currentPacketBytes();
     if (raw !== undefined) {
       message.raw = raw;
-      message.rawSlot = (conn.version === 5 ? 6 : 0) + packet.qos * 2;
+      message.rawSlot = encodingSlot(conn.version === 5, packet.qos, false);
     }
   }
   ctx.router.publish(message, conn.client);

@@ -149,11 +149,11 @@ function sendRetained(conn: Connection, g: Granted): void {
   if (ctx.retained.size === 0) return;
   const found: Message[] = [];
   ctx.retained.match(sub.filter, found);
-  const now = Date.now();
+  const now = ctx.clock();
   const ids = sub.identifier !== 0 ? [sub.identifier] : undefined;
   for (const message of found) {
     if (message.expiresAt !== 0 && message.expiresAt <= now) continue;
     const qos = (message.qos < sub.qos ? message.qos : sub.qos);
-    ctx.delivery.deliver(sub.session, message, qos, true, ids, undefined, true);
+    ctx.delivery.deliver(sub.session, { message, qos, retain: true, subscriptionIds: ids, group: undefined, retainedBurst: true });
   }
 }

@@ -1,6 +1,6 @@
 // JSON views of broker state for the management API: Buffers as base64, MQTT properties made JSON-safe.
 import { isUtf8 } from 'node:buffer';
-import type { ClientSnapshot, ListenerInfo, RetainedSnapshot } from '../broker.js';
+import type { ClientSnapshot, ListenerInfo, RetainedSnapshot } from '../broker-views.js';
 import type { Properties } from '../codec/types.js';
 
 const PROTOCOL_NAMES = { 3: '3.1', 4: '3.1.1', 5: '5.0' } as const;

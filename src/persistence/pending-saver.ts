@@ -57,7 +57,7 @@ export class PendingSaver {
     if (!this.#enabled()) return 0;
     const persistence = this.#ctx.persistence;
     let written = 0;
-    for (const session of this.#ctx.sessions.values()) {
+    for (const session of this.#ctx.registry.sessions.values()) {
       // Sessions that end with their connection have nothing to keep; inline subscriptions live in the program.
       if (session.inlineHandler !== null || session.expiryInterval === 0) continue;
       const now = fingerprint(session);
@@ -83,8 +83,7 @@ function recordsOf(session: Session): QueuedRecord[] {
   for (const e of session.inflight.values()) {
     records.push({ clientId, message: messageRecord(e.message), qos: e.qos, retain: e.retain, subscriptionIds: e.subscriptionIds, packetId: e.packetId, released: e.released });
   }
-  for (let i = session.queueHead; i < session.queue.length; i++) {
-    const d = session.queue[i]!;
+  for (const d of session.queue) {
     records.push({ clientId, message: messageRecord(d.message), qos: d.qos, retain: d.retain, subscriptionIds: d.subscriptionIds });
   }
   return records;
@@ -93,11 +92,10 @@ function recordsOf(session: Session): QueuedRecord[] {
 function fingerprint(session: Session): Fingerprint {
   let inflight = '';
   for (const e of session.inflight.values()) inflight += `${e.packetId}:${e.released ? 1 : 0},`;
-  const n = session.queuedCount;
   return {
-    queued: n,
-    head: n === 0 ? undefined : session.queue[session.queueHead]!.message,
-    tail: n === 0 ? undefined : session.queue[session.queue.length - 1]!.message,
+    queued: session.queue.size,
+    head: session.queue.peek()?.message,
+    tail: session.queue.last()?.message,
     inflight,
   };
 }

@@ -20,23 +20,23 @@ export interface RestoreSummary {
 /** Puts the persisted state into the broker; records that are no longer valid are skipped (and expired sessions deleted). */
 export function restoreState(ctx: BrokerContext, state: PersistedState): RestoreSummary {
   const summary: RestoreSummary = { sessions: 0, subscriptions: 0, queued: 0, retained: 0, skipped: 0 };
-  const now = Date.now();
+  const now = ctx.clock();
   for (const record of state.sessions) {
     // A session that was connected when the broker stopped went offline then: its expiry starts now.
     const disconnectedAt = record.disconnectedAt === 0 ? now : record.disconnectedAt;
     const expired = sessionExpired(record.expiryInterval, disconnectedAt, now);
-    if (expired || ctx.sessions.has(record.clientId)) {
+    if (expired || ctx.registry.sessions.has(record.clientId)) {
       if (expired) ctx.persistence.deleteSession(record.clientId);
       summary.skipped++;
       continue;
     }
-    const session = ctx.createSession(record.clientId, record.protocolVersion);
+    const session = ctx.registry.create(record.clientId, record.protocolVersion);
     session.expiryInterval = record.expiryInterval;
     session.disconnectedAt = disconnectedAt;
     summary.sessions++;
   }
   for (const record of state.subscriptions) {
-    const session = ctx.sessions.get(record.clientId);
+    const session = ctx.registry.get(record.clientId);
     const shared = parseSharedFilter(record.topicFilter);
     if (session === undefined || session.inlineHandler !== null || shared === 'invalid' || !isValidTopicFilter(shared === null ? record.topicFilter : shared.filter)) {
       summary.skipped++;
@@ -46,7 +46,7 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
     summary.subscriptions++;
   }
   for (const record of state.queued) {
-    const session = ctx.sessions.get(record.clientId);
+    const session = ctx.registry.get(record.clientId);
     const message = messageFromRecord(record.message);
     const released = record.released === true;
     const packetId = record.packetId ?? 0;
@@ -62,10 +62,9 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
         continue;
       }
       // Resent with DUP and the same packet id when the client comes back [MQTT-4.4.0-1].
-      session.addInflight({ packetId, message, qos: record.qos, retain, subscriptionIds: record.subscriptionIds, group: undefined, released });
-      ctx.stats.inflight++;
+      session.inflight.add({ packetId, message, qos: record.qos, retain, subscriptionIds: record.subscriptionIds, group: undefined, retainedBurst: false, released });
     } else {
-      session.enqueue({ message, qos: record.qos, retain, subscriptionIds: record.subscriptionIds, group: undefined });
+      session.queue.push({ message, qos: record.qos, retain, subscriptionIds: record.subscriptionIds, group: undefined, retainedBurst: false });
     }
     summary.queued++;
   }

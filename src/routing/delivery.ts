@@ -1,16 +1,16 @@
 // Delivery to one session: QoS flows, inflight window, offline queue, encode-once fan-out.
-import { encodeAck as encodeAckFast, encodePublish, encodePublishHead, publishPacketIdOffset } from '../codec/encode.js';
+import { encodeAck, encodePublish, encodePublishHead, publishPacketIdOffset } from '../codec/encode.js';
 import { allocateBuffer } from '../codec/slab.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
 import type { Properties, PublishPacket, QoS } from '../codec/types.js';
-import type { SharedGroup } from '../topics/subscription-trie.js';
 import type { BrokerContext } from '../context.js';
-import { LARGE_WRITE_BYTES } from '../connection/connection.js';
+import { LARGE_WRITE_BYTES } from '../connection/outbound.js';
 import type { Connection } from '../connection/connection.js';
+import { encodingSlot } from './message.js';
 import type { Message } from './message.js';
 import type { DropReason } from '../hooks/hook.js';
-import type { InflightEntry, Session } from '../session/session.js';
-import type { Subscription } from '../session/subscription.js';
+import type { Session } from '../session/session.js';
+import type { InflightEntry, Outgoing } from '../session/delivery-queue.js';
 
 /** Sends messages to sessions, respecting inflight windows, congestion and queue bounds. */
 export class Delivery {
@@ -20,42 +20,34 @@ export class Delivery {
     this.#ctx = ctx;
   }
 
-  /** Delivers `message` to `session` at `qos`, with the retain flag and subscription identifiers to send. */
-  deliver(
-    session: Session,
-    message: Message,
-    qos: QoS,
-    retain: boolean,
-    subscriptionIds: number[] | undefined,
-    group: SharedGroup<Subscription> | undefined,
-    retainedBurst = false,
-  ): void {
+  /** Delivers one message to one session: sends it now, queues it, or drops it (counted and reported). */
+  deliver(session: Session, out: Outgoing): void {
     if (session.inlineHandler !== null) {
-      deliverInline(this.#ctx, session, message, qos, retain, subscriptionIds);
+      deliverInline(this.#ctx, session, out);
       return;
     }
     const conn = session.connection;
     if (conn === null || !conn.isConnected) {
       // Offline persistent session: queue QoS 1/2 (and QoS 0 when configured) [MQTT-3.1.2-5].
-      if (qos > 0 || this.#ctx.capabilities.queueQoS0Offline) this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'offline-queue-full');
+      if (out.qos > 0 || this.#ctx.capabilities.queueQoS0Offline) this.#enqueue(session, out, 'offline-queue-full');
       return;
     }
-    if (qos === 0) {
+    if (out.qos === 0) {
       if (conn.congested) {
         // Retained messages sent on subscribe wait for the socket instead of being dropped.
-        if (retainedBurst) this.#enqueue(session, message, 0, retain, subscriptionIds, group, 'queue-full', true);
-        else this.drop(session, message, 'queue-full');
+        if (out.retainedBurst) this.#enqueue(session, out, 'queue-full');
+        else this.drop(session, out.message, 'queue-full');
         return;
       }
-      this.#sendPublish(conn, session, message, 0, retain, subscriptionIds, 0, false);
+      this.#sendPublish(conn, session, out, 0, false);
       return;
     }
     // Keep order: once something waits, everything after it waits too.
-    if (session.queuedCount > 0 || session.inflight.size >= conn.inflightLimit || conn.congested) {
-      this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'queue-full', retainedBurst);
+    if (session.queue.size > 0 || session.inflight.size >= conn.inflightLimit || conn.congested) {
+      this.#enqueue(session, out, 'queue-full');
       return;
     }
-    this.#sendInflight(conn, session, message, qos, retain, subscriptionIds, group);
+    this.#sendInflight(conn, session, out);
   }
 
   /** Counts and reports a message that will not be delivered to `session`. */
@@ -67,41 +59,33 @@ export class Delivery {
     if (hooks.onMessageDropped !== null) hooks.notify('onMessageDropped', session.clientId, toPacket(message, 0), why);
   }
 
-  #enqueue(
-    session: Session,
-    message: Message,
-    qos: QoS,
-    retain: boolean,
-    subscriptionIds: number[] | undefined,
-    group: SharedGroup<Subscription> | undefined,
-    why: DropReason,
-    unbounded = false,
-  ): void {
+  #enqueue(session: Session, out: Outgoing, why: DropReason): void {
     // Retained bursts are exempt from the bound: they reference messages the retained store already
     // holds, so the queue costs one small record each, bounded by the store's size.
-    if (!unbounded && session.queuedCount >= this.#ctx.capabilities.maximumQueuedMessages) {
-      this.drop(session, message, why);
+    if (!out.retainedBurst && session.queue.size >= this.#ctx.capabilities.maximumQueuedMessages) {
+      this.drop(session, out.message, why);
       return;
     }
-    session.enqueue({ message, qos, retain, subscriptionIds, group });
+    session.queue.push(out);
   }
 
   /** Sends queued deliveries while the inflight window and the socket allow (after acks, on resume, on drain). */
   pump(session: Session): void {
     const conn = session.connection;
     if (conn === null || !conn.isConnected) return;
-    const now = Date.now();
-    while (session.queuedCount > 0) {
+    const queue = session.queue;
+    const now = this.#ctx.clock();
+    while (queue.size > 0) {
       if (conn.congested) return;
-      const head = session.queue[session.queueHead]!;
+      const head = queue.peek()!;
       if (head.qos > 0 && session.inflight.size >= conn.inflightLimit) return;
-      session.dequeue();
+      queue.shift();
       if (head.message.expiresAt !== 0 && head.message.expiresAt <= now) {
         this.drop(session, head.message, 'expired'); // [MQTT-3.3.2-5]
         continue;
       }
-      if (head.qos === 0) this.#sendPublish(conn, session, head.message, 0, head.retain, head.subscriptionIds, 0, false);
-      else this.#sendInflight(conn, session, head.message, head.qos, head.retain, head.subscriptionIds, head.group);
+      if (head.qos === 0) this.#sendPublish(conn, session, head, 0, false);
+      else this.#sendInflight(conn, session, head);
     }
   }
 
@@ -111,58 +95,50 @@ export class Delivery {
     if (conn === null) return;
     for (const entry of session.inflight.values()) {
       if (entry.released) {
-        conn.write(encodeAckBytes(PacketType.PUBREL, entry.packetId, conn));
+        conn.write(encodeAck(PacketType.PUBREL, entry.packetId, 0, conn.version));
       } else {
         // [MQTT-3.3.1-1] DUP set on re-delivery.
-        this.#sendPublish(conn, session, entry.message, entry.qos, entry.retain, entry.subscriptionIds, entry.packetId, true);
+        this.#sendPublish(conn, session, entry, entry.packetId, true);
       }
     }
   }
 
-  #sendInflight(
-    conn: Connection,
-    session: Session,
-    message: Message,
-    qos: 1 | 2,
-    retain: boolean,
-    subscriptionIds: number[] | undefined,
-    group: SharedGroup<Subscription> | undefined,
-  ): void {
+  #sendInflight(conn: Connection, session: Session, out: Outgoing): void {
     const packetId = session.allocatePacketId();
     if (packetId === 0) {
       // All 65535 ids in use: cannot happen below the inflight limit, but never send a duplicate id.
       if (this.#ctx.hooks.onPacketIdExhausted !== null && conn.client !== null) {
-        this.#ctx.hooks.notify('onPacketIdExhausted', conn.client, toPacket(message, 0));
+        this.#ctx.hooks.notify('onPacketIdExhausted', conn.client, toPacket(out.message, 0));
       }
-      this.#enqueue(session, message, qos, retain, subscriptionIds, group, 'inflight-full');
+      this.#enqueue(session, out, 'inflight-full');
       return;
     }
-    if (!this.#sendPublish(conn, session, message, qos, retain, subscriptionIds, packetId, false)) return;
-    const entry: InflightEntry = { packetId, message, qos, retain, subscriptionIds, group, released: false };
-    session.addInflight(entry);
-    this.#ctx.stats.inflight++;
+    if (!this.#sendPublish(conn, session, out, packetId, false)) return;
+    const entry: InflightEntry = {
+      message: out.message,
+      qos: out.qos as 1 | 2,
+      retain: out.retain,
+      subscriptionIds: out.subscriptionIds,
+      group: out.group,
+      retainedBurst: out.retainedBurst,
+      packetId,
+      released: false,
+    };
+    session.inflight.add(entry);
     const hooks = this.#ctx.hooks;
-    if (hooks.onQosStarted !== null && conn.client !== null) hooks.notify('onQosStarted', conn.client, toPacket(message, packetId));
+    if (hooks.onQosStarted !== null && conn.client !== null) hooks.notify('onQosStarted', conn.client, toPacket(out.message, packetId));
   }
 
   /** Encodes and writes one PUBLISH; false when it was dropped (expired, or larger than the client accepts). */
-  #sendPublish(
-    conn: Connection,
-    session: Session,
-    message: Message,
-    qos: QoS,
-    retain: boolean,
-    subscriptionIds: number[] | undefined,
-    packetId: number,
-    dup: boolean,
-  ): boolean {
+  #sendPublish(conn: Connection, session: Session, out: Outgoing, packetId: number, dup: boolean): boolean {
+    const { message, qos, retain } = out;
     let bytes: Buffer;
     // Large payloads are never copied: the head is encoded per client and the payload written after it.
     let payload: Buffer | null = null;
     const v5 = conn.version === 5;
     let expirySeconds = 0;
     if (message.expiresAt !== 0) {
-      const left = message.expiresAt - Date.now();
+      const left = message.expiresAt - this.#ctx.clock();
       if (left <= 0) {
         this.drop(session, message, 'expired'); // [MQTT-3.3.2-5]
         return false;
@@ -170,8 +146,8 @@ export class Delivery {
       expirySeconds = Math.ceil(left / 1000);
     }
     const large = message.payload.length >= LARGE_WRITE_BYTES;
-    if (large || expirySeconds !== 0 || (v5 && (subscriptionIds !== undefined || conn.outboundAliases !== null))) {
-      const packet = this.#packetFor(conn, message, qos, retain, subscriptionIds, packetId, dup, expirySeconds);
+    if (large || expirySeconds !== 0 || (v5 && (out.subscriptionIds !== undefined || conn.outboundAliases !== null))) {
+      const packet = packetFor(conn, out, packetId, dup, expirySeconds);
       if (large) {
         bytes = encodePublishHead(packet, v5 ? 5 : 4);
         payload = packet.payload;
@@ -180,16 +156,16 @@ export class Delivery {
       }
     } else {
       // Fast path: one encoding per (version family, QoS, retain) shared by all subscribers.
-      const index = (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0);
+      const slot = encodingSlot(v5, qos, retain);
       let shared: Buffer | undefined;
-      if (message.rawSlot === index) {
+      if (message.rawSlot === slot) {
         shared = message.raw!;
       } else {
         const cache = message.encoded; // present only during a fan-out (Router.route)
-        shared = cache?.[index];
+        shared = cache?.[slot];
         if (shared === undefined) {
           shared = encodePublish(toPacketWith(message, qos, retain, qos === 0 ? 0 : 1, false, v5 ? message.properties : EMPTY_PROPERTIES), v5 ? 5 : 4);
-          if (cache !== undefined) cache[index] = shared;
+          if (cache !== undefined) cache[slot] = shared;
         }
       }
       if (qos === 0) {
@@ -201,7 +177,7 @@ export class Delivery {
         const at = publishPacketIdOffset(bytes);
         bytes[at] = packetId >> 8;
         bytes[at + 1] = packetId & 0xff;
-        if (dup) bytes[0] = bytes[0]! | 0x08;
+        if (dup) bytes[0] = bytes[0]! | DUP_FLAG;
       }
     }
     // [MQTT-3.1.2-25] never send a packet larger than the client's Maximum Packet Size: drop it.
@@ -219,43 +195,39 @@ export class Delivery {
     if (hooks.onMessageDelivered !== null && conn.client !== null) hooks.notify('onMessageDelivered', conn.client, toPacket(message, packetId));
     return true;
   }
-
-  // The PUBLISH one client gets when the shared encoding does not fit it: its own packet id and DUP, and for
-  // 5.0 the remaining expiry, its subscription identifiers and its outbound topic alias.
-  #packetFor(
-    conn: Connection,
-    message: Message,
-    qos: QoS,
-    retain: boolean,
-    subscriptionIds: number[] | undefined,
-    packetId: number,
-    dup: boolean,
-    expirySeconds: number,
-  ): PublishPacket {
-    if (conn.version !== 5) return toPacketWith(message, qos, retain, packetId, dup, EMPTY_PROPERTIES);
-    let properties: Properties = message.properties;
-    let topic = message.topic;
-    if (subscriptionIds !== undefined || expirySeconds !== 0 || conn.outboundAliases !== null) {
-      properties = { ...properties };
-      // [MQTT-3.3.2-6] the remaining lifetime is forwarded, not the original interval.
-      if (expirySeconds !== 0 && properties.messageExpiryInterval !== undefined) properties.messageExpiryInterval = expirySeconds;
-      // [MQTT-3.3.4-3] every matching subscription identifier goes with the message.
-      if (subscriptionIds !== undefined) properties.subscriptionIdentifiers = subscriptionIds;
-      if (conn.outboundAliases !== null) {
-        const { alias, existing } = conn.outboundAliases.aliasFor(topic);
-        properties.topicAlias = alias;
-        if (existing) topic = '';
-      }
-    }
-    return { type: PacketType.PUBLISH, dup, qos, retain, topic, packetId, payload: message.payload, properties };
-  }
 }
 
-function deliverInline(ctx: BrokerContext, session: Session, message: Message, qos: QoS, retain: boolean, subscriptionIds: number[] | undefined): void {
-  if (message.expiresAt !== 0 && message.expiresAt <= Date.now()) return;
+/** The DUP bit of a PUBLISH's first byte [MQTT-3.3.1-1]. */
+const DUP_FLAG = 0x08;
+
+// The PUBLISH one client gets when the shared encoding does not fit it: its own packet id and DUP, and for
+// 5.0 the remaining expiry, its subscription identifiers and its outbound topic alias.
+function packetFor(conn: Connection, out: Outgoing, packetId: number, dup: boolean, expirySeconds: number): PublishPacket {
+  const { message, qos, retain, subscriptionIds } = out;
+  if (conn.version !== 5) return toPacketWith(message, qos, retain, packetId, dup, EMPTY_PROPERTIES);
+  let properties: Properties = message.properties;
+  let topic = message.topic;
+  if (subscriptionIds !== undefined || expirySeconds !== 0 || conn.outboundAliases !== null) {
+    properties = { ...properties };
+    // [MQTT-3.3.2-6] the remaining lifetime is forwarded, not the original interval.
+    if (expirySeconds !== 0 && properties.messageExpiryInterval !== undefined) properties.messageExpiryInterval = expirySeconds;
+    // [MQTT-3.3.4-3] every matching subscription identifier goes with the message.
+    if (subscriptionIds !== undefined) properties.subscriptionIdentifiers = subscriptionIds;
+    if (conn.outboundAliases !== null) {
+      const { alias, existing } = conn.outboundAliases.aliasFor(topic);
+      properties.topicAlias = alias;
+      if (existing) topic = '';
+    }
+  }
+  return { type: PacketType.PUBLISH, dup, qos, retain, topic, packetId, payload: message.payload, properties };
+}
+
+function deliverInline(ctx: BrokerContext, session: Session, out: Outgoing): void {
+  const { message, subscriptionIds } = out;
+  if (message.expiresAt !== 0 && message.expiresAt <= ctx.clock()) return;
   const properties = subscriptionIds === undefined ? message.properties : { ...message.properties, subscriptionIdentifiers: subscriptionIds };
   try {
-    session.inlineHandler!({ topic: message.topic, payload: message.payload, qos, retain, properties, publisher: message.origin });
+    session.inlineHandler!({ topic: message.topic, payload: message.payload, qos: out.qos, retain: out.retain, properties, publisher: message.origin });
   } catch (err) {
     ctx.logger.error({ err, filter: session.clientId }, 'inline subscription handler threw');
   }
@@ -269,9 +241,3 @@ function toPacketWith(message: Message, qos: QoS, retain: boolean, packetId: num
 export function toPacket(message: Message, packetId: number): PublishPacket {
   return toPacketWith(message, message.qos, message.retain, packetId, false, message.properties);
 }
-
-/** Encodes PUBACK/PUBREC/PUBREL/PUBCOMP with reason 0 in the connection's version. */
-export function encodeAckBytes(type: 4 | 5 | 6 | 7, packetId: number, conn: Connection): Buffer {
-  return encodeAckFast(type, packetId, 0, conn.version);
-}
-

@@ -40,14 +40,10 @@ export function inlinePublish(ctx: BrokerContext, topic: string, payload: Buffer
   if (!isValidTopicName(topic)) throw new SwiftletError('SWIFTLET_ERR_PUBLISH_INVALID_TOPIC', `invalid topic name ${JSON.stringify(topic)}`);
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
   const message = messageFromPublish(
-    topic,
-    body,
-    options.qos ?? 0,
-    options.retain ?? false,
-    options.properties ?? EMPTY_PROPERTIES,
+    { topic, payload: body, qos: options.qos ?? 0, retain: options.retain ?? false, properties: options.properties ?? EMPTY_PROPERTIES },
     null,
     true,
-    ctx.capabilities.maximumMessageExpiryInterval,
+    ctx,
   );
   return ctx.router.publish(message, null);
 }
@@ -59,7 +55,7 @@ export function inlineSubscribe(ctx: BrokerContext, topicFilter: string, handler
     throw new SwiftletError('SWIFTLET_ERR_SUBSCRIBE_INVALID_FILTER', `invalid topic filter ${JSON.stringify(topicFilter)}`);
   }
   // U+0000 cannot appear in a client id on the wire, so inline session keys never collide with clients.
-  const session = new Session(`\u0000inline-${++inlineCounter}`, 5);
+  const session = new Session(`\u0000inline-${++inlineCounter}`, 5, ctx.stats);
   session.inlineHandler = handler;
   const sub: Subscription = {
     session,
@@ -76,7 +72,9 @@ export function inlineSubscribe(ctx: BrokerContext, topicFilter: string, handler
   if (shared === null && options.retained !== false && ctx.retained.size > 0) {
     const found: Message[] = [];
     ctx.retained.match(sub.filter, found);
-    for (const m of found) ctx.delivery.deliver(session, m, (m.qos < sub.qos ? m.qos : sub.qos), true, undefined, undefined, true);
+    for (const m of found) {
+      ctx.delivery.deliver(session, { message: m, qos: m.qos < sub.qos ? m.qos : sub.qos, retain: true, subscriptionIds: undefined, group: undefined, retainedBurst: true });
+    }
   }
   let active = true;
   return {

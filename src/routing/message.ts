@@ -17,7 +17,7 @@ export interface Message {
   /** Absolute expiry time in ms since the epoch, 0 = never (Message Expiry Interval). */
   readonly expiresAt: number;
   /**
-   * Encodings shared by subscribers: index `(v5 ? 6 : 0) + qos * 2 + retain`, packet id 0 and DUP 0.
+   * Encodings shared by subscribers, by `encodingSlot()`, with packet id 0 and DUP 0.
    * Only used for messages without an expiry, whose bytes do not depend on the time of delivery, and only
    * present while Router.route fans the message out to more than one receiver.
    */
@@ -28,6 +28,14 @@ export interface Message {
    */
   raw: Buffer | undefined;
   rawSlot: number;
+}
+
+/** Number of distinct shared encodings of a message: 2 protocol families × 3 QoS × retain flag. */
+export const ENCODING_SLOTS = 12;
+
+/** Which shared encoding a subscriber gets: one per (protocol family, QoS, retain flag). */
+export function encodingSlot(v5: boolean, qos: QoS, retain: boolean): number {
+  return (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0);
 }
 
 /** Builds a Message. */

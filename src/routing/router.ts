@@ -1,14 +1,16 @@
 // Routing: topic → matching subscriptions (deduplicated per client), shared-group picks, retained store, bus.
+import { PacketType } from '../codec/types.js';
 import { SubscriptionTrie } from '../topics/subscription-trie.js';
 import type { SharedGroup } from '../topics/subscription-trie.js';
 import { parseSharedFilter } from '../topics/shared-filter.js';
 import type { ClientInfo } from '../hooks/hook.js';
 import type { BrokerContext } from '../context.js';
-import { messageRecord } from './message.js';
+import { ENCODING_SLOTS, messageRecord } from './message.js';
 import type { Message } from './message.js';
 import type { Session } from '../session/session.js';
 import type { Subscription } from '../session/subscription.js';
 import { messageToEnvelope } from '../cluster/envelope.js';
+import type { InflightEntry, Outgoing } from '../session/delivery-queue.js';
 
 /** Routes messages to sessions; owns the subscription trie. */
 export class Router {
@@ -33,7 +35,7 @@ export class Router {
     if (ctx.bus.active) ctx.bus.publish(messageToEnvelope(message, ctx.id));
     if (ctx.hooks.onPublished !== null) {
       ctx.hooks.notify('onPublished', client, {
-        type: 3,
+        type: PacketType.PUBLISH,
         dup: false,
         qos: message.qos,
         retain: message.retain,
@@ -71,7 +73,7 @@ export class Router {
     if (ctx.persistence.durable) ctx.persistence.saveRetained(messageRecord(message));
     if (ctx.hooks.onRetainedStored !== null) {
       ctx.hooks.notify('onRetainedStored', {
-        type: 3,
+        type: PacketType.PUBLISH,
         dup: false,
         qos: message.qos,
         retain: true,
@@ -125,12 +127,12 @@ export class Router {
       // Encodings are shared only while this fan-out runs: more than one receiver gets a cache, dropped
       // afterwards so stored (retained, queued) messages never keep their encodings alive.
       fanOut = touched.length + groups.length > 1 && message.encoded === undefined;
-      if (fanOut) message.encoded = new Array<Buffer | undefined>(12);
+      if (fanOut) message.encoded = new Array<Buffer | undefined>(ENCODING_SLOTS);
       for (let i = 0; i < touched.length; i++) {
         const s = touched[i]!;
         const qos = (s.routeQoS < mq ? s.routeQoS : mq); // [MQTT-3.8.4-8] min(published, granted)
         // [MQTT-3.3.1-12] [MQTT-3.3.1-13] retain flag only kept with Retain As Published.
-        ctx.delivery.deliver(s, message, qos, s.routeRetainAsPublished && message.retain, s.routeSubscriptionIds, undefined);
+        ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false });
         count++;
       }
       for (let i = 0; i < groups.length; i++) {
@@ -138,8 +140,7 @@ export class Router {
         const sub = this.pickShared(group, message, null);
         if (sub === undefined) continue;
         if (sub.noLocal && sub.session.clientId === origin) continue;
-        const qos = (sub.qos < mq ? sub.qos : mq);
-        ctx.delivery.deliver(sub.session, message, qos, sub.retainAsPublished && message.retain, sub.identifier !== 0 ? [sub.identifier] : undefined, group);
+        ctx.delivery.deliver(sub.session, sharedOutgoing(sub, message, group));
         count++;
       }
       return count;
@@ -237,31 +238,30 @@ export class Router {
    */
   redistributeShared(session: Session): void {
     const ctx = this.#ctx;
-    const moved: { message: Message; group: SharedGroup<Subscription> }[] = [];
+    const moved: Outgoing[] = [];
     for (const entry of session.inflight.values()) {
-      if (entry.group !== undefined && entry.qos === 1) {
-        session.inflight.delete(entry.packetId);
-        ctx.stats.inflight--;
-        moved.push({ message: entry.message, group: entry.group });
-      }
+      if (entry.group !== undefined && entry.qos === 1) moved.push(entry);
     }
-    if (session.queuedCount > 0) {
-      const kept = [];
-      for (let i = session.queueHead; i < session.queue.length; i++) {
-        const d = session.queue[i]!;
-        if (d.group !== undefined) moved.push({ message: d.message, group: d.group });
-        else kept.push(d);
-      }
-      session.queue = kept;
-      session.queueHead = 0;
-    }
+    for (const entry of moved) session.inflight.delete((entry as InflightEntry).packetId);
+    for (const out of session.queue.extract((out) => out.group !== undefined)) moved.push(out);
     for (const { message, group } of moved) {
-      const sub = this.pickShared(group, message, session);
+      const sub = this.pickShared(group!, message, session);
       if (sub === undefined || sub.session === session) continue;
-      const qos = (sub.qos < message.qos ? sub.qos : message.qos);
-      ctx.delivery.deliver(sub.session, message, qos, sub.retainAsPublished && message.retain, sub.identifier !== 0 ? [sub.identifier] : undefined, group);
+      ctx.delivery.deliver(sub.session, sharedOutgoing(sub, message, group!));
     }
   }
+}
+
+/** What a shared-group member gets: min(published, granted) QoS, its own Retain As Published and identifier. */
+function sharedOutgoing(sub: Subscription, message: Message, group: SharedGroup<Subscription>): Outgoing {
+  return {
+    message,
+    qos: sub.qos < message.qos ? sub.qos : message.qos,
+    retain: sub.retainAsPublished && message.retain,
+    subscriptionIds: sub.identifier !== 0 ? [sub.identifier] : undefined,
+    group,
+    retainedBurst: false,
+  };
 }
 
 /** FNV-1a over UTF-16 code units: a stable, cheap hash for sticky shared-subscription picks. */

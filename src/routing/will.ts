@@ -38,7 +38,7 @@ function send(ctx: BrokerContext, client: ClientInfo, will: Will): void {
     properties = { ...properties };
     delete properties.willDelayInterval;
   }
-  const message = messageFromPublish(will.topic, will.payload, will.qos, will.retain, properties, client.id, true);
+  const message = messageFromPublish({ topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain, properties }, client.id, true, ctx);
   ctx.router.publish(message, client);
   if (ctx.hooks.onWillSent !== null) ctx.hooks.notify('onWillSent', client, will);
 }

@@ -2,32 +2,9 @@
 import type { Properties, ProtocolVersion, QoS, Will } from '../codec/types.js';
 import type { Connection } from '../connection/connection.js';
 import type { ClientInfo } from '../hooks/hook.js';
-import type { Message } from '../routing/message.js';
 import type { Subscription } from './subscription.js';
-import type { SharedGroup } from '../topics/subscription-trie.js';
-
-/** An outbound QoS 1/2 PUBLISH awaiting its acknowledgement. */
-export interface InflightEntry {
-  readonly packetId: number;
-  readonly message: Message;
-  readonly qos: 1 | 2;
-  /** Retain flag as sent. */
-  readonly retain: boolean;
-  readonly subscriptionIds: number[] | undefined;
-  /** The shared subscription group it was sent through, so it can go to another member if this session ends. */
-  readonly group: SharedGroup<Subscription> | undefined;
-  /** false: waiting for PUBACK/PUBREC; true: PUBREL sent, waiting for PUBCOMP. */
-  released: boolean;
-}
-
-/** A delivery waiting for the client to connect or for room in the inflight window. */
-export interface QueuedDelivery {
-  readonly message: Message;
-  readonly qos: QoS;
-  readonly retain: boolean;
-  readonly subscriptionIds: number[] | undefined;
-  readonly group: SharedGroup<Subscription> | undefined;
-}
+import { DeliveryQueue, InflightWindow } from './delivery-queue.js';
+import type { InflightCounter } from './delivery-queue.js';
 
 /** A will held by the session: sent on abnormal close, after its delay. */
 export interface PendingWill {
@@ -36,18 +13,12 @@ export interface PendingWill {
   readonly delay: number;
 }
 
-/** Shared empty collections handed out before a session needs its own; they refuse writes. */
-class EmptyMap<K, V> extends Map<K, V> {
-  override set(): this {
-    throw new Error('internal: write to a shared empty map');
-  }
-}
+/** Shared empty set handed out before a session holds an inbound QoS 2 id; it refuses writes. */
 class EmptySet<T> extends Set<T> {
   override add(): this {
     throw new Error('internal: write to a shared empty set');
   }
 }
-const NO_INFLIGHT = new EmptyMap<number, InflightEntry>();
 const NO_IDS = new EmptySet<number>();
 
 /** Receives messages of an inline subscription. */
@@ -78,19 +49,12 @@ export class Session {
   /** The client as last connected, for hooks fired while offline (delayed will, expiry). */
   lastClient: ClientInfo | null = null;
   readonly subscriptions = new Map<string, Subscription>();
-  // Created on first use: most sessions never have anything in flight, and idle clients are many.
-  #inflight: Map<number, InflightEntry> | null = null;
+  /** Outbound QoS 1/2 messages awaiting acknowledgement, in send order. */
+  readonly inflight: InflightWindow;
+  /** Deliveries waiting for the client or for room in the in-flight window. */
+  readonly queue = new DeliveryQueue();
+  // Created on first use: most sessions never receive QoS 2, and idle clients are many.
   #inboundQoS2: Set<number> | null = null;
-
-  /** Outbound QoS 1/2 messages by packet id, in send order (Map keeps insertion order). Add with addInflight(). */
-  get inflight(): ReadonlyMap<number, InflightEntry> & { delete(id: number): boolean; clear(): void } {
-    return this.#inflight ?? NO_INFLIGHT;
-  }
-
-  /** Records an outbound QoS 1/2 message awaiting acknowledgement. */
-  addInflight(entry: InflightEntry): void {
-    (this.#inflight ??= new Map()).set(entry.packetId, entry);
-  }
 
   /** Packet ids of inbound QoS 2 messages received and not yet released [MQTT-4.3.3-10]: duplicates are not re-routed. Add with holdInboundQoS2(). */
   get inboundQoS2(): ReadonlySet<number> & { delete(id: number): boolean } {
@@ -101,9 +65,7 @@ export class Session {
   holdInboundQoS2(packetId: number): void {
     (this.#inboundQoS2 ??= new Set()).add(packetId);
   }
-  /** Deliveries waiting; a ring-free queue compacted when the head passes half. */
-  queue: QueuedDelivery[] = [];
-  queueHead = 0;
+
   /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
   expiryInterval = 0;
   /** ms since epoch when the session went offline; 0 while connected. */
@@ -124,43 +86,10 @@ export class Session {
   routeRetainAsPublished = false;
   routeSubscriptionIds: number[] | undefined = undefined;
 
-  constructor(clientId: string, protocolVersion: ProtocolVersion) {
+  constructor(clientId: string, protocolVersion: ProtocolVersion, counter: InflightCounter) {
     this.clientId = clientId;
     this.protocolVersion = protocolVersion;
-  }
-
-  /** Number of queued deliveries. */
-  get queuedCount(): number {
-    return this.queue.length - this.queueHead;
-  }
-
-  /** Appends a delivery; the caller checks the bound. */
-  enqueue(delivery: QueuedDelivery): void {
-    this.queue.push(delivery);
-  }
-
-  /** Takes the oldest queued delivery. */
-  dequeue(): QueuedDelivery | undefined {
-    if (this.queueHead >= this.queue.length) return undefined;
-    const d = this.queue[this.queueHead];
-    this.queue[this.queueHead] = undefined as unknown as QueuedDelivery;
-    this.queueHead++;
-    if (this.queueHead === this.queue.length) {
-      this.queue = [];
-      this.queueHead = 0;
-    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
-    return d;
-  }
-
-  /** Drops every queued delivery and returns how many there were. */
-  clearQueue(): number {
-    const n = this.queuedCount;
-    this.queue = [];
-    this.queueHead = 0;
-    return n;
+    this.inflight = new InflightWindow(counter);
   }
 
   /**

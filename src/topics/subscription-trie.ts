@@ -23,21 +23,6 @@ export interface TrieEntry<V> {
   group: string | undefined;
 }
 
-/** Construction options of SubscriptionTrie. */
-export interface SubscriptionTrieOptions {
-  /**
-   * Number of distinct topics whose match results are remembered; 0 (the default) disables the cache.
-   * The whole cache is dropped on every add or remove, so it only pays off for repeated topics with
-   * stable subscriptions (see docs/topics.md for measurements).
-   */
-  readonly matchCacheSize?: number;
-}
-
-interface CachedMatch<V> {
-  readonly values: V[];
-  readonly groups: SharedGroup<V>[];
-}
-
 /**
  * Dense (key, value) storage with swap-remove. Small lists (most filters have one subscriber) are
  * searched linearly; a key → index Map is built only past INDEX_THRESHOLD entries, which keeps an idle
@@ -159,21 +144,11 @@ export class SubscriptionTrie<V> {
   readonly #exact = new Map<string, TrieNode<V>>();
   #size = 0;
   #filterCount = 0;
-  readonly #cache: Map<string, CachedMatch<V>> | null;
-  readonly #cacheSize: number;
   readonly #stackNodes: (TrieNode<V> | null)[] = [];
   readonly #stackPositions: number[] = [];
 
-  /** Creates an empty trie. */
-  constructor(options: SubscriptionTrieOptions = {}) {
-    const cacheSize = options.matchCacheSize ?? 0;
-    this.#cacheSize = cacheSize;
-    this.#cache = cacheSize > 0 ? new Map() : null;
-  }
-
   /** Adds or replaces the entry (filter, key); returns the replaced value, if any. */
   add(filter: string, key: string, value: V): V | undefined {
-    this.#cache?.clear();
     const node = this.#nodeFor(filter);
     let list = node.entries;
     if (list === null) {
@@ -187,7 +162,6 @@ export class SubscriptionTrie<V> {
 
   /** Removes the entry (filter, key); returns its value, if it existed. */
   remove(filter: string, key: string): V | undefined {
-    this.#cache?.clear();
     const node = this.#find(filter);
     const list = node?.entries;
     if (node === undefined || list === null || list === undefined) return undefined;
@@ -209,7 +183,6 @@ export class SubscriptionTrie<V> {
 
   /** Adds or replaces `key` in shared group `group` on `filter` (the inner filter, without `$share/`). */
   addShared(group: string, filter: string, key: string, value: V): V | undefined {
-    this.#cache?.clear();
     const node = this.#nodeFor(filter);
     let g = findGroup(node, group);
     if (g === undefined) {
@@ -224,7 +197,6 @@ export class SubscriptionTrie<V> {
 
   /** Removes `key` from shared group `group` on `filter`; returns its value, if it existed. */
   removeShared(group: string, filter: string, key: string): V | undefined {
-    this.#cache?.clear();
     const node = this.#find(filter);
     if (node === undefined) return undefined;
     const g = findGroup(node, group);
@@ -252,28 +224,10 @@ export class SubscriptionTrie<V> {
 
   /**
    * Pushes every matching non-shared value into `out` and every matching shared group into `groups`; allocates
-   * nothing else (with the match cache on, a miss stores copies of what it pushed).
+   * nothing else.
    */
   match(topic: string, out: V[], groups: SharedGroup<V>[]): void {
-    const cache = this.#cache;
-    if (cache === null) {
-      this.#walk(topic, out, groups);
-      return;
-    }
-    const hit = cache.get(topic);
-    if (hit !== undefined) {
-      const values = hit.values;
-      for (let i = 0; i < values.length; i++) out.push(values[i] as V);
-      const gs = hit.groups;
-      for (let i = 0; i < gs.length; i++) groups.push(gs[i] as SharedGroup<V>);
-      return;
-    }
-    const outStart = out.length;
-    const groupsStart = groups.length;
     this.#walk(topic, out, groups);
-    // Bounded by clearing rather than LRU bookkeeping, which would cost on every hit.
-    if (cache.size >= this.#cacheSize) cache.clear();
-    cache.set(topic, { values: out.slice(outStart), groups: groups.slice(groupsStart) });
   }
 
   /**

@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
-import { LARGE_WRITE_BYTES } from '../../src/connection/connection.js';
+import { LARGE_WRITE_BYTES } from '../../src/connection/outbound.js';
 import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';

@@ -23,16 +23,16 @@ describe('payload ownership', () => {
 
   test('QoS 1 and retained views are copied off the chunk; QoS 0 views are not', () => {
     for (const [qos, retain] of [[1, false], [2, false], [0, true]] as const) {
-      const m = messageFromPublish('t', view, qos, retain, {}, 'c', false);
+      const m = messageFromPublish({ topic: 't', payload: view, qos: qos, retain: retain, properties: {} }, 'c', false);
       assert.notEqual(m.payload.buffer, chunk.buffer, `qos ${qos} retain ${retain}`);
       assert.deepEqual(m.payload, view);
     }
-    assert.equal(messageFromPublish('t', view, 0, false, {}, 'c', false).payload.buffer, chunk.buffer);
+    assert.equal(messageFromPublish({ topic: 't', payload: view, qos: 0, retain: false, properties: {} }, 'c', false).payload.buffer, chunk.buffer);
   });
 
   test('a payload that owns its buffer is kept for QoS 1 and retained; copyPayload always copies', () => {
-    assert.equal(messageFromPublish('t', own, 1, true, {}, 'c', false).payload, own);
-    assert.notEqual(messageFromPublish('t', own, 1, true, {}, 'c', true).payload.buffer, own.buffer);
+    assert.equal(messageFromPublish({ topic: 't', payload: own, qos: 1, retain: true, properties: {} }, 'c', false).payload, own);
+    assert.notEqual(messageFromPublish({ topic: 't', payload: own, qos: 1, retain: true, properties: {} }, 'c', true).payload.buffer, own.buffer);
   });
 
   test('a large PUBLISH that spans reads is decoded into a buffer of its own, which the broker then keeps without copying', () => {
@@ -46,7 +46,7 @@ describe('payload ownership', () => {
     const decoded = got[0] as PublishPacket;
     assert.ok(decoded.payload.equals(packet.payload));
     assert.equal(ownsBacking(decoded.payload), true);
-    const message = messageFromPublish(decoded.topic, decoded.payload, decoded.qos, decoded.retain, decoded.properties, 'c', false);
+    const message = messageFromPublish(decoded, 'c', false);
     assert.equal(message.payload, decoded.payload);
   });
 });

@@ -71,8 +71,7 @@ const opArb: fc.Arbitrary<Op> = fc.record({
 test('random add/remove sequences leave the trie equal to an array model', () => {
   fc.assert(
     fc.property(fc.array(opArb, { maxLength: 60 }), topicArb, (ops, topic) => {
-      // A small match cache is on so that stale cached results would show up as model mismatches.
-      const trie = new SubscriptionTrie<number>({ matchCacheSize: 4 });
+      const trie = new SubscriptionTrie<number>();
       const model: { group: string | undefined; filter: string; key: string; value: number }[] = [];
       for (const op of ops) {
         trie.match(topic, [], []);

@@ -1,0 +1,164 @@
+// Read-only views of broker state for the embedding program, the management API and metrics.
+import type { ListenerAddress, ListenerStats } from './listeners/listener.js';
+import type { Properties, QoS } from './codec/types.js';
+import type { BrokerContext } from './context.js';
+import type { Message } from './routing/message.js';
+
+/** What the embedding program can read about a client session. */
+export interface ClientSnapshot {
+  readonly id: string;
+  readonly connected: boolean;
+  readonly protocolVersion: 3 | 4 | 5;
+  readonly username: string | undefined;
+  readonly remoteAddress: string;
+  readonly listenerId: string;
+  /** ms since epoch of the current (or last) connection. */
+  readonly connectedAt: number;
+  readonly sessionExpiryInterval: number;
+  readonly subscriptions: { filter: string; qos: QoS }[];
+  readonly inflight: number;
+  readonly queued: number;
+  readonly dropped: number;
+}
+
+/** One subscription as the management API lists it. */
+export interface SubscriptionSnapshot {
+  readonly clientId: string;
+  /** The filter as the client sent it (with `$share/group/` when shared). */
+  readonly filter: string;
+  readonly qos: QoS;
+  /** Share group name, or undefined for a normal subscription. */
+  readonly group: string | undefined;
+  readonly noLocal: boolean;
+  readonly retainAsPublished: boolean;
+  readonly retainHandling: 0 | 1 | 2;
+  /** Subscription Identifier, 0 when none. */
+  readonly identifier: number;
+}
+
+/** A retained message as the embedding program sees it. */
+export interface RetainedSnapshot {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly properties: Properties;
+}
+
+/** A listener's id, transport, bound address and counters. */
+export interface ListenerInfo {
+  readonly id: string;
+  readonly transport: string;
+  readonly address: ListenerAddress | undefined;
+  readonly stats: ListenerStats | undefined;
+}
+
+/** Inflight and offline-queue depths over all sessions (sum and largest). */
+export interface QueueDepths {
+  readonly inflight: number;
+  readonly inflightMax: number;
+  readonly queued: number;
+  readonly queuedMax: number;
+}
+
+/** Counters too detailed for `stats`. */
+export interface DetailedStats {
+  readonly packetsReceivedByType: readonly number[];
+  readonly packetsSentByType: readonly number[];
+  readonly publishReceivedByQoS: readonly number[];
+  readonly publishSentByQoS: readonly number[];
+  readonly connectionsRefusedByReason: readonly number[];
+  readonly droppedByReason: Readonly<Record<string, number>>;
+}
+
+/** One client's session, or undefined. */
+export function clientSnapshot(ctx: BrokerContext, id: string): ClientSnapshot | undefined {
+  const s = ctx.registry.get(id);
+  if (s === undefined) return undefined;
+  const c = s.connection?.client ?? s.lastClient;
+  return {
+    id: s.clientId,
+    connected: s.connection !== null,
+    protocolVersion: s.protocolVersion,
+    username: c?.username,
+    remoteAddress: c?.remoteAddress ?? '',
+    listenerId: c?.listenerId ?? '',
+    connectedAt: c?.connectedAt ?? 0,
+    sessionExpiryInterval: s.expiryInterval,
+    subscriptions: [...s.subscriptions.values()].map((sub) => ({ filter: sub.topicFilter, qos: sub.qos })),
+    inflight: s.inflight.size,
+    queued: s.queue.size,
+    dropped: s.dropped,
+  };
+}
+
+/** Every session known to the broker (connected or not). */
+export function clientSnapshots(ctx: BrokerContext): ClientSnapshot[] {
+  return [...ctx.registry.sessions.keys()].map((id) => clientSnapshot(ctx, id)!);
+}
+
+/** Every subscription of every session (inline subscriptions excluded). */
+export function subscriptionSnapshots(ctx: BrokerContext): SubscriptionSnapshot[] {
+  const out: SubscriptionSnapshot[] = [];
+  for (const s of ctx.registry.sessions.values()) {
+    for (const sub of s.subscriptions.values()) {
+      out.push({
+        clientId: s.clientId,
+        filter: sub.topicFilter,
+        qos: sub.qos,
+        group: sub.group,
+        noLocal: sub.noLocal,
+        retainAsPublished: sub.retainAsPublished,
+        retainHandling: sub.retainHandling,
+        identifier: sub.identifier,
+      });
+    }
+  }
+  return out;
+}
+
+/** Retained messages matching `filter`. */
+export function retainedSnapshots(ctx: BrokerContext, filter: string): RetainedSnapshot[] {
+  const out: Message[] = [];
+  ctx.retained.match(filter, out);
+  return out.map(retainedView);
+}
+
+/** The retained message of one topic name, or undefined. */
+export function retainedSnapshot(ctx: BrokerContext, topic: string): RetainedSnapshot | undefined {
+  const m = ctx.retained.get(topic);
+  return m === undefined ? undefined : retainedView(m);
+}
+
+function retainedView(m: Message): RetainedSnapshot {
+  return { topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties };
+}
+
+/** Inflight and offline-queue depths over all sessions, computed now. */
+export function queueDepths(ctx: BrokerContext): QueueDepths {
+  let inflight = 0;
+  let inflightMax = 0;
+  let queued = 0;
+  let queuedMax = 0;
+  for (const s of ctx.registry.sessions.values()) {
+    const i = s.inflight.size;
+    const q = s.queue.size;
+    inflight += i;
+    queued += q;
+    if (i > inflightMax) inflightMax = i;
+    if (q > queuedMax) queuedMax = q;
+  }
+  return { inflight, inflightMax, queued, queuedMax };
+}
+
+/** Packets by type, PUBLISH by QoS, refusals by reason code, drops by reason. */
+export function detailedStats(ctx: BrokerContext): DetailedStats {
+  const s = ctx.stats;
+  return {
+    packetsReceivedByType: s.packetsReceivedByType,
+    packetsSentByType: s.packetsSentByType,
+    publishReceivedByQoS: s.publishReceivedByQoS,
+    publishSentByQoS: s.publishSentByQoS,
+    connectionsRefusedByReason: s.connectionsRefusedByReason,
+    droppedByReason: s.droppedByReason,
+  };
+}
