@@ -23,13 +23,13 @@ export function validateFixedHeader(byte: number, version: ProtocolVersion): voi
   if (type === 0) throw malformed('packet type 0 is reserved');
   if (type === 15 && version !== 5) throw malformed('AUTH packets exist only in MQTT 5.0');
   const required = REQUIRED_FLAGS[type]!;
-  if (required === -2) return;
   if (required >= 0) {
     if (flags !== required) {
       throw malformed(`reserved flags 0x${flags.toString(16)} in packet type ${type}`, specIdFor(version, 'MQTT-2.1.3-1', 'MQTT-2.2.2-1'));
     }
     return;
   }
+  if (required === -2) return; // CONNECT
   const qos = (flags >> 1) & 3;
   if (qos === 3) throw malformed('PUBLISH with QoS 3', 'MQTT-3.3.1-4');
   if (qos === 0 && (flags & 8) !== 0) throw malformed('PUBLISH with DUP set on QoS 0', 'MQTT-3.3.1-2');
