@@ -365,7 +365,7 @@ export class Connection implements CommitWaiter {
     const bytes = this.#pendingBytes;
     this.#pending = null;
     this.#pendingBytes = 0;
-    if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return;
+    if (this.state === ConnectionState.CLOSED || this.stream.destroyed || this.stream.writableEnded) return;
     this.ctx.stats.bytesSent += bytes;
     const ok = writePending(this.stream, pending, bytes);
     if (!ok) {
