@@ -13,7 +13,8 @@ import { dispatchPacket, failConnection, handleParseError } from '../handlers/di
 import { writePending } from './outbound.js';
 import { encodeHeldAck, refuseHeldAck } from './durable-acks.js';
 import type { HeldAck } from './durable-acks.js';
-import type { CommitWaiter } from '../persistence/journal.js';
+import { deliveredWithoutCommit } from '../persistence/journal.js';
+import type { CommitWaiter, PublishAck } from '../persistence/journal.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import type { TopicAliasesOut } from '../session/topic-aliases-out.js';
 import type { PendingConnect } from '../handlers/connect.js';
@@ -115,6 +116,7 @@ export class Connection implements CommitWaiter {
   /** Held acknowledgements not yet known durable, oldest first. */
   #heldAcks: HeldAck[] | null = null;
   #waitingForCommit = false;
+  #releaseScheduled = false;
   #queuedForFlush = false;
   #destroyTimer: NodeJS.Timeout | undefined = undefined;
   /** Set when the stream's write() returned false, cleared on 'drain'. */
@@ -298,14 +300,22 @@ export class Connection implements CommitWaiter {
   }
 
   /**
-   * Queues a PUBACK or PUBREC that may only leave once the journal's current batch is committed; if that commit fails
-   * it leaves as a refusal (5.0: 0x80), or, for 3.x, which cannot refuse, the connection closes unacknowledged.
+   * Queues a PUBACK or PUBREC that may only leave once what its publish recorded is committed (or, for deliveries
+   * only, acknowledged by every subscriber). If the commit fails first it leaves as a refusal (5.0: 0x80); 3.x, which
+   * cannot refuse, has its connection closed unacknowledged. Everything written after it waits too.
    */
-  writeDurableAck(type: typeof PacketType.PUBACK | typeof PacketType.PUBREC, packetId: number): void {
-    this.holdForCommit();
+  writeDurableAck(type: typeof PacketType.PUBACK | typeof PacketType.PUBREC, packetId: number, ack: PublishAck): void {
     const bytes = encodeHeldAck(type, packetId, this.version);
-    (this.#heldAcks ??= []).push({ bytes, epoch: this.#holdEpoch, type, packetId });
+    (this.#heldAcks ??= []).push({ bytes, epoch: ack.epoch, type, packetId, ack });
+    ack.waiter = this;
     this.write(bytes);
+  }
+
+  /** A held acknowledgement needs no commit any more (its deliveries were all acknowledged): output may go sooner. */
+  ackReady(): void {
+    if (this.#releaseScheduled || this.#heldAcks === null) return;
+    this.#releaseScheduled = true;
+    this.ctx.flusher.schedule(this);
   }
 
   /** The journal settled batch `epoch`: held acknowledgements become final (refusals when it failed); output may go. */
@@ -319,12 +329,12 @@ export class Connection implements CommitWaiter {
     if (acks !== null) {
       let settled = 0;
       while (settled < acks.length && acks[settled]!.epoch <= epoch) {
-        const ack = acks[settled++]!;
-        if (ok) continue;
+        const held = acks[settled++]!;
+        if (ok || deliveredWithoutCommit(held.ack)) continue;
         refused = true;
-        if (this.version === 5) refuseHeldAck(ack, ReasonCode.UNSPECIFIED_ERROR);
+        if (this.version === 5) refuseHeldAck(held, ReasonCode.UNSPECIFIED_ERROR);
         // Only a successful PUBREC holds the id [MQTT-4.3.3-9].
-        if (ack.type === PacketType.PUBREC && this.session !== null) this.ctx.store.releaseInbound(this.session, ack.packetId);
+        if (held.type === PacketType.PUBREC && this.session !== null) this.ctx.store.releaseInbound(this.session, held.packetId);
       }
       if (settled > 0) this.#heldAcks = settled === acks.length ? null : acks.slice(settled);
     }
@@ -339,17 +349,30 @@ export class Connection implements CommitWaiter {
       this.destroy();
       return true;
     }
-    if (this.#holdEpoch > epoch) return false;
-    this.#holdEpoch = 0;
+    if (this.#outputHeld()) return false;
     this.#waitingForCommit = false;
     this.flush();
     return true;
   }
 
+  /** True while pending output must wait: a hold for a batch not yet committed, or an acknowledgement not yet due. */
+  #outputHeld(): boolean {
+    const durable = this.ctx.journal.durableEpoch;
+    if (this.#holdEpoch > durable) return true;
+    const acks = this.#heldAcks;
+    if (acks === null) return false;
+    for (let i = 0; i < acks.length; i++) {
+      const held = acks[i]!;
+      if (held.epoch > durable && !deliveredWithoutCommit(held.ack)) return true;
+    }
+    return false;
+  }
+
   /** Writes everything queued as one write (small packets are joined into one buffer, large ones are not copied). */
   flush(): void {
-    if (this.#holdEpoch !== 0 && this.#holdEpoch > this.ctx.journal.durableEpoch) {
-      // Held for a commit: commitSettled() flushes. Stay marked as queued, so writes meanwhile do not reschedule.
+    this.#releaseScheduled = false;
+    if ((this.#holdEpoch !== 0 || this.#heldAcks !== null) && this.#outputHeld()) {
+      // Held: commitSettled() or ackReady() flushes. Stay marked as queued, so writes meanwhile do not reschedule.
       if (!this.#waitingForCommit) {
         this.#waitingForCommit = true;
         this.ctx.journal.wait(this);

@@ -4,6 +4,7 @@
 import { allocateBuffer } from '../codec/slab.js';
 import type { PacketType } from '../codec/types.js';
 import type { ProtocolVersion } from '../codec/types.js';
+import type { PublishAck } from '../persistence/journal.js';
 
 /** One held PUBACK or PUBREC and the batch it waits for. */
 export interface HeldAck {
@@ -11,6 +12,8 @@ export interface HeldAck {
   readonly epoch: number;
   readonly type: typeof PacketType.PUBACK | typeof PacketType.PUBREC;
   readonly packetId: number;
+  /** What it waits for. */
+  readonly ack: PublishAck;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { InflightEntry } from '../session/delivery-queue.js';
 export function completeInflight(conn: Connection, session: Session, entry: InflightEntry): void {
   session.inflight.delete(entry.packetId);
   const ctx = conn.ctx;
-  ctx.store.forget(session, entry);
+  ctx.store.completed(session, entry);
   if (ctx.hooks.onQosCompleted !== null) ctx.hooks.notify('onQosCompleted', conn.client!, toPacket(entry.message, entry.packetId));
   if (session.queue.size > 0) ctx.delivery.pump(session);
 }

@@ -10,6 +10,7 @@ import { HookRejection, REJECT } from '../hooks/hook.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { isPromise } from '../hooks/maybe-async.js';
 import { messageFromPublish } from '../routing/publish-pipeline.js';
+import type { PublishAck } from '../persistence/journal.js';
 import { encodingSlot } from '../routing/message.js';
 
 /** Handles a PUBLISH from a connected client. */
@@ -147,33 +148,46 @@ function accept(conn: Connection, packet: PublishPacket, topic: string, inline =
     }
   }
   const journal = ctx.journal;
-  const recorded = journal.changes;
   journal.quotaHit = false;
+  if (!journal.enabled) {
+    ctx.router.publish(message, conn.client);
+    message.raw = undefined;
+    message.rawSlot = -1;
+    acknowledge(conn, packet, 0);
+    return;
+  }
+  journal.beginPublish();
   ctx.router.publish(message, conn.client);
   // The raw bytes are a view of the socket chunk: never let a queued or inflight message keep it alive.
   message.raw = undefined;
   message.rawSlot = -1;
   if (journal.quotaHit && conn.version === 5 && packet.qos > 0) {
     // Not stored for every persistent subscriber (or not retained) because of the storage cap.
+    journal.endPublish();
     journal.quotaHit = false;
     refusePublish(conn, packet, ReasonCode.QUOTA_EXCEEDED);
     return;
   }
-  // Anything recorded for this message (deliveries to persistent sessions, the retained store) must be committed
-  // before the publisher hears it was received.
-  acknowledge(conn, packet, 0, journal.changes !== recorded);
+  // A stored session's inbound QoS 2 id is recorded with the message, so a PUBLISH resent after a broker restart is
+  // still recognised [MQTT-4.3.3-10].
+  if (packet.qos === 2) ctx.store.holdInbound(conn.session!, packet.packetId);
+  // What was recorded for this message (deliveries to persistent sessions, the retained store, the id) must be
+  // committed, or the deliveries acknowledged by their subscribers, before the publisher hears it was received.
+  acknowledge(conn, packet, 0, journal.endPublish(), packet.qos === 2);
 }
 
-/** Sends PUBACK/PUBREC; `durable`: it waits for the journal's current batch to be committed. */
-function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number, durable = false): void {
+/**
+ * Sends PUBACK/PUBREC. `ack`: what it waits for (see Journal.beginPublish), null to send it now. `held`: the QoS 2
+ * id is already held.
+ */
+function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number, ack: PublishAck | null = null, held = false): void {
   if (packet.qos === 1) {
-    if (durable && reasonCode < 0x80) conn.writeDurableAck(PacketType.PUBACK, packet.packetId);
+    if (ack !== null) conn.writeDurableAck(PacketType.PUBACK, packet.packetId, ack);
     else conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
   } else if (packet.qos === 2) {
-    // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange. A stored session's held id
-    // is recorded, so a PUBLISH resent after a broker restart is still recognised [MQTT-4.3.3-10].
-    if (reasonCode < 0x80 && conn.ctx.store.holdInbound(conn.session!, packet.packetId)) durable = true;
-    if (durable && reasonCode < 0x80) conn.writeDurableAck(PacketType.PUBREC, packet.packetId);
+    // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
+    if (reasonCode < 0x80 && !held) conn.session!.holdInboundQoS2(packet.packetId);
+    if (ack !== null) conn.writeDurableAck(PacketType.PUBREC, packet.packetId, ack);
     else conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
   }
 }

@@ -23,6 +23,26 @@ export interface StorageCounters {
   storedBytes: number;
 }
 
+/**
+ * What one inbound PUBLISH recorded, which its PUBACK/PUBREC waits for: released when the commit of `epoch` is done,
+ * or earlier when it recorded only deliveries and every one of them has been acknowledged by its subscriber (a message
+ * already delivered needs no storage to be delivered).
+ */
+export interface PublishAck {
+  readonly epoch: number;
+  /** Deliveries recorded for it and not yet acknowledged by their subscriber. */
+  outstanding: number;
+  /** Something besides deliveries was recorded (retained message, inbound QoS 2 id, queue change): wait for the commit. */
+  needsCommit: boolean;
+  /** Told when the acknowledgement can go before the commit. */
+  waiter: { ackReady(): void } | null;
+}
+
+/** True when a PublishAck no longer needs its commit. */
+export function deliveredWithoutCommit(ack: PublishAck): boolean {
+  return ack.outstanding === 0 && !ack.needsCommit;
+}
+
 /** How the journal reports storage trouble. */
 export interface JournalEvents {
   /** A commit failed: the broker refuses what waited for it. */
@@ -53,8 +73,11 @@ export class Journal {
   maxBytes: number;
   /** Set when a delivery or retained message was not stored because of the size cap (reset by the publish handler). */
   quotaHit = false;
-  /** Changes recorded so far: a caller compares it before and after an operation to learn whether it recorded any. */
+  /** Changes recorded so far. */
   changes = 0;
+  /** What the inbound PUBLISH being routed has recorded (between beginPublish and endPublish). */
+  #current: PublishAck | null = null;
+  #collecting = false;
   readonly #stats: StorageCounters;
   readonly #events: JournalEvents;
   #dirty = false;
@@ -82,6 +105,20 @@ export class Journal {
   /** Holds `waiter` until the commit of its batch settles. */
   wait(waiter: CommitWaiter): void {
     this.#waiters.add(waiter);
+  }
+
+  /** Starts collecting what one inbound PUBLISH records. */
+  beginPublish(): void {
+    this.#collecting = true;
+    this.#current = null;
+  }
+
+  /** Ends collecting; returns what the publish's acknowledgement must wait for, or null when nothing was recorded. */
+  endPublish(): PublishAck | null {
+    this.#collecting = false;
+    const ack = this.#current;
+    this.#current = null;
+    return ack;
   }
 
   saveSession(record: SessionRecord): void {
@@ -112,10 +149,14 @@ export class Journal {
     this.#stats.storedBytes -= storedBytes(previous);
     this.#touch();
   }
-  saveDelivery(record: DeliveryRecord): void {
+  /** Stores a delivery; returns the acknowledgement of the publish being routed that now waits for it, if any. */
+  saveDelivery(record: DeliveryRecord): PublishAck | null {
     this.persistence.saveDelivery(record);
     this.#stats.storedBytes += storedBytes(record.message);
-    this.#touch();
+    this.#touch(true);
+    const ack = this.#current;
+    if (ack !== null) ack.outstanding++;
+    return ack;
   }
   updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
     this.persistence.updateDelivery(clientId, seq, packetId, released);
@@ -157,8 +198,12 @@ export class Journal {
     this.#stats.storedBytes += bytes;
   }
 
-  #touch(): void {
+  #touch(delivery = false): void {
     this.changes++;
+    if (this.#collecting) {
+      const ack = (this.#current ??= { epoch: this.epoch, outstanding: 0, needsCommit: false, waiter: null });
+      if (!delivery) ack.needsCommit = true;
+    }
     if (this.#dirty) return;
     this.#dirty = true;
     // One commit per turn: after this turn's I/O callbacks have recorded their changes.

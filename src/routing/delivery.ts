@@ -138,6 +138,7 @@ export class Delivery {
       group: out.group,
       retainedBurst: out.retainedBurst,
       seq: out.seq,
+      pending: out.pending,
       packetId,
       released: false,
     };

@@ -146,7 +146,7 @@ export class Router {
         const s = touched[i]!;
         const qos = (s.routeQoS < mq ? s.routeQoS : mq); // [MQTT-3.8.4-8] min(published, granted)
         // [MQTT-3.3.1-12] [MQTT-3.3.1-13] retain flag only kept with Retain As Published.
-        ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false, seq: 0 });
+        ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false, seq: 0, pending: null });
         count++;
       }
       for (let i = 0; i < groups.length; i++) {
@@ -278,6 +278,7 @@ function sharedOutgoing(sub: Subscription, message: Message, group: SharedGroup<
     group,
     retainedBurst: false,
     seq: 0,
+    pending: null,
   };
 }
 

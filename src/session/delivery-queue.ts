@@ -3,6 +3,7 @@ import type { QoS } from '../codec/types.js';
 import type { Message } from '../routing/message.js';
 import type { SharedGroup } from '../topics/subscription-trie.js';
 import type { Subscription } from './subscription.js';
+import type { PublishAck } from '../persistence/journal.js';
 
 /** One message on its way to one session: the record the router hands to delivery, queued as it is. */
 export interface Outgoing {
@@ -19,6 +20,8 @@ export interface Outgoing {
   readonly retainedBurst: boolean;
   /** Its number in the journal once recorded for a persistent session (DeliveryRecord.seq); 0 = not recorded. */
   seq: number;
+  /** The publisher's acknowledgement waiting for this delivery to be committed or completed; null when none. */
+  pending: PublishAck | null;
 }
 
 /** An outbound QoS 1/2 PUBLISH awaiting its acknowledgement. */

@@ -3,7 +3,7 @@
 // state, and its inbound QoS 2 ids. Clean sessions record nothing and never wait for storage.
 import type { BrokerContext } from '../context.js';
 import { messageRecord } from '../routing/message.js';
-import { storedBytes } from '../persistence/journal.js';
+import { deliveredWithoutCommit, storedBytes } from '../persistence/journal.js';
 import type { DeliveryRecord, SessionRecord } from '../persistence/persistence.js';
 import type { InflightEntry, Outgoing } from './delivery-queue.js';
 import type { Session } from './session.js';
@@ -113,7 +113,7 @@ export class SessionStore {
       packetId,
       released: false,
     };
-    journal.saveDelivery(record);
+    out.pending = journal.saveDelivery(record);
     return true;
   }
 
@@ -122,8 +122,23 @@ export class SessionStore {
     if (entry.seq !== 0 && this.#ctx.journal.enabled) this.#ctx.journal.updateDelivery(session.clientId, entry.seq, entry.packetId, true);
   }
 
-  /** A recorded delivery is finished (acknowledged), dropped or moved to another session. */
+  /** The subscriber acknowledged a delivery (PUBACK, PUBCOMP): it needs no storage any more, nor does its publisher wait for it. */
+  completed(session: Session, entry: InflightEntry): void {
+    const ack = entry.pending;
+    if (ack !== null) {
+      entry.pending = null;
+      ack.outstanding--;
+      if (deliveredWithoutCommit(ack)) ack.waiter?.ackReady();
+    }
+    this.forget(session, entry);
+  }
+
+  /**
+   * A recorded delivery is finished, dropped or moved to another session: its record goes. A publisher waiting for it
+   * still waits for the commit.
+   */
   forget(session: Session, out: Outgoing): void {
+    out.pending = null;
     if (out.seq === 0 || !this.#ctx.journal.enabled) return;
     this.#ctx.journal.deleteDelivery(session.clientId, out.seq, out.message);
     out.seq = 0;

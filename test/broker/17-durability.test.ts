@@ -67,6 +67,38 @@ describe('durable acknowledgements', () => {
     }
   });
 
+  test('a message delivered to connected persistent subscribers and acknowledged by them releases the PUBACK before its commit; a retained one waits', async () => {
+    const p = new GatedPersistence();
+    const tb = await startWith(p);
+    try {
+      const sub = await rawSession(tb.port, 5, 'early-sub', [{ topic: 'early/#', qos: 1 }], stored);
+      p.gated = true;
+      const pub = await rawSession(tb.port, 5, 'early-pub');
+      pub.send(publishPacket('early/a', 'one', 1, 1));
+      const got = await sub.expect(PacketType.PUBLISH);
+      assert.equal(await pub.quiet(200), true, 'no PUBACK while the subscriber has not acknowledged and nothing is committed');
+      sub.send({ type: PacketType.PUBACK, packetId: got.packetId, reasonCode: 0, properties: {} });
+      const puback = await pub.expect(PacketType.PUBACK);
+      assert.equal(puback.reasonCode, 0);
+      assert.ok(p.waiting.length > 0, 'the commit is still open');
+      // A retained message needs the retained store committed, whatever the subscribers do.
+      pub.send(publishPacket('early/r', 'kept', 1, 2, { retain: true }));
+      const got2 = await sub.expect(PacketType.PUBLISH);
+      sub.send({ type: PacketType.PUBACK, packetId: got2.packetId, reasonCode: 0, properties: {} });
+      assert.equal(await pub.quiet(200), true, 'the retained message waits for its commit');
+      p.settle();
+      await waitFor(() => p.waiting.length > 0 || pub.received.length > 0, 2000, 'next commit or PUBACK');
+      p.settle();
+      assert.equal((await pub.expect(PacketType.PUBACK)).packetId, 2);
+      pub.destroy();
+      sub.destroy();
+    } finally {
+      p.gated = false;
+      p.settle();
+      await tb.close();
+    }
+  });
+
   test('clean-session traffic records nothing and is acknowledged at once', async () => {
     const p = new GatedPersistence();
     const tb = await startWith(p);
