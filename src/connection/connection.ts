@@ -306,7 +306,7 @@ export class Connection implements CommitWaiter {
    */
   writeDurableAck(type: typeof PacketType.PUBACK | typeof PacketType.PUBREC, packetId: number, ack: PublishAck): void {
     const bytes = encodeHeldAck(type, packetId, this.version);
-    (this.#heldAcks ??= []).push({ bytes, epoch: ack.epoch, type, packetId, ack });
+    (this.#heldAcks ??= []).push({ bytes, epoch: ack.epoch, type, packetId, ack, index: this.#pending === null ? 0 : this.#pending.length });
     ack.waiter = this;
     this.write(bytes);
   }
@@ -349,29 +349,44 @@ export class Connection implements CommitWaiter {
       this.destroy();
       return true;
     }
-    if (this.#outputHeld()) return false;
+    // Write what may go now; flush() registers again for what still waits.
     this.#waitingForCommit = false;
     this.flush();
-    return true;
+    return !this.#waitingForCommit;
   }
 
-  /** True while pending output must wait: a hold for a batch not yet committed, or an acknowledgement not yet due. */
-  #outputHeld(): boolean {
+  /**
+   * Writes the held output that may go: everything before the first acknowledgement not yet due (acknowledgements keep
+   * their order, and so does everything around them). Returns true when some output still waits.
+   */
+  #releaseHeld(): boolean {
     const durable = this.ctx.journal.durableEpoch;
     if (this.#holdEpoch > durable) return true;
     const acks = this.#heldAcks;
     if (acks === null) return false;
-    for (let i = 0; i < acks.length; i++) {
-      const held = acks[i]!;
-      if (held.epoch > durable && !deliveredWithoutCommit(held.ack)) return true;
+    let first = 0;
+    while (first < acks.length && (acks[first]!.epoch <= durable || deliveredWithoutCommit(acks[first]!.ack))) first++;
+    if (first === acks.length) return false;
+    const waiting = acks.slice(first);
+    const cut = waiting[0]!.index;
+    const pending = this.#pending;
+    if (cut > 0 && pending !== null) {
+      const head = pending.slice(0, cut);
+      let bytes = 0;
+      for (let i = 0; i < head.length; i++) bytes += head[i]!.length;
+      this.#pending = pending.slice(cut);
+      this.#pendingBytes -= bytes;
+      for (let i = 0; i < waiting.length; i++) waiting[i]!.index -= cut;
+      this.#writeOut(head, bytes);
     }
-    return false;
+    this.#heldAcks = waiting;
+    return true;
   }
 
   /** Writes everything queued as one write (small packets are joined into one buffer, large ones are not copied). */
   flush(): void {
     this.#releaseScheduled = false;
-    if ((this.#holdEpoch !== 0 || this.#heldAcks !== null) && this.#outputHeld()) {
+    if ((this.#holdEpoch !== 0 || this.#heldAcks !== null) && this.#releaseHeld()) {
       // Held: commitSettled() or ackReady() flushes. Stay marked as queued, so writes meanwhile do not reschedule.
       if (!this.#waitingForCommit) {
         this.#waitingForCommit = true;
@@ -388,6 +403,10 @@ export class Connection implements CommitWaiter {
     const bytes = this.#pendingBytes;
     this.#pending = null;
     this.#pendingBytes = 0;
+    this.#writeOut(pending, bytes);
+  }
+
+  #writeOut(pending: Buffer[], bytes: number): void {
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed || this.stream.writableEnded) return;
     this.ctx.stats.bytesSent += bytes;
     const ok = writePending(this.stream, pending, bytes);

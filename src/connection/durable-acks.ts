@@ -14,6 +14,8 @@ export interface HeldAck {
   readonly packetId: number;
   /** What it waits for. */
   readonly ack: PublishAck;
+  /** Its position in the connection's pending output. */
+  index: number;
 }
 
 /**
