@@ -367,7 +367,8 @@ export class Connection implements CommitWaiter {
     let first = 0;
     while (first < acks.length && (acks[first]!.epoch <= durable || deliveredWithoutCommit(acks[first]!.ack))) first++;
     if (first === acks.length) return false;
-    const waiting = acks.slice(first);
+    if (first === 0 && acks[0]!.index === 0) return true;
+    const waiting = first === 0 ? acks : acks.slice(first);
     const cut = waiting[0]!.index;
     const pending = this.#pending;
     if (cut > 0 && pending !== null) {

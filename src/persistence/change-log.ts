@@ -23,8 +23,10 @@ export type Change =
  */
 export class ChangeLog {
   #changes: (Change | null)[] = [];
-  /** Positions of the changes of each delivery saved in this log (key `clientId NUL seq`). */
-  #deliveries = new Map<string, number[]>();
+  // Position of each delivery saved in this log, and of state changes made to it, by seq (seq numbers are
+  // broker-wide, so they name a delivery alone).
+  #saved = new Map<number, number>();
+  #states: Map<number, number[]> | null = null;
   #size = 0;
 
   /** Number of changes waiting. */
@@ -34,16 +36,26 @@ export class ChangeLog {
 
   add(change: Change): void {
     if (change.kind === 'delivery') {
-      this.#deliveries.set(deliveryKey(change.record.clientId, change.record.seq), [this.#changes.length]);
+      this.#saved.set(change.record.seq, this.#changes.length);
     } else if (change.kind === 'delivery-state') {
-      this.#deliveries.get(deliveryKey(change.clientId, change.seq))?.push(this.#changes.length);
+      if (this.#saved.has(change.seq)) {
+        const states = (this.#states ??= new Map<number, number[]>());
+        const at = states.get(change.seq);
+        if (at === undefined) states.set(change.seq, [this.#changes.length]);
+        else at.push(this.#changes.length);
+      }
     } else if (change.kind === 'delete-delivery') {
-      const key = deliveryKey(change.clientId, change.seq);
-      const at = this.#deliveries.get(key);
+      const at = this.#saved.get(change.seq);
       if (at !== undefined) {
-        for (const i of at) this.#changes[i] = null;
-        this.#size -= at.length;
-        this.#deliveries.delete(key);
+        this.#changes[at] = null;
+        this.#size--;
+        this.#saved.delete(change.seq);
+        const states = this.#states?.get(change.seq);
+        if (states !== undefined) {
+          for (const i of states) this.#changes[i] = null;
+          this.#size -= states.length;
+          this.#states!.delete(change.seq);
+        }
         return;
       }
     }
@@ -55,7 +67,8 @@ export class ChangeLog {
   take(): Change[] {
     const taken = this.#changes.filter((c): c is Change => c !== null);
     this.#changes = [];
-    this.#deliveries = new Map();
+    this.#saved = new Map();
+    this.#states = null;
     this.#size = 0;
     return taken;
   }
@@ -64,12 +77,9 @@ export class ChangeLog {
   putBack(batch: Change[]): void {
     // Positions recorded for the changes made since shift by the batch's length.
     const shift = batch.length;
-    for (const at of this.#deliveries.values()) for (let i = 0; i < at.length; i++) at[i]! += shift;
+    for (const [seq, at] of this.#saved) this.#saved.set(seq, at + shift);
+    if (this.#states !== null) for (const at of this.#states.values()) for (let i = 0; i < at.length; i++) at[i]! += shift;
     this.#changes = (batch as (Change | null)[]).concat(this.#changes);
     this.#size += shift;
   }
-}
-
-function deliveryKey(clientId: string, seq: number): string {
-  return `${clientId}\u0000${seq}`;
 }
