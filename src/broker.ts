@@ -126,8 +126,10 @@ export class Broker {
     for (const record of state.queued) this.#pendingSaver.markStored(record.clientId);
     this.#pendingSaver.start(this.#pendingSaveInterval);
     if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
-    // Single node: the no-op bus receives nothing from other nodes.
-    await ctx.bus.start(ctx.id, () => undefined);
+    await ctx.bus.start(ctx.id, {
+      message: (message, scope) => ctx.router.routeFromCluster(message, scope),
+      retained: (message) => ctx.router.retainedFromCluster(message),
+    });
     this.#serving = true;
     ctx.startSweep();
     this.#sys.start();
