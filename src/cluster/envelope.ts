@@ -38,7 +38,7 @@ function propertiesToJson(properties: Properties): Record<string, unknown> {
 function propertiesFromJson(json: Record<string, unknown>): Properties {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(json)) out[k] = typeof v === 'string' && v.startsWith(BUFFER_TAG) ? Buffer.from(v.slice(BUFFER_TAG.length), 'base64') : v;
-  return out as Properties;
+  return out;
 }
 
 /** Encodes an envelope: 4-byte head length, the JSON head, the payload. */

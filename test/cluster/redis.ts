@@ -61,7 +61,7 @@ export async function startRedis(): Promise<TestRedis> {
     await waitForPort(port, 5000);
   };
   const stop = async (): Promise<void> => {
-    const c = child as ChildProcess | null;
+    const c = child;
     if (c === null || c.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
