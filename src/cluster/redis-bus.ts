@@ -32,6 +32,8 @@ export interface ClusterOptions {
 export type BusState = 'starting' | 'connected' | 'degraded' | 'stopped';
 
 const SEP = '\u0000';
+/** Most envelopes waiting for Redis (an outage) before messages for other nodes are dropped and counted. */
+const MAX_UNSENT = 100_000;
 
 /** A Bus over Redis (single server or Sentinel). */
 export class RedisBus implements Bus {
@@ -51,7 +53,9 @@ export class RedisBus implements Bus {
   #reading: Promise<void> | null = null;
   state: BusState = 'starting';
   /** Messages sent to and received from other nodes, and envelopes that could not be read. */
-  readonly counters = { forwarded: 0, received: 0, malformed: 0 };
+  readonly counters = { forwarded: 0, received: 0, malformed: 0, dropped: 0 };
+  /** Envelopes handed to Redis and not yet confirmed. */
+  #unsent = 0;
 
   constructor(options: ClusterOptions, logger: BrokerLogger) {
     this.#options = options;
@@ -90,11 +94,7 @@ export class RedisBus implements Bus {
     await Promise.all([cmd.connect(), sub.connect(), this.#reader.connect()]);
     sub.on('messageBuffer', (channel: Buffer, data: Buffer) => this.#onChannel(channel.toString(), data));
     await sub.subscribe(this.#key('routes'), this.#key('nodes'), this.#key('retained'));
-    try {
-      await cmd.xgroup('CREATE', this.#key('inbox', nodeId), 'g', '0', 'MKSTREAM');
-    } catch (err) {
-      if (!String(err).includes('BUSYGROUP')) throw err;
-    }
+    await this.#createGroup();
     await this.#announce();
     await this.#loadPeers();
     await this.#loadRetained();
@@ -104,6 +104,15 @@ export class RedisBus implements Bus {
     this.#heartbeat = setInterval(() => void this.#beat(), beat);
     this.#heartbeat.unref();
     this.#reading = this.#readLoop();
+  }
+
+  /** Creates this node's inbox stream and its consumer group, unless they exist. */
+  async #createGroup(): Promise<void> {
+    try {
+      await this.#cmd!.xgroup('CREATE', this.#key('inbox', this.#nodeId), 'g', '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String(err).includes('BUSYGROUP')) throw err;
+    }
   }
 
   /** Writes this node's liveness key and its filters, and tells the others to (re)load them. */
@@ -174,7 +183,9 @@ export class RedisBus implements Bus {
     if (!this.#started || this.#stopping || this.state !== 'degraded') return;
     this.state = 'connected';
     this.#logger.info({}, 'cluster: redis connection back; re-syncing routes');
-    void this.#announce()
+    // Redis may have restarted empty: the inbox group, this node's entry and routes are written again.
+    void this.#createGroup()
+      .then(() => this.#announce())
       .then(() => this.#loadPeers())
       .catch((err: unknown) => this.#logger.warn({ err: String(err) }, 'cluster: re-sync failed'));
   }
@@ -213,7 +224,8 @@ export class RedisBus implements Bus {
           | null;
       } catch (err) {
         if (this.#stopping) return;
-        this.#logger.warn({ err: String(err) }, 'cluster: reading the inbox failed; retrying');
+        if (String(err).includes('NOGROUP')) await this.#createGroup().catch(() => undefined);
+        else this.#logger.warn({ err: String(err) }, 'cluster: reading the inbox failed; retrying');
         await new Promise((r) => setTimeout(r, 500).unref());
         continue;
       }
@@ -271,11 +283,22 @@ export class RedisBus implements Bus {
     if (plan === null) return FULL_SCOPE;
     const cmd = this.#cmd!;
     for (const [node, target] of plan.remote) {
+      // While Redis is away the client queues commands; past the bound, messages for other nodes are dropped.
+      if (this.#unsent >= MAX_UNSENT) {
+        this.counters.dropped++;
+        continue;
+      }
       const bytes = encodeEnvelope({ origin: this.#nodeId, message, plain: target.plain, groups: target.groups });
+      this.#unsent++;
       // ioredis keeps command order per connection: messages to one node stay in publish order.
-      cmd.xadd(this.#key('inbox', node), '*', 'm', bytes).catch((err: unknown) => {
-        this.#logger.warn({ node, err: String(err) }, 'cluster: forwarding a message failed');
-      });
+      cmd.xadd(this.#key('inbox', node), '*', 'm', bytes).then(
+        () => this.#unsent--,
+        (err: unknown) => {
+          this.#unsent--;
+          this.counters.dropped++;
+          this.#logger.warn({ node, err: String(err) }, 'cluster: forwarding a message failed');
+        },
+      );
       this.counters.forwarded++;
     }
     return plan.local;

@@ -12,8 +12,10 @@ export interface TestRedis {
   readonly url: string;
   /** Stops the server (SIGTERM) and waits for it. */
   stop(): Promise<void>;
+  /** Stops the server, keeping its port and directory for resume(). */
+  halt(): Promise<void>;
   /** Starts it again on the same port and directory. */
-  restart(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -76,9 +78,7 @@ export async function startRedis(): Promise<TestRedis> {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
-    restart: async () => {
-      await stop();
-      await launch();
-    },
+    halt: stop,
+    resume: launch,
   };
 }

@@ -128,3 +128,38 @@ test('a node that joins later learns the routes and retained messages already th
     await c.close();
   }
 });
+
+test('$SYS: each node keeps its own $SYS/broker/... and publishes a copy under $SYS/broker/nodes/<id>/ that every node sees', async () => {
+  const watcher = await client(b.port, { clientId: 'sys-watch' });
+  const got = collect(watcher);
+  await watcher.subscribeAsync('$SYS/broker/nodes/+/clients/connected', { qos: 0 });
+  await waitFor(() => {
+    a.broker.publishSys();
+    return got.some((m) => m.topic === '$SYS/broker/nodes/node-a/clients/connected');
+  }, 5000, 'node-a per-node $SYS seen on node-b');
+  // Node a's own $SYS/broker/... stays on node a: b keeps its own value there.
+  b.broker.publishSys();
+  a.broker.publishSys();
+  await waitFor(() => b.broker.retainedMessage('$SYS/broker/nodes/node-a/uptime') !== undefined, 3000, 'per-node copy retained on b');
+  const local = b.broker.retainedMessage('$SYS/broker/clients/connected')!.payload.toString();
+  assert.equal(local, String(b.broker.stats.clientsConnected), "b's $SYS/broker/clients/connected is b's own count");
+});
+
+test('Redis restarts: each node keeps serving its own clients, reports degraded, then re-syncs and routes across nodes again', async () => {
+  const localSub = await client(a.port, { clientId: 'rr-local' });
+  await localSub.subscribeAsync('rr/#', { qos: 1 });
+  const remoteSub = await client(b.port, { clientId: 'rr-remote' });
+  await subscribeAcross(remoteSub, 'rr/#', 1, a, 'rr/probe');
+  await redis.halt();
+  await waitFor(() => a.broker.cluster?.state === 'degraded', 5000, 'node a degraded');
+  const gl = collect(localSub);
+  a.broker.publish('rr/during', 'local still works', { qos: 1 });
+  await waitFor(() => gl.some((m) => m.payload.toString() === 'local still works'), 3000, 'local delivery during the outage');
+  await redis.resume();
+  await waitFor(() => a.broker.cluster?.state === 'connected' && b.broker.cluster?.state === 'connected', 10_000, 'both nodes connected again');
+  const gr = collect(remoteSub);
+  await waitFor(() => {
+    a.broker.publish('rr/after', 'across again', { qos: 1 });
+    return gr.some((m) => m.payload.toString() === 'across again');
+  }, 10_000, 'cross-node routing after the restart');
+});
