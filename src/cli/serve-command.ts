@@ -6,7 +6,7 @@ import { createLogger } from '../server/create-logger.js';
 import { SwiftletServer } from '../server/create-server.js';
 import { resolveConfig } from '../config/load-config.js';
 import { hostname } from 'node:os';
-import { isWorker, runWorkers, WORKER_INDEX_ENV } from './workers.js';
+import { isWorker, runWorkers, stopWithPrimary, WORKER_INDEX_ENV } from './workers.js';
 
 /** The number of worker processes asked for (1 = this process serves); problems are added to `issues`. */
 function workerCount(text: string | undefined, clustered: boolean, issues: ConfigIssue[]): number {
@@ -103,6 +103,8 @@ export async function runServe(argv: string[], io: CommandIo = PROCESS_IO): Prom
   // close() stops the listeners, sends DISCONNECT 0x8B (server shutting down) to 5.0 clients, flushes, stops hooks.
   await server.close();
   logger.info({}, 'stopped');
+  // A worker's channel to the primary would keep it alive: close it so the process ends like a single one.
+  if (isWorker()) process.disconnect();
   return 0;
 }
 
@@ -133,6 +135,7 @@ function waitForStop(server: SwiftletServer): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    stopWithPrimary(() => stop('SIGTERM'));
     process.on('SIGHUP', reload);
   });
 }

@@ -55,6 +55,11 @@ export function runWorkers(count: number, io: CommandIo): Promise<number> {
   });
 }
 
+/** In a worker: stop like on SIGTERM when the primary is gone (its IPC channel closed), so no worker outlives it. */
+export function stopWithPrimary(stop: () => void): void {
+  if (cluster.isWorker) process.once('disconnect', stop);
+}
+
 /** True in a worker process started by runWorkers. */
 export function isWorker(): boolean {
   return cluster.isWorker;

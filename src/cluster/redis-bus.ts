@@ -56,6 +56,7 @@ export class RedisBus implements Bus {
   readonly counters = { forwarded: 0, received: 0, malformed: 0, dropped: 0 };
   /** Envelopes handed to Redis and not yet confirmed. */
   #unsent = 0;
+  #beating = false;
 
   constructor(options: ClusterOptions, logger: BrokerLogger) {
     this.#options = options;
@@ -155,8 +156,10 @@ export class RedisBus implements Bus {
   }
 
   async #beat(): Promise<void> {
-    if (this.#stopping || this.#cmd === null) return;
+    // One heartbeat at a time: while Redis is away, commands wait in the client's queue instead of piling up.
+    if (this.#stopping || this.#cmd === null || this.#beating) return;
     const cmd = this.#cmd;
+    this.#beating = true;
     try {
       await cmd.set(this.#key('node', this.#nodeId), String(Date.now()), 'PX', this.#options.nodeTimeoutMs ?? 5000);
       const peers = this.#routes.nodes();
@@ -170,6 +173,8 @@ export class RedisBus implements Bus {
       });
     } catch (err) {
       this.#logger.warn({ err: String(err) }, 'cluster: heartbeat failed');
+    } finally {
+      this.#beating = false;
     }
   }
 
@@ -319,18 +324,16 @@ export class RedisBus implements Bus {
     this.state = 'stopped';
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     const cmd = this.#cmd;
-    if (cmd !== null && this.#started) {
-      try {
-        const id = this.#nodeId;
-        await cmd
-          .multi()
-          .srem(this.#key('nodes'), id)
-          .del(this.#key('node', id), this.#key('routes', id))
-          .publish(this.#key('nodes'), `down${SEP}${id}`)
-          .exec();
-      } catch {
-        // Redis is gone: the others notice the missing heartbeat.
-      }
+    if (cmd !== null && this.#started && cmd.status === 'ready') {
+      const id = this.#nodeId;
+      const leave = cmd
+        .multi()
+        .srem(this.#key('nodes'), id)
+        .del(this.#key('node', id), this.#key('routes', id))
+        .publish(this.#key('nodes'), `down${SEP}${id}`)
+        .exec();
+      // Never wait long on Redis to stop: without the goodbye the others notice the missing heartbeat.
+      await Promise.race([leave.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     }
     this.#reader?.disconnect();
     await this.#reading;

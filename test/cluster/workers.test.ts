@@ -16,10 +16,10 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Process ids of `pid`'s children. */
+/** Process ids of `pid`'s children that run swiftlet (not helper processes such as the TypeScript loader's). */
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid), '-f', 'cli/main.ts'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
