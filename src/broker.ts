@@ -16,6 +16,23 @@ import type { Packet } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
+import { RedisBus } from './cluster/redis-bus.js';
+import type { BusState } from './cluster/redis-bus.js';
+
+/** What a node knows of its cluster. */
+export interface ClusterInfo {
+  readonly nodeId: string;
+  /** `connected`, or `degraded` while Redis is unreachable (local traffic still flows). */
+  readonly state: BusState;
+  /** The other live nodes with subscribers. */
+  readonly peers: readonly string[];
+  /** Messages sent to other nodes, received from them, and envelopes that could not be read. */
+  readonly forwarded: number;
+  readonly received: number;
+  readonly malformed: number;
+  /** Messages for other nodes dropped while Redis could not take them. */
+  readonly dropped: number;
+}
 import { dispatchPacket, failConnection } from './handlers/dispatch.js';
 import { messageFromPublish } from './routing/publish-pipeline.js';
 import { createMessage } from './routing/message.js';
@@ -61,6 +78,13 @@ export class Broker {
   /** True between serve() and close(). */
   get serving(): boolean {
     return this.#serving;
+  }
+
+  /** Cluster mode: this node's id, the bus state, the other live nodes and message counters; undefined on a single node. */
+  get cluster(): ClusterInfo | undefined {
+    const bus = this.#ctx.bus;
+    if (!(bus instanceof RedisBus)) return undefined;
+    return { nodeId: bus.nodeId, state: bus.state, peers: bus.peers, ...bus.counters };
   }
 
   /** True once serve() has bound every listener, false again as soon as close() starts (readiness probes). */
@@ -126,8 +150,10 @@ export class Broker {
     for (const record of state.queued) this.#pendingSaver.markStored(record.clientId);
     this.#pendingSaver.start(this.#pendingSaveInterval);
     if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
-    // Single node: the no-op bus receives nothing from other nodes.
-    await ctx.bus.start(ctx.id, () => undefined);
+    await ctx.bus.start(ctx.id, {
+      message: (message, scope) => ctx.router.routeFromCluster(message, scope),
+      retained: (message) => ctx.router.retainedFromCluster(message),
+    });
     this.#serving = true;
     ctx.startSweep();
     this.#sys.start();

@@ -16,6 +16,7 @@ import { SessionRegistry } from './session/registry.js';
 import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
+import { RedisBus } from './cluster/redis-bus.js';
 import type { Persistence } from './persistence/persistence.js';
 import { MemoryPersistence } from './persistence/persistence.js';
 
@@ -37,8 +38,8 @@ export class BrokerContext {
   readonly flusher = new FlushScheduler();
   readonly responseInformationPrefix: string;
   readonly sharedStrategy: 'round-robin' | 'random' | 'hash';
-  /** Internal until cluster mode uses it: single-node brokers run the no-op bus. */
-  readonly bus: Bus = new NoopBus();
+  /** The cluster bus (RedisBus when `cluster` is set); single-node brokers run the no-op bus. */
+  readonly bus: Bus;
   persistence: Persistence = new MemoryPersistence();
   closing = false;
 
@@ -55,6 +56,7 @@ export class BrokerContext {
     this.responseInformationPrefix = options.responseInformationPrefix ?? 'response/';
     this.sharedStrategy = options.sharedSubscriptionStrategy ?? 'round-robin';
     this.sweepInterval = options.sweepInterval ?? 1000;
+    this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger);
     this.registry = new SessionRegistry(this);
     this.router = new Router(this);
     this.delivery = new Delivery(this);

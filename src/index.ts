@@ -1,5 +1,7 @@
 // Public API of Swiftlet: everything a user imports comes from here.
 export { Broker } from './broker.js';
+export type { ClusterInfo } from './broker.js';
+export type { ClusterOptions, BusState } from './cluster/redis-bus.js';
 export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo, QueueDepths, DetailedStats } from './broker-views.js';
 export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';

@@ -1,6 +1,7 @@
 // Broker options: capabilities (what the broker offers and enforces), compatibilities, and their defaults.
 import type { QoS } from './codec/types.js';
 import { SwiftletError } from './errors.js';
+import type { ClusterOptions } from './cluster/redis-bus.js';
 
 /** What the broker offers clients and the limits it enforces; names follow the MQTT 5 properties. */
 export interface Capabilities {
@@ -79,6 +80,8 @@ export interface BrokerOptions {
    * and connect timeouts are measured with it. A test can supply a clock it advances, instead of waiting.
    */
   clock?: () => number;
+  /** Cluster mode: join the other brokers on the same Redis (see docs/clustering.md). Off by default. */
+  cluster?: ClusterOptions;
   /**
    * Seconds between saves of persistent sessions' in-flight and queued messages to a durable Persistence that has
    * `saveQueued` (only sessions whose messages changed are written); 0 = only when the broker stops. Default 10.

@@ -1,4 +1,5 @@
 // The validated shape of a swiftlet configuration file, after defaults are applied.
+import type { ClusterConfig } from './validate-cluster.js';
 import type { Capabilities, Compatibilities } from '../options.js';
 import type { LedgerData } from '../hooks/builtin/ledger-rules.js';
 
@@ -115,6 +116,7 @@ export interface SwiftletConfig {
   sys: { interval: number };
   sharedSubscriptionStrategy?: 'round-robin' | 'random' | 'hash';
   responseInformationPrefix?: string;
+  cluster?: ClusterConfig;
 }
 
 /** Default ports by listener type. */

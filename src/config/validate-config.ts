@@ -1,4 +1,5 @@
 // Hand-written validation of a parsed configuration: unknown keys, types and ranges, all errors collected.
+import { validateCluster } from './validate-cluster.js';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { extname, isAbsolute, resolve } from 'node:path';
@@ -40,6 +41,7 @@ const TOP_KEYS = [
   'sys',
   'sharedSubscriptionStrategy',
   'responseInformationPrefix',
+  'cluster',
 ] as const;
 
 /** The listener types. */
@@ -400,6 +402,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     storage: v.storage(obj.storage),
   };
   if (obj.id !== undefined) config.id = v.string(obj.id, 'id');
+  const cluster = validateCluster(v, obj.cluster);
+  if (cluster !== undefined) config.cluster = cluster;
   const http = v.http(obj.http);
   if (http !== undefined) config.http = http;
   const rateLimit = v.rateLimit(obj.rateLimit);

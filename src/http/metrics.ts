@@ -66,6 +66,12 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   });
   gaugeFrom('swiftlet_uptime_seconds', 'Seconds since the broker was created.', () => n('uptime'));
   gaugeFrom('swiftlet_ready', '1 while the broker serves with every listener bound, else 0.', () => (broker.ready ? 1 : 0));
+  if (broker.cluster !== undefined) {
+    gaugeFrom('swiftlet_cluster_connected', '1 while this node reaches the cluster\'s Redis, 0 while degraded.', () => (broker.cluster?.state === 'connected' ? 1 : 0));
+    gaugeFrom('swiftlet_cluster_peers', 'Other live nodes of the cluster with subscribers.', () => broker.cluster?.peers.length ?? 0);
+    gaugeFrom('swiftlet_cluster_forwarded_messages', 'Messages this node sent to other nodes since start.', () => broker.cluster?.forwarded ?? 0);
+    gaugeFrom('swiftlet_cluster_received_messages', 'Messages this node received from other nodes since start.', () => broker.cluster?.received ?? 0);
+  }
 
   gaugeFrom('swiftlet_connections', 'Clients connected now (CONNACK sent).', () => n('clientsConnected'));
   gaugeFrom('swiftlet_connections_max', 'Most clients connected at once since start.', () => n('clientsMaximum'));

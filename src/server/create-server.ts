@@ -94,6 +94,10 @@ export class SwiftletServer {
       sysInterval: config.sys.interval,
     };
     if (config.id !== undefined) options.id = config.id;
+    if (config.cluster !== undefined) {
+      options.cluster = { redis: config.cluster.redis, ...(config.cluster.prefix === undefined ? {} : { prefix: config.cluster.prefix }) };
+      if (config.cluster.nodeId !== undefined) options.id = config.cluster.nodeId;
+    }
     if (config.sharedSubscriptionStrategy !== undefined) options.sharedSubscriptionStrategy = config.sharedSubscriptionStrategy;
     if (config.responseInformationPrefix !== undefined) options.responseInformationPrefix = config.responseInformationPrefix;
     if (config.storage.pendingSaveInterval !== undefined) options.pendingSaveInterval = config.storage.pendingSaveInterval;
