@@ -101,8 +101,9 @@ export class Broker {
     return this.#ctx.capabilities;
   }
 
-  /** Live counters. */
+  /** Live counters (expired retained messages are purged first, so they are never counted). */
   get stats(): Readonly<Record<string, number>> {
+    this.#ctx.retained.purgeExpired();
     return this.#ctx.stats.snapshot();
   }
 
@@ -133,7 +134,7 @@ export class Broker {
 
   /** Uses `persistence` for durable state; call before serve(). */
   setPersistence(persistence: Persistence): void {
-    this.#ctx.persistence = persistence;
+    this.#ctx.setPersistence(persistence);
   }
 
   /** Joins a cluster through `bus`; call before serve(). */
@@ -313,7 +314,7 @@ export class Broker {
     return true;
   }
 
-  /** Retained messages, optionally those matching `filter`. */
+  /** Retained messages, optionally those matching `filter`; expired ones are purged, never listed. */
   retained(filter = '#'): { topic: string; payload: Buffer; qos: QoS; properties: object }[] {
     const out: Message[] = [];
     this.#ctx.retained.match(filter, out);
@@ -340,7 +341,7 @@ export class Broker {
     return out;
   }
 
-  /** The retained message of one topic name, or undefined. */
+  /** The retained message of one topic name, or undefined (also when it has expired: it is purged). */
   retainedMessage(topic: string): RetainedSnapshot | undefined {
     const m = this.#ctx.retained.get(topic);
     if (m === undefined) return undefined;

@@ -7,19 +7,19 @@ import { HookChain } from './hooks/hook-chain.js';
 import { HookRejection } from './hooks/hook.js';
 import type { ClientInfo } from './hooks/hook.js';
 import type { ConnectionMeta } from './listeners/listener.js';
-import { RetainedIndex } from './topics/retained-index.js';
 import { Connection, ConnectionState } from './connection/connection.js';
 import { Delivery } from './routing/delivery.js';
-import type { Message } from './routing/message.js';
 import { resolveCapabilities, DEFAULT_COMPATIBILITIES, SILENT_LOGGER } from './options.js';
 import type { BrokerLogger, BrokerOptions, Capabilities, Compatibilities } from './options.js';
 import { Router } from './routing/router.js';
+import { RetainedStore } from './routing/retained-store.js';
 import { Session, sessionExpired } from './session/session.js';
 import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
 import type { Persistence, SessionRecord } from './persistence/persistence.js';
 import { MemoryPersistence } from './persistence/persistence.js';
+import { GuardedPersistence } from './persistence/guarded-persistence.js';
 import { publishWill } from './routing/will.js';
 
 /** Shared broker state: options, sessions, subscriptions, retained messages, hooks, counters. */
@@ -31,7 +31,7 @@ export class BrokerContext {
   readonly hooks: HookChain;
   readonly stats = new BrokerStats();
   readonly sessions = new Map<string, Session>();
-  readonly retained = new RetainedIndex<Message>();
+  readonly retained: RetainedStore = new RetainedStore(this);
   readonly connections = new Set<Connection>();
   /** Connections by client id, for takeover. */
   readonly clients = new Map<string, Connection>();
@@ -40,7 +40,8 @@ export class BrokerContext {
   readonly responseInformationPrefix: string;
   readonly sharedStrategy: 'round-robin' | 'random' | 'hash';
   bus: Bus = new NoopBus();
-  persistence: Persistence = new MemoryPersistence();
+  /** Storage, through the guard that reports its failures; set with setPersistence(). */
+  persistence: GuardedPersistence = new GuardedPersistence(new MemoryPersistence(), this);
   closing = false;
   /** Seconds granted when a delayed will or expiring session needs a clock; refreshed by the sweep. */
   now = Date.now();
@@ -67,6 +68,11 @@ export class BrokerContext {
     this.sweepInterval = options.sweepInterval ?? 1000;
     this.router = new Router(this);
     this.delivery = new Delivery(this);
+  }
+
+  /** Uses `persistence` for durable state (before serve()); its failures are reported, never thrown. */
+  setPersistence(persistence: Persistence): void {
+    this.persistence = new GuardedPersistence(persistence, this);
   }
 
   /** Starts the housekeeping sweep (keep alive, connect timeout, expiry, delayed wills). */
@@ -232,6 +238,7 @@ export class BrokerContext {
         this.endSession(session, 'expired');
       }
     }
+    this.retained.purgeExpired(now);
   }
 
   /** Creates and registers a new session. */

@@ -33,6 +33,7 @@ export const SYS_TOPICS: readonly { topic: string; describe: string }[] = [
 
 /** Computes the current value of every $SYS topic. */
 export function sysValues(ctx: BrokerContext, version: string): Record<string, string> {
+  ctx.retained.purgeExpired(); // expired retained messages are never counted
   const s = ctx.stats;
   const mem = process.memoryUsage();
   return {
