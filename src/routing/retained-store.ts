@@ -64,6 +64,8 @@ export class RetainedStore {
       }
       return;
     }
+    // ![MQTT-3.3.1-5] a retained limit the operator set (none by default) may refuse to store it; 5.0 QoS 1/2
+    // publishers are told with 0x97 before it is routed (handlers/publish.ts), others only through the log.
     if (this.quotaExceeded(topic, message.payload.length, message.origin, 'routed, not retained') !== undefined) return;
     this.#put(message);
     if (ctx.persistence.durable && !isSysTree(topic)) ctx.persistence.saveRetained(messageRecord(message));
@@ -108,9 +110,9 @@ export class RetainedStore {
   }
 
   /**
-   * Removes every retained message whose expiry is at or before `now` (5.0 Message Expiry Interval): from the store,
-   * the stats and durable storage, firing onRetainedExpired for each. Returns how many. Costs one comparison when
-   * none is due.
+   * Removes every retained message whose expiry is at or before `now` (5.0 Message Expiry Interval; [MQTT-3.3.2-5]
+   * for every future subscriber): from the store, the stats and durable storage, firing onRetainedExpired for each.
+   * Returns how many. Costs one comparison when none is due.
    */
   purgeExpired(now = Date.now()): number {
     const ctx = this.#ctx;
