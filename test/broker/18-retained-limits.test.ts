@@ -5,6 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
 import type { BrokerLogger, Packet, PublishPacket } from '../../src/index.js';
+import { createBrokerMetrics } from '../../src/http/metrics.js';
 import { connectClient, endClient, startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
@@ -129,6 +130,9 @@ describe('maximumRetainedBytes', () => {
       assert.deepEqual(got, ['ccccc']);
       assert.equal(tb.broker.retainedMessage('b/c'), undefined);
       assert.equal(tb.broker.stats.retainedRefused, 3);
+      const metrics = createBrokerMetrics(tb.broker);
+      assert.match(await metrics.registry.getSingleMetricAsString('swiftlet_retained_refused_total'), /^swiftlet_retained_refused_total 3$/m);
+      metrics.stop();
       pub.destroy();
     } finally {
       await tb.close();
