@@ -70,8 +70,9 @@ export class Broker {
     return this.#ctx.capabilities;
   }
 
-  /** Live counters. */
+  /** Live counters (expired retained messages are purged first, so they are never counted). */
   get stats(): Readonly<Record<string, number>> {
+    this.#ctx.retained.purgeExpired();
     return this.#ctx.stats.snapshot();
   }
 
@@ -109,7 +110,7 @@ export class Broker {
 
   /** Uses `persistence` for durable state; call before serve(). */
   setPersistence(persistence: Persistence): void {
-    this.#ctx.persistence = persistence;
+    this.#ctx.setPersistence(persistence);
   }
 
   /** Adds a listener; when the broker is serving, it starts listening now. */
@@ -267,7 +268,7 @@ export class Broker {
     return true;
   }
 
-  /** Retained messages, optionally those matching `filter`. */
+  /** Retained messages, optionally those matching `filter`; expired ones are purged, never listed. */
   retained(filter = '#'): RetainedSnapshot[] {
     return retainedSnapshots(this.#ctx, filter);
   }
@@ -277,7 +278,7 @@ export class Broker {
     return subscriptionSnapshots(this.#ctx);
   }
 
-  /** The retained message of one topic name, or undefined. */
+  /** The retained message of one topic name, or undefined (also when it has expired: it is purged). */
   retainedMessage(topic: string): RetainedSnapshot | undefined {
     return retainedSnapshot(this.#ctx, topic);
   }

@@ -45,7 +45,7 @@ export { StreamListener } from './listeners/stream-listener.js';
 export type { StreamListenerOptions } from './listeners/stream-listener.js';
 export { createListener } from './listeners/create-listener.js';
 export type { ListenerConfig } from './listeners/create-listener.js';
-export type { Persistence, PersistedState, SessionRecord, SubscriptionRecord, MessageRecord, QueuedRecord } from './persistence/persistence.js';
+export type { Persistence, PersistenceWrite, PersistedState, SessionRecord, SubscriptionRecord, MessageRecord, QueuedRecord } from './persistence/persistence.js';
 export { MemoryPersistence } from './persistence/persistence.js';
 export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';

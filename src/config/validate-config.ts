@@ -335,7 +335,8 @@ class ConfigValidator extends ConfigChecker {
     for (const [key, value] of Object.entries(obj)) {
       const def = defaults[key];
       if (def === undefined) continue;
-      const ok = typeof def === 'boolean' ? this.boolean(value, `capabilities.${key}`) !== undefined : this.integer(value, `capabilities.${key}`, 0, 0xffffffff) !== undefined;
+      // Numbers are only type-checked here (byte limits may exceed 32 bits); resolveCapabilities checks each range.
+      const ok = typeof def === 'boolean' ? this.boolean(value, `capabilities.${key}`) !== undefined : this.integer(value, `capabilities.${key}`, 0, Number.MAX_SAFE_INTEGER) !== undefined;
       if (ok) out[key] = value;
       else typesOk = false;
     }

@@ -204,6 +204,8 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   gaugeFrom('swiftlet_sessions', 'Sessions, connected or not.', () => n('sessions'));
   gaugeFrom('swiftlet_retained_messages', 'Retained messages stored.', () => n('retainedMessages'));
   gaugeFrom('swiftlet_retained_bytes', 'Payload bytes of the retained messages stored.', () => n('retainedBytes'));
+  counterFrom('swiftlet_retained_refused_total', 'Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes.', 'retainedRefused');
+  counterFrom('swiftlet_persistence_errors_total', 'Persistence calls that failed (a write that threw or rejected, a failed flush or close).', 'persistenceErrors');
 
   // Event-loop delay since the previous scrape; the monitor is this registry's own and stops with it.
   const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });

@@ -5,7 +5,7 @@ import type { SharedGroup } from '../topics/subscription-trie.js';
 import { parseSharedFilter } from '../topics/shared-filter.js';
 import type { ClientInfo } from '../hooks/hook.js';
 import type { BrokerContext } from '../context.js';
-import { ENCODING_SLOTS, messageRecord } from './message.js';
+import { ENCODING_SLOTS } from './message.js';
 import type { Message } from './message.js';
 import type { Session } from '../session/session.js';
 import type { Subscription } from '../session/subscription.js';
@@ -66,43 +66,15 @@ export class Router {
     }
   }
 
-  /** Stores, replaces or (empty payload) clears the retained message of a topic [MQTT-3.3.1-5] [MQTT-3.3.1-6] [MQTT-3.3.1-7]. */
+  /**
+   * Stores, replaces or (empty payload) clears the retained message of a topic [MQTT-3.3.1-5] [MQTT-3.3.1-6]
+   * [MQTT-3.3.1-7]; expiry, limits, storage and hooks are the retained store's (routing/retained-store.ts).
+   * In a cluster the other nodes are told (a clear always, in case they hold the topic and this node does not).
+   */
   storeRetained(message: Message): void {
     const ctx = this.#ctx;
-    if (message.payload.length === 0) {
-      const removed = ctx.retained.delete(message.topic);
-      if (removed !== undefined) {
-        ctx.stats.retainedMessages--;
-        ctx.stats.retainedBytes -= removed.payload.length;
-        if (ctx.persistence.durable) ctx.persistence.deleteRetained(message.topic);
-        if (ctx.hooks.onRetainedCleared !== null) ctx.hooks.notify('onRetainedCleared', message.topic);
-        if (ctx.bus.active && !this.#fromCluster) ctx.bus.retained(message);
-      }
-      return;
-    }
-    const max = ctx.capabilities.maximumRetainedMessages;
-    const previous = ctx.retained.get(message.topic);
-    if (previous === undefined && max > 0 && ctx.retained.size >= max) {
-      ctx.logger.warn({ topic: message.topic }, 'retained message limit reached; message not retained');
-      return;
-    }
-    ctx.retained.set(message.topic, message);
-    if (previous === undefined) ctx.stats.retainedMessages++;
-    ctx.stats.retainedBytes += message.payload.length - (previous === undefined ? 0 : previous.payload.length);
-    if (ctx.persistence.durable) ctx.persistence.saveRetained(messageRecord(message));
-    if (ctx.bus.active && !this.#fromCluster) ctx.bus.retained(message);
-    if (ctx.hooks.onRetainedStored !== null) {
-      ctx.hooks.notify('onRetainedStored', {
-        type: PacketType.PUBLISH,
-        dup: false,
-        qos: message.qos,
-        retain: true,
-        topic: message.topic,
-        packetId: 0,
-        payload: message.payload,
-        properties: message.properties,
-      });
-    }
+    const changed = ctx.retained.store(message);
+    if (ctx.bus.active && !this.#fromCluster && (changed || message.payload.length === 0)) ctx.bus.retained(message);
   }
 
   /**

@@ -35,6 +35,7 @@ const SYS_PREFIX = '$SYS/broker/';
 
 /** Computes the current value of every $SYS topic. */
 export function sysValues(ctx: BrokerContext, version: string): Record<string, string> {
+  ctx.retained.purgeExpired(); // expired retained messages are never counted
   const s = ctx.stats;
   const mem = process.memoryUsage();
   return {
