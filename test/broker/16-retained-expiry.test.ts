@@ -4,7 +4,7 @@
 //
 // Glossary: "access path" = one way of looking at the retained store (a SUBSCRIBE, broker.retained(), the HTTP API,
 // ...). Each path gets its own broker whose sweep never runs during the test, so a purge there can only have been
-// done by that path. All brokers are prepared at once and share one wait for the 1-second expiry.
+// done by that path. All brokers run on one clock the test moves past the 1-second expiry.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
@@ -14,11 +14,14 @@ import { MapPersistence } from '../../examples/gomqtt-backend.js';
 import { connectClient, delay, endClient, startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
+import { ManualClock } from '../helpers/clock.js';
 import { publishPacket, publishQoS1, rawSession, subscribePacket } from './support.js';
 
 const TOKEN = 'retained-expiry-token-0123';
 /** Long enough that the housekeeping sweep never runs while a test looks. */
 const NO_SWEEP: BrokerOptions = { sweepInterval: 3_600_000, sysInterval: 0 };
+/** The brokers' clock: moved forward instead of waiting for expiry. */
+const clock = new ManualClock();
 
 /** A broker holding, after `prepare`: exp/a (1 s expiry), keep/b (no expiry), exp/replaced (expiring, then replaced by a lasting one). */
 interface Prepared {
@@ -32,7 +35,7 @@ interface Prepared {
 
 async function prepare(options: BrokerOptions = {}): Promise<Prepared> {
   const persistence = new MapPersistence();
-  const tb = await startBroker({ ...NO_SWEEP, ...options }, (b) => b.setPersistence(persistence));
+  const tb = await startBroker({ ...NO_SWEEP, clock: clock.now, ...options }, (b) => b.setPersistence(persistence));
   const expired: string[] = [];
   const cleared: string[] = [];
   const hook: Hook = { id: 'watch-retained', onRetainedExpired: (topic) => expired.push(topic), onRetainedCleared: (topic) => cleared.push(topic) };
@@ -100,8 +103,8 @@ describe('retained expiry, purged at access', () => {
       assert.equal(await publishQoS1(c, 'new/topic', 'n', 1, { retain: true }), 0x97, `${name}: refused while full`);
       c.destroy();
     }
-    // One wait for every broker: exp/a was accepted before its PUBACK, so 1 s after the last PUBACK it has expired.
-    await delay(1100);
+    // Past exp/a's 1-second expiry on every broker's clock.
+    clock.advance(1001);
   });
 
   after(async () => {
@@ -222,7 +225,8 @@ describe('retained expiry, purged at access', () => {
 describe('retained expiry, purged by the sweep', () => {
   test('with no one looking, the housekeeping sweep purges an expired retained message: hook, stats, storage', async () => {
     const persistence = new MapPersistence();
-    const tb = await startBroker({ sysInterval: 0, sweepInterval: 100 }, (b) => b.setPersistence(persistence));
+    const sweepClock = new ManualClock();
+    const tb = await startBroker({ sysInterval: 0, sweepInterval: 20, clock: sweepClock.now }, (b) => b.setPersistence(persistence));
     try {
       let fired: (topic: string) => void = () => undefined;
       const expired = new Promise<string>((resolve) => (fired = resolve));
@@ -233,6 +237,7 @@ describe('retained expiry, purged by the sweep', () => {
       pub.send({ type: PacketType.PINGREQ });
       await pub.expect(PacketType.PINGRESP);
       pub.destroy();
+      sweepClock.advance(1001);
       const topic = await Promise.race([expired, delay(3000).then(() => 'no onRetainedExpired within 3 s')]);
       assert.equal(topic, 'sweep/gone');
       assert.equal(persistence.retained.has('sweep/gone'), false);
