@@ -104,7 +104,6 @@ export class HttpAuth implements Hook {
       username: auth.username ?? null,
       password: auth.password === undefined ? null : auth.password.toString('base64'),
       remoteAddress: auth.meta.remoteAddress,
-      remotePort: auth.meta.remotePort,
       listener: auth.meta.listenerId,
       protocolVersion: client.protocolVersion,
       certificate:
