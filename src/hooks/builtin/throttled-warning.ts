@@ -11,16 +11,29 @@ export class ThrottledWarning {
     this.#intervalMs = intervalMs;
   }
 
-  /** Logs `msg` at warn level unless one was logged less than the interval ago. */
-  warn(logger: HookLogger, obj: Record<string, unknown>, msg: string): void {
+  /**
+   * True when a line may be logged now (then call `log`); otherwise counts one suppressed line. Callers on a hot
+   * path ask first, so a suppressed line costs no object and no message string.
+   */
+  due(): boolean {
     const now = Date.now();
     if (now - this.#lastAt < this.#intervalMs) {
       this.#suppressed++;
-      return;
+      return false;
     }
     this.#lastAt = now;
+    return true;
+  }
+
+  /** Logs at warn level with the number of lines suppressed since the last one. */
+  log(logger: HookLogger, obj: Record<string, unknown>, msg: string): void {
     const suppressed = this.#suppressed;
     this.#suppressed = 0;
     logger.warn(suppressed === 0 ? obj : { ...obj, suppressed }, msg);
+  }
+
+  /** `due()` then `log()`. */
+  warn(logger: HookLogger, obj: Record<string, unknown>, msg: string): void {
+    if (this.due()) this.log(logger, obj, msg);
   }
 }

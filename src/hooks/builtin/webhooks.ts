@@ -72,6 +72,7 @@ export class Webhook implements Hook {
   /** undefined = every non-`$` topic. */
   readonly #topics: readonly string[] | undefined;
   readonly #warning = new ThrottledWarning();
+  readonly #dropWarning = new ThrottledWarning();
   #logger: HookLogger;
   #brokerId = '';
 
@@ -95,7 +96,8 @@ export class Webhook implements Hook {
       retryInitialMs: options.retry?.initialDelayMs ?? 100,
       retryMaxMs: options.retry?.maxDelayMs ?? 30_000,
       onDrop: (count, why) => {
-        this.#warning.warn(this.#logger, { hook: this.id, url: redactUrl(this.url), count, why }, `${this.id}: events dropped (${why})`);
+        // Called per dropped event while an endpoint is slow: decide first, build the log line only when it is due.
+        if (this.#dropWarning.due()) this.#dropWarning.log(this.#logger, { hook: this.id, url: redactUrl(this.url), count, why }, `${this.id}: events dropped (${why})`);
       },
     });
     // Notify methods exist only for the chosen events, so the broker does not even call the others.
