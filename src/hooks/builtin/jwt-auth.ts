@@ -158,7 +158,9 @@ export class JwtAuth implements Hook {
       if (!v.ok) {
         const refusal = this.#refusal(v);
         // 0x86 names user name and password, which this method does not use; DISCONNECT cannot carry it either.
-        const reasonCode = refusal.reasonCode === ReasonCode.BAD_USER_NAME_OR_PASSWORD ? ReasonCode.NOT_AUTHORIZED : refusal.reasonCode;
+        // A re-authentication ends in DISCONNECT, which has no 0x88: an unreachable key set is 0x89 Server busy there.
+        let reasonCode = refusal.reasonCode === ReasonCode.BAD_USER_NAME_OR_PASSWORD ? ReasonCode.NOT_AUTHORIZED : refusal.reasonCode;
+        if (step.reauthenticate && reasonCode === ReasonCode.SERVER_UNAVAILABLE) reasonCode = ReasonCode.SERVER_BUSY;
         return { decision: 'deny', ...(reasonCode === undefined ? {} : { reasonCode }) };
       }
       if (!step.reauthenticate) {
