@@ -120,6 +120,37 @@ describe('JwtAuth JWKS rotation and failures', { concurrency: true }, () => {
     }
   });
 
+  test('algorithms narrows the accepted alg values; method renames the enhanced authentication method', async () => {
+    const key = new TextEncoder().encode(SECRET);
+    const { port } = await brokerWith({ secret: SECRET, algorithms: ['HS512'], method: 'ACME-TOKEN' });
+    assert.equal(await connack(port, 5, 'alg-512', await sign(key, 'HS512', { sub: 'x' })), 0);
+    assert.equal(await connack(port, 5, 'alg-256', await sign(key, 'HS256', { sub: 'x' })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    const c = await RawClient.connect(port, 5);
+    const ack = await c.handshake('method', { properties: { authenticationMethod: 'ACME-TOKEN', authenticationData: Buffer.from(await sign(key, 'HS512', { sub: 'x' })) } });
+    assert.equal(ack.reasonCode, 0);
+    c.destroy();
+    const other = await RawClient.connect(port, 5);
+    const refused = await other.handshake('method2', { properties: { authenticationMethod: 'JWT', authenticationData: Buffer.from(await sign(key, 'HS512', { sub: 'x' })) } });
+    assert.equal(refused.reasonCode, ReasonCode.BAD_AUTHENTICATION_METHOD);
+    other.destroy();
+  });
+
+  test('re-authentication while the key set cannot be fetched ends with DISCONNECT 0x89 (DISCONNECT has no 0x88)', async () => {
+    const first = await generateKeyPair('ES256', { extractable: true });
+    const second = await generateKeyPair('ES256', { extractable: true });
+    const jwks = await startEndpoint(async () => ({ body: { keys: [{ ...(await exportJWK(first.publicKey)), kid: 'one', alg: 'ES256' }] } }));
+    const { port } = await brokerWith({ jwksUrl: jwks.url, jwksCooldownSeconds: 0, timeoutMs: 500 });
+    const c = await RawClient.connect(port, 5);
+    const token = await sign(first.privateKey, 'ES256', { sub: 'x' }, 'one');
+    assert.equal((await c.handshake('jwks-down', { properties: { authenticationMethod: 'JWT', authenticationData: Buffer.from(token) } })).reasonCode, 0);
+    await jwks.close();
+    // A new key id makes the hook fetch the set again, which now fails.
+    const rotated = await sign(second.privateKey, 'ES256', { sub: 'x' }, 'two');
+    c.send({ type: PacketType.AUTH, reasonCode: ReasonCode.RE_AUTHENTICATE, properties: { authenticationMethod: 'JWT', authenticationData: Buffer.from(rotated) } });
+    assert.equal((await c.expect(PacketType.DISCONNECT, 5000)).reasonCode, ReasonCode.SERVER_BUSY);
+    await c.waitClosed();
+  });
+
   test('a password that is not a JWT is left to the next hook (the ledger)', async () => {
     const { port } = await brokerWith({ secret: SECRET });
     assert.equal(await connack(port, 5, 'plain-ok', 'pw', 'plain'), 0);

@@ -43,7 +43,7 @@ function eventsOf(e: HttpEndpoint): SentEvent[] {
 describe('Webhook', { concurrency: true }, () => {
   test('client.connected, message.published, client.disconnected: signed with HMAC-SHA256 of the exact body', async () => {
     const e = await endpoint();
-    const { b } = await brokerWith({ url: `${e.url}/hook`, secret: 'hook-secret', batch: { maxMessages: 100, maxDelayMs: 20 }, topics: ['sensors/#'] });
+    const { b } = await brokerWith({ url: `${e.url}/hook`, secret: 'hook-secret', headers: { 'X-Tenant': 'acme' }, batch: { maxMessages: 100, maxDelayMs: 20 }, topics: ['sensors/#'] });
     const c = await connectClient(b.port, { clientId: 'pub1', username: 'user1' });
     await c.publishAsync('sensors/t1', 'hello', { qos: 1 });
     await c.publishAsync('other/t', 'not sent', { qos: 1 });
@@ -61,6 +61,7 @@ describe('Webhook', { concurrency: true }, () => {
     assert.equal(Buffer.from(published.payload as string, 'base64').toString(), 'hello');
     for (const req of e.requests) {
       assert.equal(req.path, '/hook');
+      assert.equal(req.headers['x-tenant'], 'acme');
       assert.equal((req.body as { brokerId: string }).brokerId, b.broker.id);
       const expected = `sha256=${createHmac('sha256', 'hook-secret').update(req.raw).digest('hex')}`;
       assert.equal(req.headers[WEBHOOK_SIGNATURE_HEADER], expected);
@@ -139,26 +140,43 @@ describe('Webhook', { concurrency: true }, () => {
     await endClient(c);
   });
 
+  test('stop sends what is still queued', async () => {
+    const e = await endpoint();
+    const hook = new Webhook({ url: e.url, events: ['message.published'], batch: { maxMessages: 1000, maxDelayMs: 60_000 } });
+    const b = await startBroker({}, (broker) => void broker.addHook(hook));
+    const c = await connectClient(b.port, { clientId: 'flush' });
+    for (let n = 0; n < 3; n++) await c.publishAsync('f/t', String(n), { qos: 1 });
+    await endClient(c);
+    assert.equal(e.requests.length, 0, 'the batch waits for maxDelayMs');
+    await b.close();
+    assert.deepEqual(eventsOf(e).map((x) => Buffer.from(x.payload as string, 'base64').toString()), ['0', '1', '2']);
+    assert.equal(hook.stats().sent, 3);
+  });
+
   test('session.expired and message.dropped', async () => {
     const e = await endpoint();
     const { b } = await brokerWith(
       { url: e.url, events: ['session.expired', 'message.dropped'], batch: { maxMessages: 100, maxDelayMs: 10 } },
       { capabilities: { maximumQueuedMessages: 1 } },
     );
-    const offline = await connectClient(b.port, { clientId: 'sleepy', protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 1 } });
+    // An offline session that can queue one message: the next two are dropped.
+    const offline = await connectClient(b.port, { clientId: 'sleepy', protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 600 } });
     await offline.subscribeAsync('q/#', { qos: 1 });
     await endClient(offline);
+    // A session that expires one second after its client leaves.
+    const brief = await connectClient(b.port, { clientId: 'brief', protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 1 } });
+    await endClient(brief);
     const pub = await connectClient(b.port, { clientId: 'qpub' });
     for (let n = 0; n < 3; n++) await pub.publishAsync('q/t', String(n), { qos: 1 });
     await endClient(pub);
-    await waitFor(() => eventsOf(e).some((x) => x.event === 'session.expired' && x.clientId === 'sleepy'), 5000, 'session.expired');
+    await waitFor(() => eventsOf(e).some((x) => x.event === 'session.expired' && x.clientId === 'brief'), 5000, 'session.expired');
+    await waitFor(() => eventsOf(e).filter((x) => x.event === 'message.dropped').length === 2, 5000, 'message.dropped');
     const events = eventsOf(e);
     const dropped = events.filter((x) => x.event === 'message.dropped');
-    assert.equal(dropped.length, 2);
     assert.equal(dropped[0]!.clientId, 'sleepy');
     assert.equal(dropped[0]!.reason, 'offline-queue-full');
     assert.equal(dropped[0]!.topic, 'q/t');
-    // qpub's clean session ended at its disconnect; sleepy's after its 1 s expiry interval.
-    assert.deepEqual(events.filter((x) => x.event === 'session.expired').map((x) => x.clientId), ['qpub', 'sleepy']);
+    // qpub's clean session ended at its disconnect; brief's after its 1 s expiry interval; sleepy's lives on.
+    assert.deepEqual(events.filter((x) => x.event === 'session.expired').map((x) => x.clientId).sort(), ['brief', 'qpub']);
   });
 });
