@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { formatIssue } from '../../src/config/config-checker.js';
 import { validateConfig } from '../../src/config/validate-config.js';
+import { resolveConfig } from '../../src/config/load-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swiftlet-integrations-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,5 +97,22 @@ describe('integration sections: valid configurations', () => {
     const got = messages(raw);
     assert.equal(got.length, 3);
     for (const line of got) assert.ok(!line.includes('hunter2'), line);
+  });
+});
+
+describe('examples/integrations.yaml', () => {
+  test('validates with its environment variables set, and names each one that is missing', () => {
+    const file = join(import.meta.dirname, '../../examples/integrations.yaml');
+    const env = { AUTH_TOKEN: 'a', JWT_SECRET: 'b', WEBHOOK_SECRET: 'c' };
+    const ok = resolveConfig({ configFile: file, env });
+    assert.deepEqual(ok.issues, []);
+    assert.equal(ok.config.auth.http?.headers?.Authorization, 'Bearer a');
+    assert.equal(ok.config.hooks?.[0]?.written, './hook-module.mjs');
+    const missing = resolveConfig({ configFile: file, env: {} }).issues.map(formatIssue);
+    assert.deepEqual(missing, [
+      'auth.http.headers.Authorization: expected the environment variable AUTH_TOKEN to be set, found nothing',
+      'auth.jwt.secret: expected the environment variable JWT_SECRET to be set, found nothing',
+      'webhooks[0].secret: expected the environment variable WEBHOOK_SECRET to be set, found nothing',
+    ]);
   });
 });
