@@ -1,9 +1,9 @@
 // The small parts behind HttpAuth, JwtAuth and Webhook: BoundedCache, CircuitBreaker, Batcher, PerConnection.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Batcher, BoundedCache, CircuitBreaker } from '../../src/index.js';
+import { Batcher, BoundedCache, CircuitBreaker, HookChain } from '../../src/index.js';
 import { PerConnection } from '../../src/hooks/builtin/per-connection.js';
-import { createClient } from './helpers.js';
+import { createClient, createRecordingLogger } from './helpers.js';
 
 describe('BoundedCache', () => {
   test('entries expire after ttl and the oldest write is evicted when full', () => {
@@ -103,5 +103,18 @@ describe('PerConnection', () => {
     assert.equal(store.deleteOther(fresh), undefined);
     assert.equal(store.deleteOther(old), 'new');
     assert.equal(store.size, 0);
+  });
+});
+
+describe('HookChain.add with before', () => {
+  test('inserts just before the named hook, appends when it is absent', () => {
+    const chain = new HookChain(createRecordingLogger());
+    const decide = (id: string) => ({ id, checkAcl: () => 'defer' as const });
+    chain.add(decide('ledger'));
+    chain.add(decide('jwt'), 'ledger');
+    chain.add(decide('http'), 'ledger');
+    chain.add(decide('webhook'), 'nobody');
+    assert.deepEqual(chain.hooks.map((h) => h.id), ['jwt', 'http', 'ledger', 'webhook']);
+    assert.equal(chain.checkAcl?.length, 4);
   });
 });
