@@ -146,6 +146,11 @@ export interface HookLogger {
 export interface HookContext {
   readonly logger: HookLogger;
   readonly brokerId: string;
+  /**
+   * Closes a connected client's connection (5.0: DISCONNECT with `reasonCode`); false when it is not connected.
+   * The Broker always provides it; it is optional so hand-made contexts (tests) may leave it out.
+   */
+  readonly disconnectClient?: (clientId: string, reasonCode: number) => boolean;
 }
 
 /**
