@@ -21,6 +21,10 @@ import { dispatchPacket } from './handlers/dispatch.js';
 import { messageFromPublish } from './routing/publish-pipeline.js';
 import type { Message } from './routing/message.js';
 import { createMessage } from './routing/message.js';
+import { Bridge } from './bridge/bridge.js';
+import type { BridgeHost, BridgeOptions, BridgeStatus } from './bridge/bridge.js';
+import { BridgeLoopGuard } from './bridge/loop-guard.js';
+import { duplexPair } from './bridge/duplex-pair.js';
 
 /** What the embedding program can read about a client session. */
 export interface ClientSnapshot {
@@ -77,6 +81,8 @@ export class Broker {
   readonly #sys: SysPublisher;
   readonly #pendingSaver: PendingSaver;
   readonly #pendingSaveInterval: number;
+  readonly #bridges = new Map<string, Bridge>();
+  #loopGuard: BridgeLoopGuard | undefined;
   #serving = false;
   #ready = false;
   #closed = false;
@@ -190,6 +196,7 @@ export class Broker {
       throw err;
     }
     this.#ready = !this.#closed;
+    for (const bridge of this.#bridges.values()) await bridge.start();
     if (ctx.hooks.onStarted !== null) ctx.hooks.notify('onStarted');
   }
 
@@ -202,6 +209,7 @@ export class Broker {
     this.#closed = true;
     this.#ready = false;
     const ctx = this.#ctx;
+    for (const bridge of this.#bridges.values()) bridge.stop();
     ctx.closing = true;
     await Promise.allSettled([...this.#listeners.values()].map((l) => l.close()));
     const open = [...ctx.connections];
@@ -234,6 +242,53 @@ export class Broker {
     this.#serving = false;
     if (ctx.hooks.onStopped !== null) ctx.hooks.notify('onStopped');
     await ctx.hooks.stop();
+  }
+
+  /**
+   * Adds a bridge to another broker (see docs/bridge.md). It starts with serve(), or now when the broker is serving,
+   * and stops with close(). Names are unique.
+   */
+  async addBridge(options: BridgeOptions): Promise<Bridge> {
+    if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
+    if (this.#bridges.has(options.name)) {
+      throw new SwiftletError('SWIFTLET_ERR_BRIDGE_DUPLICATE_NAME', `a bridge named ${JSON.stringify(options.name)} exists`);
+    }
+    const ctx = this.#ctx;
+    if (this.#loopGuard === undefined) {
+      this.#loopGuard = new BridgeLoopGuard(ctx.id);
+      await this.addHook(this.#loopGuard);
+    }
+    const host: BridgeHost = {
+      nodeId: ctx.id,
+      logger: ctx.logger,
+      connectLocal: () => {
+        const [local, broker] = duplexPair();
+        ctx.accept(broker, { listenerId: '$bridge', transport: 'bridge', remoteAddress: '', remotePort: 0, localAddress: '', localPort: 0 }, true);
+        return local;
+      },
+      localSession: (clientId) => {
+        const s = ctx.sessions.get(clientId);
+        return s === undefined ? undefined : { inflight: s.inflight.size, queued: s.queuedCount, dropped: s.dropped };
+      },
+    };
+    const bridge = new Bridge(host, options);
+    this.#bridges.set(options.name, bridge);
+    if (this.#serving) await bridge.start();
+    return bridge;
+  }
+
+  /** Stops and removes a bridge; its local session (and what it still holds) stays. False if there is none. */
+  removeBridge(name: string): boolean {
+    const bridge = this.#bridges.get(name);
+    if (bridge === undefined) return false;
+    this.#bridges.delete(name);
+    bridge.stop();
+    return true;
+  }
+
+  /** Every bridge's state and counters. */
+  bridges(): BridgeStatus[] {
+    return [...this.#bridges.values()].map((b) => b.status());
   }
 
   /** Publishes a message from the embedding program (inline client). Returns how many sessions it reached. */

@@ -48,4 +48,7 @@ export { MemoryPersistence } from './persistence/persistence.js';
 export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';
 export type { Bus, BusEnvelope } from './cluster/bus.js';
+export { Bridge, BRIDGE_VIA_PROPERTY } from './bridge/bridge.js';
+export type { BridgeOptions, BridgeTopic, BridgeStatus } from './bridge/bridge.js';
+export type { BridgeTlsOptions } from './bridge/transport.js';
 export { NoopBus } from './cluster/bus.js';

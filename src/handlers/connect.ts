@@ -33,6 +33,9 @@ export function refuseConnect(conn: Connection, reasonCode: number, properties: 
   conn.destroy();
 }
 
+/** Client ids starting with this belong to bridges' local sessions. */
+export const BRIDGE_CLIENT_PREFIX = '$bridge/';
+
 /** Handles the first packet of a connection. */
 export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerResult {
   const ctx = conn.ctx;
@@ -57,6 +60,8 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     }
   }
   if (clientId.length > caps.maximumClientIdLength) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+  // `$bridge/...` names the local sessions of bridges: no network client may take one over.
+  if (!conn.trusted && clientId.startsWith(BRIDGE_CLIENT_PREFIX)) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
 
   // Keep alive and its maximum: 5.0 clients are told (Server Keep Alive), 3.x clients asking more are refused.
   let keepAlive = packet.keepAlive;
@@ -99,7 +104,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     connectedAt: Date.now(),
     keepAlive,
     clean: packet.clean,
-    inline: false,
+    inline: conn.trusted,
   };
   const pending: PendingConnect = { conn, packet, client, assigned, serverKeepAlive, authData: undefined };
 
@@ -159,7 +164,7 @@ function authenticate(pending: PendingConnect): MaybePromise<void> {
     const step = { method, data: packet.properties.authenticationData, reauthenticate: false, state: conn.authState };
     return andThen(ctx.hooks.runEnhancedAuth(pending.client, step), (r) => continueEnhancedAuth(pending, r));
   }
-  if (ctx.hooks.authenticate === null) return establish(pending);
+  if (ctx.hooks.authenticate === null || conn.trusted) return establish(pending);
   const auth = {
     clientId: pending.client.id,
     username: packet.username,
