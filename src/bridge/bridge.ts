@@ -12,11 +12,7 @@ import type { OutgoingMessage } from './mqtt-client.js';
 import { openTransport } from './transport.js';
 import type { BridgeTlsOptions } from './transport.js';
 
-/** User property a bridge adds to each message it forwards (5.0): the node id of every broker the message left. */
-export const BRIDGE_VIA_PROPERTY = 'swiftlet-bridge-via';
-
-/** Client ids of bridges' local sessions start with this. */
-export const BRIDGE_LOCAL_PREFIX = '$bridge/';
+import { BRIDGE_CLIENT_PREFIX, BRIDGE_NODE_PROPERTY, BRIDGE_VIA_PROPERTY } from './names.js';
 
 /** One topic route of a bridge. */
 export interface BridgeTopic {
@@ -129,13 +125,15 @@ export class Bridge {
   #dropped = 0;
   #connects = 0;
   #lastError: string | null = null;
+  // The remote's node id when it is a Swiftlet (from its CONNACK), else undefined.
+  #remoteNodeId: string | undefined;
 
   constructor(host: BridgeHost, options: BridgeOptions) {
     this.name = options.name;
     this.#options = options;
     this.#host = host;
     this.#url = new URL(options.url);
-    this.#localId = BRIDGE_LOCAL_PREFIX + options.name;
+    this.#localId = BRIDGE_CLIENT_PREFIX + options.name;
     const version = options.protocolVersion ?? 5;
     this.#v5 = version === 5;
     this.#routes = options.topics.map((t) => {
@@ -164,6 +162,8 @@ export class Bridge {
         cleanStart,
         sessionExpiryInterval: options.sessionExpiryInterval ?? (cleanStart ? 0 : 0xffffffff),
         receiveMaximum: options.maxInflight ?? 100,
+        // Asks a Swiftlet remote for its node id (see names.ts); other brokers ignore it.
+        userProperties: [[BRIDGE_NODE_PROPERTY, host.nodeId]],
       },
       { onMessage: (p, done) => this.#fromRemote(p, done), onClose: (reason) => this.#remoteClosed(reason) },
     );
@@ -249,6 +249,7 @@ export class Bridge {
         return;
       }
       const connack = await this.#remote.open(stream);
+      this.#remoteNodeId = connack.properties.userProperties?.find(([k]) => k === BRIDGE_NODE_PROPERTY)?.[1];
       const subs: SubscriptionRequest[] = [];
       for (const r of this.#routes) {
         // 5.0 No Local: what the bridge published at the remote does not come back [MQTT-3.8.3-3].
@@ -304,8 +305,9 @@ export class Bridge {
   #fromLocal(packet: PublishPacket, done: () => void): void {
     const route = this.#routes.find((r) => r.out && packet.topic.startsWith(r.localPrefix) && topicMatches(r.localFilter, packet.topic));
     const nodeId = this.#host.nodeId;
-    if (route === undefined || hasVia(packet.properties, nodeId)) {
-      // Not routed out (a subscription of an earlier configuration), or it already left this broker once.
+    const remoteId = this.#remoteNodeId;
+    if (route === undefined || hasVia(packet.properties, nodeId) || (remoteId !== undefined && hasVia(packet.properties, remoteId))) {
+      // Not routed out (a subscription of an earlier configuration), or the remote (or this broker) routed it already.
       done();
       return;
     }
@@ -338,16 +340,19 @@ export class Bridge {
   // Remote → local. `done` acknowledges to the remote once the local broker accepted the message.
   #fromRemote(packet: PublishPacket, done: () => void): void {
     const route = this.#routes.find((r) => r.in && packet.topic.startsWith(r.remotePrefix) && topicMatches(r.remoteFilter, packet.topic));
-    if (route === undefined || (this.#trackEchoes && this.#isEcho(packet))) {
+    if (route === undefined || hasVia(packet.properties, this.#host.nodeId) || (this.#trackEchoes && this.#isEcho(packet))) {
+      // Not routed in, routed here already, or our own message sent back by a 3.x remote.
       done();
       return;
     }
+    const remoteId = this.#remoteNodeId;
     const message: OutgoingMessage = {
       topic: route.localPrefix + packet.topic.slice(route.remotePrefix.length),
       payload: packet.payload,
       qos: packet.qos,
       retain: packet.retain,
-      properties: forwardable(packet.properties),
+      // The remote routed it: say so, so that no bridge of ours sends it back there.
+      properties: remoteId === undefined || hasVia(packet.properties, remoteId) ? forwardable(packet.properties) : withVia(packet.properties, remoteId),
     };
     const sent = this.#local.publish(message);
     if (typeof sent === 'boolean') {

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { Parser } from '../codec/parser.js';
 import { encodeAck, encodePacket, encodePublish, PINGREQ_BYTES } from '../codec/encode.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
-import type { ConnackPacket, Packet, Properties, ProtocolVersion, PublishPacket, QoS, SubscriptionRequest } from '../codec/types.js';
+import type { ConnackPacket, Packet, Properties, ProtocolVersion, PublishPacket, QoS, SubscriptionRequest, UserProperty } from '../codec/types.js';
 import type { ProtocolError } from '../codec/errors.js';
 
 /** How the client identifies itself and what it asks of the server. */
@@ -21,6 +21,8 @@ export interface MqttClientOptions {
   readonly sessionExpiryInterval?: number;
   /** 5.0 Receive Maximum: how many QoS 1/2 messages the server may have unacknowledged towards us. */
   readonly receiveMaximum?: number;
+  /** 5.0 user properties of the CONNECT. */
+  readonly userProperties?: UserProperty[];
 }
 
 /** A message to publish. */
@@ -157,6 +159,7 @@ export class MqttClient {
     if (version === 5) {
       if (o.sessionExpiryInterval !== undefined && o.sessionExpiryInterval > 0) properties.sessionExpiryInterval = o.sessionExpiryInterval;
       if (o.receiveMaximum !== undefined) properties.receiveMaximum = o.receiveMaximum;
+      if (o.userProperties !== undefined) properties.userProperties = o.userProperties;
     }
     stream.write(
       encodePacket(

@@ -13,6 +13,7 @@ import type { MaybePromise } from '../hooks/maybe-async.js';
 import { TopicAliasesOut } from '../session/topic-aliases-out.js';
 import { offlineClientInfo, sessionRecord } from '../context.js';
 import { publishWill } from '../routing/will.js';
+import { BRIDGE_CLIENT_PREFIX, BRIDGE_NODE_PROPERTY } from '../bridge/names.js';
 
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
@@ -32,9 +33,6 @@ export function refuseConnect(conn: Connection, reasonCode: number, properties: 
   // [MQTT-3.2.2-5] close the connection after a non-zero CONNACK.
   conn.destroy();
 }
-
-/** Client ids starting with this belong to bridges' local sessions. */
-export const BRIDGE_CLIENT_PREFIX = '$bridge/';
 
 /** Handles the first packet of a connection. */
 export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerResult {
@@ -297,6 +295,8 @@ function establish(pending: PendingConnect): void {
     if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
       properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
     }
+    // A Swiftlet bridge asks for the node id, to recognise messages that were already routed here.
+    if (packet.properties.userProperties?.some(([k]) => k === BRIDGE_NODE_PROPERTY) === true) properties.userProperties = [[BRIDGE_NODE_PROPERTY, ctx.id]];
     if (conn.authMethod !== undefined) {
       properties.authenticationMethod = conn.authMethod;
       if (pending.authData !== undefined) properties.authenticationData = pending.authData;
