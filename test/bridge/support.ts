@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Broker, BridgeStatus } from '../../src/index.js';
 import { waitFor } from '../helpers/broker.js';
@@ -46,7 +46,8 @@ export async function startMosquitto(extra: string[] = [], port?: number): Promi
   const config = join(dir, 'mosquitto.conf');
   writeFileSync(
     config,
-    [`listener ${p} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'log_dest stderr', 'log_type error', ...extra, ''].join('\n'),
+    // `user`: when started as root Mosquitto would switch to its own user, which cannot read our temp folder.
+    [`user ${userInfo().username}`, `listener ${p} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'log_dest stderr', 'log_type error', ...extra, ''].join('\n'),
   );
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
@@ -58,14 +59,15 @@ export async function startMosquitto(extra: string[] = [], port?: number): Promi
     proc.once('exit', () => (exited = true));
     // Ready once it accepts TCP connections.
     const probe = { ok: false };
+    const ports = [p, ...extra.flatMap((line) => /^listener (\d+)/.exec(line)?.slice(1).map(Number) ?? [])];
     for (let i = 0; i < 500 && !exited; i++) {
-      if (await canConnect(p)) {
+      if ((await Promise.all(ports.map(canConnect))).every(Boolean)) {
         probe.ok = true;
         break;
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    if (!probe.ok) {
+    if (!probe.ok || exited) {
       proc.kill('SIGKILL');
       throw new Error(`mosquitto did not start: ${stderr}`);
     }
