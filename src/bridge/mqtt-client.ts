@@ -330,7 +330,13 @@ export class MqttClient {
         this.#closeReason = `disconnected by the server with reason code 0x${packet.reasonCode.toString(16).padStart(2, '0')}`;
         this.#stream?.destroy();
         return;
-      default:
+      case PacketType.CONNECT:
+      case PacketType.CONNACK:
+      case PacketType.SUBSCRIBE:
+      case PacketType.UNSUBSCRIBE:
+      case PacketType.UNSUBACK:
+      case PacketType.PINGREQ:
+      case PacketType.AUTH:
         this.#closeReason = `unexpected packet type ${packet.type} from the server`;
         this.#stream?.destroy();
         return;

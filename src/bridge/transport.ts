@@ -49,7 +49,7 @@ export function openTransport(url: URL, tls: BridgeTlsOptions | undefined, timeo
       const ws = new WebSocket(url, ['mqtt'], { ...tlsOptions, handshakeTimeout: timeoutMs });
       opened = { destroy: () => ws.terminate() };
       ws.once('open', () => finish(null, new WebSocketDuplex(ws)));
-      ws.once('error', (err) => finish(err));
+      ws.once('error', (err: Error) => finish(err));
       ws.once('unexpected-response', (_req, res) => {
         finish(new Error(`WebSocket upgrade refused with HTTP ${res.statusCode ?? 0}`));
         ws.terminate();
@@ -63,7 +63,7 @@ export function openTransport(url: URL, tls: BridgeTlsOptions | undefined, timeo
       socket.setNoDelay(true);
       finish(null, socket);
     });
-    socket.once('error', (err) => {
+    socket.once('error', (err: Error) => {
       finish(err);
       socket.destroy();
     });

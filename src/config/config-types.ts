@@ -1,6 +1,7 @@
 // The validated shape of a swiftlet configuration file, after defaults are applied.
 import type { Capabilities, Compatibilities } from '../options.js';
 import type { LedgerData } from '../hooks/builtin/ledger-rules.js';
+import type { BridgeConfig } from './validate-bridges.js';
 
 /** Transports a configured listener can use. */
 export type ListenerType = 'tcp' | 'tls' | 'ws' | 'wss' | 'unix';
@@ -115,6 +116,7 @@ export interface SwiftletConfig {
   sys: { interval: number };
   sharedSubscriptionStrategy?: 'round-robin' | 'random' | 'hash';
   responseInformationPrefix?: string;
+  bridges?: BridgeConfig[];
 }
 
 /** Default ports by listener type. */

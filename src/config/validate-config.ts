@@ -9,6 +9,7 @@ import { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } fr
 import type { Capabilities, Compatibilities } from '../options.js';
 import { ConfigChecker, isRecord, join } from './config-checker.js';
 import type { ConfigIssue } from './config-checker.js';
+import { validateBridges } from './validate-bridges.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
 import type { AuthConfig, DebugConfig, HttpConfig, ListenerConfig, ListenerType, LogFormat, LogLevel, RateLimitConfig, StorageConfig, SwiftletConfig } from './config-types.js';
 
@@ -40,6 +41,7 @@ const TOP_KEYS = [
   'sys',
   'sharedSubscriptionStrategy',
   'responseInformationPrefix',
+  'bridges',
 ] as const;
 
 /** The listener types. */
@@ -413,5 +415,6 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     if (typeof obj.responseInformationPrefix === 'string') config.responseInformationPrefix = obj.responseInformationPrefix;
     else v.expected('responseInformationPrefix', "a string ('' disables it)", obj.responseInformationPrefix);
   }
+  if (obj.bridges !== undefined) config.bridges = validateBridges(obj.bridges, v);
   return { config, issues: v.issues };
 }

@@ -16,6 +16,7 @@ import type { BrokerOptions } from '../options.js';
 import { createAuthLedger } from './auth-setup.js';
 import { DEFAULT_PORTS } from '../config/config-types.js';
 import type { HttpConfig, ListenerConfig, SwiftletConfig } from '../config/config-types.js';
+import { resolveBridgeOptions } from '../config/validate-bridges.js';
 
 /** Something bound: an MQTT listener or the HTTP server, and where. */
 export interface BoundAddress {
@@ -109,6 +110,7 @@ export class SwiftletServer {
     if (config.auth.scram) await broker.addHook(new ScramSha256({ credentials: ledger }));
     await broker.addHook(ledger);
     const listeners: Listener[] = [];
+    for (const [i, b] of (config.bridges ?? []).entries()) await broker.addBridge(resolveBridgeOptions(b, i));
     for (const l of config.listeners) {
       const listener = createConfiguredListener(l, logger);
       listeners.push(listener);

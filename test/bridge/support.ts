@@ -54,7 +54,7 @@ export async function startMosquitto(extra: string[] = [], port?: number): Promi
     const proc = spawn(bin, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let exited = false;
     proc.once('exit', () => (exited = true));
     // Ready once it accepts TCP connections.

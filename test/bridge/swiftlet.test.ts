@@ -35,7 +35,8 @@ async function subscribe(client: MqttClient, filter: string): Promise<void> {
 
 for (const version of [5, 4] as const) {
   test(`v${version} remote: local → remote and remote → local at QoS 0, 1 and 2, prefixes added and removed`, async () => {
-    const { edge, cloud, close } = await pair((c) => `mqtt://127.0.0.1:${c.port}`, { protocolVersion: version });
+    const ctx = await pair((c) => `mqtt://127.0.0.1:${c.port}`, { protocolVersion: version });
+    const { edge, cloud } = ctx;
     const cloudSub = await connectClient(cloud.port, { protocolVersion: 5 });
     const edgeSub = await connectClient(edge.port, { protocolVersion: 5 });
     const edgePub = await connectClient(edge.port, { protocolVersion: 5 });
@@ -73,15 +74,16 @@ for (const version of [5, 4] as const) {
       await waitFor(() => bridgeStatus(edge.broker, 'cloud').queued === 0, 3000, 'queue to empty');
     } finally {
       for (const c of [cloudSub, edgeSub, edgePub, cloudPub]) await endClient(c);
-      await close();
+      await ctx.close();
     }
   });
 }
 
 test('the route QoS caps the forwarded QoS (the lower of message and route)', async () => {
-  const { edge, cloud, close } = await pair((c) => `mqtt://127.0.0.1:${c.port}`, {
+  const ctx = await pair((c) => `mqtt://127.0.0.1:${c.port}`, {
     topics: [{ filter: 'low/#', direction: 'out', qos: 1 }],
   });
+  const { edge, cloud } = ctx;
   const cloudSub = await connectClient(cloud.port, { protocolVersion: 5 });
   const edgePub = await connectClient(edge.port, { protocolVersion: 5 });
   try {
@@ -94,12 +96,13 @@ test('the route QoS caps the forwarded QoS (the lower of message and route)', as
   } finally {
     await endClient(cloudSub);
     await endClient(edgePub);
-    await close();
+    await ctx.close();
   }
 });
 
 test('5.0 properties and the retain flag are carried across, both ways', async () => {
-  const { edge, cloud, close } = await pair((c) => `mqtt://127.0.0.1:${c.port}`);
+  const ctx = await pair((c) => `mqtt://127.0.0.1:${c.port}`);
+  const { edge, cloud } = ctx;
   const edgePub = await connectClient(edge.port, { protocolVersion: 5 });
   const cloudPub = await connectClient(cloud.port, { protocolVersion: 5 });
   try {
@@ -129,7 +132,7 @@ test('5.0 properties and the retain flag are carried across, both ways', async (
   } finally {
     await endClient(edgePub);
     await endClient(cloudPub);
-    await close();
+    await ctx.close();
   }
 });
 
