@@ -24,6 +24,7 @@ import { createMessage } from './routing/message.js';
 import { Bridge } from './bridge/bridge.js';
 import type { BridgeHost, BridgeOptions, BridgeStatus } from './bridge/bridge.js';
 import { BridgeLoopGuard } from './bridge/loop-guard.js';
+import { bridgeSysValues } from './bridge/bridge-sys.js';
 import { duplexPair } from './bridge/duplex-pair.js';
 
 /** What the embedding program can read about a client session. */
@@ -89,7 +90,7 @@ export class Broker {
 
   constructor(options: BrokerOptions = {}) {
     this.#ctx = new BrokerContext(options);
-    this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION);
+    this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION, () => bridgeSysValues(this.bridges()));
     this.#pendingSaver = new PendingSaver(this.#ctx);
     this.#pendingSaveInterval = options.pendingSaveInterval ?? 10;
   }

@@ -67,12 +67,15 @@ export class SysPublisher {
   readonly #ctx: BrokerContext;
   readonly #intervalMs: number;
   readonly #version: string;
+  readonly #more: (() => Record<string, string>) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: BrokerContext, intervalSeconds: number, version: string) {
+  /** `more` adds topics of parts outside the core (per-bridge state). */
+  constructor(ctx: BrokerContext, intervalSeconds: number, version: string, more?: () => Record<string, string>) {
     this.#ctx = ctx;
     this.#intervalMs = intervalSeconds * 1000;
     this.#version = version;
+    this.#more = more;
   }
 
   start(): void {
@@ -91,6 +94,7 @@ export class SysPublisher {
   publishNow(): void {
     const ctx = this.#ctx;
     const values = sysValues(ctx, this.#version);
+    if (this.#more !== undefined) Object.assign(values, this.#more());
     for (const [topic, value] of Object.entries(values)) {
       ctx.router.publish(createMessage(topic, Buffer.from(value), 0, true, EMPTY_PROPERTIES, null, 0), null);
     }
