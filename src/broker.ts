@@ -269,7 +269,7 @@ export class Broker {
       },
       localSession: (clientId) => {
         const s = ctx.sessions.get(clientId);
-        return s === undefined ? undefined : { inflight: s.inflight.size, queued: s.queuedCount, dropped: s.dropped };
+        return s === undefined ? undefined : { inflight: s.inflight.size, queued: s.queuedCount, dropped: s.dropped, filters: [...s.subscriptions.keys()] };
       },
     };
     const bridge = new Bridge(host, options);

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Properties, PublishPacket, QoS, SubscriptionRequest, UserProperty } from '../codec/types.js';
 import type { BrokerLogger } from '../options.js';
 import { topicMatches } from '../topics/validate.js';
-import { MqttClient } from './mqtt-client.js';
+import { EXPIRED, MqttClient } from './mqtt-client.js';
 import type { OutgoingMessage } from './mqtt-client.js';
 import { openTransport } from './transport.js';
 import type { BridgeTlsOptions } from './transport.js';
@@ -83,8 +83,8 @@ export interface BridgeHost {
   readonly logger: BrokerLogger;
   /** Opens a trusted in-process connection to the broker (no authentication, no ACL). */
   connectLocal(): Duplex;
-  /** Queue counters of a local session, undefined when none. */
-  localSession(clientId: string): { inflight: number; queued: number; dropped: number } | undefined;
+  /** Queue counters and subscription filters of a local session, undefined when none. */
+  localSession(clientId: string): { inflight: number; queued: number; dropped: number; filters: string[] } | undefined;
 }
 
 interface Route {
@@ -226,6 +226,9 @@ export class Bridge {
       // No Local: what the bridge brought in is never handed back to it for the way out.
       if (r.out) subs.push({ topic: r.localFilter, qos: r.qos, noLocal: true, retainAsPublished: true, retainHandling: 1 });
     }
+    // A restored session may hold filters of routes removed from the configuration since.
+    const stale = (this.#host.localSession(this.#localId)?.filters ?? []).filter((f) => !subs.some((s) => s.topic === f));
+    if (stale.length > 0) await this.#local.unsubscribe(stale);
     if (subs.length > 0) await this.#local.subscribe(subs);
   }
 
@@ -317,6 +320,8 @@ export class Bridge {
       qos: packet.qos,
       retain: packet.retain,
       properties: this.#v5 ? withVia(packet.properties, nodeId) : packet.properties,
+      // The time left counts down while the message waits for the remote.
+      expiresAt: packet.properties.messageExpiryInterval === undefined ? 0 : Date.now() + packet.properties.messageExpiryInterval * 1000,
     };
     if (this.#trackEchoes) this.#remember(message);
     const sent = this.#remote.publish(message);
@@ -327,7 +332,9 @@ export class Bridge {
       return;
     }
     sent.then((reasonCode) => {
-      if (reasonCode >= 0x80) {
+      if (reasonCode === EXPIRED) {
+        this.#dropped++;
+      } else if (reasonCode >= 0x80) {
         this.#dropped++;
         this.#lastError = `remote refused a message on ${message.topic} with reason code 0x${reasonCode.toString(16)}`;
       } else {

@@ -32,7 +32,12 @@ export interface OutgoingMessage {
   readonly qos: QoS;
   readonly retain: boolean;
   readonly properties: Properties;
+  /** ms since the epoch after which the message is not sent any more (5.0: its expiry interval is the time left); 0 = never. */
+  readonly expiresAt?: number;
 }
+
+/** The code a QoS 1/2 publish resolves with when the message expired before it could be sent. */
+export const EXPIRED = -1;
 
 /** What the client reports to its owner. */
 export interface MqttClientEvents {
@@ -191,6 +196,16 @@ export class MqttClient {
     return done;
   }
 
+  /** Unsubscribes; resolves once the UNSUBACK arrived. */
+  unsubscribe(topics: string[]): Promise<number[]> {
+    const stream = this.#stream;
+    if (!this.#connected || stream === null) return Promise.reject(new Error('not connected'));
+    const packetId = this.#allocate();
+    const done = new Promise<number[]>((resolve) => this.#pendingSubscribes.set(packetId, resolve));
+    stream.write(encodePacket({ type: PacketType.UNSUBSCRIBE, packetId, topics, properties: EMPTY_PROPERTIES }, this.options.protocolVersion));
+    return done;
+  }
+
   /**
    * Publishes. QoS 0 is written now when connected and returns false otherwise (not sent). QoS 1/2 always returns a
    * promise that resolves with the server's reason code once the flow completes (PUBACK, or PUBCOMP), across
@@ -316,7 +331,8 @@ export class MqttClient {
         this.#inboundQoS2.delete(packet.packetId);
         this.#stream?.write(encodeAck(PacketType.PUBCOMP, packet.packetId, 0, version));
         return;
-      case PacketType.SUBACK: {
+      case PacketType.SUBACK:
+      case PacketType.UNSUBACK: {
         const resolve = this.#pendingSubscribes.get(packet.packetId);
         if (resolve === undefined) return;
         this.#pendingSubscribes.delete(packet.packetId);
@@ -334,7 +350,6 @@ export class MqttClient {
       case PacketType.CONNACK:
       case PacketType.SUBSCRIBE:
       case PacketType.UNSUBSCRIBE:
-      case PacketType.UNSUBACK:
       case PacketType.PINGREQ:
       case PacketType.AUTH:
         this.#closeReason = `unexpected packet type ${packet.type} from the server`;
@@ -395,6 +410,14 @@ export class MqttClient {
 
   #write(message: OutgoingMessage, packetId: number, dup: boolean, qos: QoS = message.qos): void {
     const version = this.options.protocolVersion;
+    let properties = version === 5 ? message.properties : EMPTY_PROPERTIES;
+    const expiresAt = message.expiresAt ?? 0;
+    if (expiresAt !== 0) {
+      const left = expiresAt - Date.now();
+      if (left <= 0) return this.#unsent(packetId, qos, EXPIRED);
+      // [MQTT-3.3.2-6] the time left, not the original interval.
+      if (version === 5) properties = { ...properties, messageExpiryInterval: Math.ceil(left / 1000) };
+    }
     const packet: PublishPacket = {
       type: PacketType.PUBLISH,
       dup,
@@ -403,19 +426,23 @@ export class MqttClient {
       topic: message.topic,
       packetId: qos === 0 ? 0 : packetId,
       payload: message.payload,
-      properties: version === 5 ? message.properties : EMPTY_PROPERTIES,
+      properties,
     };
     const bytes = encodePublish(packet, version);
-    if (this.#serverMaximumPacketSize !== 0 && bytes.length > this.#serverMaximumPacketSize) {
-      // [MQTT-3.1.2-24] never send more than the server accepts: the message counts as refused.
-      const entry = this.#inflight.get(packetId);
-      if (entry !== undefined && qos > 0) {
-        this.#inflight.delete(packetId);
-        queueMicrotask(() => entry.resolve(0x95));
-      }
-      return;
-    }
+    // [MQTT-3.1.2-24] never send more than the server accepts: the message counts as refused (0x95 Packet too large).
+    if (this.#serverMaximumPacketSize !== 0 && bytes.length > this.#serverMaximumPacketSize) return this.#unsent(packetId, qos, 0x95);
     this.#stream?.write(bytes);
+  }
+
+  // Ends a QoS 1/2 message that will not be sent, with `code`.
+  #unsent(packetId: number, qos: QoS, code: number): void {
+    const entry = this.#inflight.get(packetId);
+    if (entry === undefined || qos === 0) return;
+    this.#inflight.delete(packetId);
+    queueMicrotask(() => {
+      entry.resolve(code);
+      this.#pump();
+    });
   }
 
   #allocate(): number {
