@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Properties, PublishPacket, QoS, SubscriptionRequest, UserProperty } from '../codec/types.js';
 import type { BrokerLogger } from '../options.js';
-import { topicMatches } from '../topics/validate.js';
+import { isValidTopicFilter, topicMatches } from '../topics/validate.js';
+import { parseSharedFilter } from '../topics/shared-filter.js';
+import { SwiftletError } from '../errors.js';
 import { EXPIRED, MqttClient } from './mqtt-client.js';
 import type { OutgoingMessage } from './mqtt-client.js';
-import { openTransport } from './transport.js';
+import { BRIDGE_SCHEMES, openTransport } from './transport.js';
 import type { BridgeTlsOptions } from './transport.js';
 
 import { BRIDGE_CLIENT_PREFIX, BRIDGE_NODE_PROPERTY, BRIDGE_VIA_PROPERTY } from './names.js';
@@ -117,6 +119,7 @@ export class Bridge {
   #running = false;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
+  #localTimer: NodeJS.Timeout | undefined;
   #connecting = false;
   // True once the remote accepted the connection and answered the route subscriptions.
   #ready = false;
@@ -129,6 +132,7 @@ export class Bridge {
   #remoteNodeId: string | undefined;
 
   constructor(host: BridgeHost, options: BridgeOptions) {
+    checkOptions(options);
     this.name = options.name;
     this.#options = options;
     this.#host = host;
@@ -189,7 +193,12 @@ export class Bridge {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    await this.#openLocal();
+    try {
+      await this.#openLocal();
+    } catch (err) {
+      this.#localFailed(err);
+      return;
+    }
     void this.#connectRemote();
   }
 
@@ -199,6 +208,8 @@ export class Bridge {
     this.#running = false;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#localTimer !== undefined) clearTimeout(this.#localTimer);
+    this.#localTimer = undefined;
     this.#remote.disconnect('bridge stopped');
     this.#local.disconnect('bridge stopped');
   }
@@ -236,13 +247,31 @@ export class Bridge {
     // The broker is closing, or took the connection away: reopen while the bridge runs.
     if (!this.#running) return;
     this.#host.logger.warn({ bridge: this.name, reason }, 'bridge local side closed; reopening');
-    this.#openLocal().catch((err: unknown) => {
-      this.#host.logger.error({ bridge: this.name, err }, 'bridge local side could not reopen');
-    });
+    this.#openLocal().then(
+      () => void this.#connectRemote(),
+      (err: unknown) => this.#localFailed(err),
+    );
+  }
+
+  // The broker refused the local side (e.g. maximumClients reached, an onConnect hook): try again in a second.
+  #localFailed(err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.#lastError = `local side: ${reason}`;
+    this.#host.logger.error({ bridge: this.name, reason }, 'bridge local side could not connect');
+    if (!this.#running || this.#localTimer !== undefined) return;
+    this.#localTimer = setTimeout(() => {
+      this.#localTimer = undefined;
+      if (!this.#running) return;
+      this.#openLocal().then(
+        () => void this.#connectRemote(),
+        (e: unknown) => this.#localFailed(e),
+      );
+    }, 1000);
+    this.#localTimer.unref();
   }
 
   async #connectRemote(): Promise<void> {
-    if (!this.#running || this.#connecting) return;
+    if (!this.#running || this.#connecting || this.#remote.connected || this.#timer !== undefined) return;
     this.#connecting = true;
     const o = this.#options;
     try {
@@ -397,6 +426,27 @@ export class Bridge {
     }
     if (--entry[0] === 0) this.#echoes.delete(key);
     return true;
+  }
+}
+
+/** Throws SWIFTLET_ERR_OPTIONS_INVALID for options the bridge cannot run with (the configuration file reports these per key). */
+function checkOptions(o: BridgeOptions): void {
+  const fail = (what: string): never => {
+    throw new SwiftletError('SWIFTLET_ERR_OPTIONS_INVALID', `bridge ${JSON.stringify(o.name)}: ${what}`);
+  };
+  if (typeof o.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(o.name)) fail('name must be letters, digits, _ . or -');
+  let url: URL | undefined;
+  try {
+    url = new URL(o.url);
+  } catch {
+    fail(`invalid url ${JSON.stringify(o.url)}`);
+  }
+  if (url !== undefined && BRIDGE_SCHEMES[url.protocol] === undefined) fail(`url scheme must be mqtt:, mqtts:, ws: or wss:, not ${url.protocol}`);
+  if (o.topics.length === 0) fail('no topics');
+  for (const t of o.topics) {
+    if (!isValidTopicFilter(t.filter) || parseSharedFilter(t.filter) !== null) fail(`invalid topic filter ${JSON.stringify(t.filter)}`);
+    if (t.direction !== 'in' && t.direction !== 'out' && t.direction !== 'both') fail(`invalid direction ${JSON.stringify(t.direction)}`);
+    for (const prefix of [t.localPrefix ?? '', t.remotePrefix ?? '']) if (prefix.includes('+') || prefix.includes('#') || prefix.includes('\u0000')) fail(`invalid prefix ${JSON.stringify(prefix)}`);
   }
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Broker, LmdbPersistence, TcpListener } from '../../src/index.js';
 import type { InlineMessage } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { connectClient, startBroker, waitFor } from '../helpers/broker.js';
+import { connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 import { bridgeStatus, freePort, waitConnected } from './support.js';
 
 test('the local side bypasses authentication and ACLs that refuse everyone else', async () => {
@@ -125,6 +125,43 @@ test('cleanStart false: the remote keeps `in` messages while the bridge is away,
       await second.close();
     }
   } finally {
+    await remote.close();
+  }
+});
+
+test('addBridge refuses bad options and duplicate names; removeBridge stops one', async () => {
+  const remote = await startBroker();
+  const edge = await startBroker();
+  try {
+    const ok = { name: 'r', url: `mqtt://127.0.0.1:${remote.port}`, topics: [{ filter: 'a/#', direction: 'out' as const }] };
+    await assert.rejects(edge.broker.addBridge({ ...ok, name: 'a/b' }), { code: 'SWIFTLET_ERR_OPTIONS_INVALID', message: 'bridge "a/b": name must be letters, digits, _ . or -' });
+    await assert.rejects(edge.broker.addBridge({ ...ok, url: 'http://x' }), { code: 'SWIFTLET_ERR_OPTIONS_INVALID', message: 'bridge "r": url scheme must be mqtt:, mqtts:, ws: or wss:, not http:' });
+    await assert.rejects(edge.broker.addBridge({ ...ok, topics: [{ filter: 'a/#/b', direction: 'out' }] }), { code: 'SWIFTLET_ERR_OPTIONS_INVALID' });
+    await edge.broker.addBridge(ok);
+    await assert.rejects(edge.broker.addBridge(ok), { code: 'SWIFTLET_ERR_BRIDGE_DUPLICATE_NAME' });
+    await waitConnected(edge.broker, 'r');
+    assert.equal(edge.broker.removeBridge('r'), true);
+    assert.equal(edge.broker.removeBridge('r'), false);
+    assert.deepEqual(edge.broker.bridges(), []);
+    await waitFor(() => remote.broker.clients().every((c) => !c.connected), 3000, 'remote side closed');
+  } finally {
+    await edge.close();
+    await remote.close();
+  }
+});
+
+test('a local side refused by the broker (maximumClients reached) is retried, and serve() is not affected', async () => {
+  const remote = await startBroker();
+  const edge = await startBroker({ capabilities: { maximumClients: 1 } });
+  const occupant = await connectClient(edge.port, { protocolVersion: 5 });
+  try {
+    await edge.broker.addBridge({ name: 'r', url: `mqtt://127.0.0.1:${remote.port}`, topics: [{ filter: 'a/#', direction: 'out', qos: 1 }] });
+    await waitFor(() => bridgeStatus(edge.broker, 'r').lastError !== null, 3000, 'local refusal');
+    assert.match(bridgeStatus(edge.broker, 'r').lastError!, /^local side: connection refused with reason code 0x89/);
+    await endClient(occupant);
+    await waitConnected(edge.broker, 'r');
+  } finally {
+    await edge.close();
     await remote.close();
   }
 });
