@@ -248,7 +248,7 @@ export class MqttClient {
     const keepAlive = props.serverKeepAlive ?? this.options.keepAlive;
     if (keepAlive > 0) this.#startKeepAlive(keepAlive);
     if (!connack.sessionPresent) {
-      // A new session at the server: it holds none of our QoS 2 ids, and what it had received is gone [MQTT-4.4.0-1].
+      // A new session at the server: it holds none of our QoS 2 ids, and what it had received is gone.
       this.#inboundQoS2.clear();
       for (const entry of this.#inflight.values()) {
         if (entry.released) {
@@ -316,7 +316,7 @@ export class MqttClient {
           return;
         }
         if (packet.reasonCode >= 0x80) {
-          // [MQTT-4.3.3-4] a failing PUBREC ends the flow.
+          // [MQTT-4.4.0-2] a failing PUBREC ends the flow: acknowledged, never sent again.
           this.#inflight.delete(packet.packetId);
           entry.resolve(packet.reasonCode);
           this.#pump();
@@ -429,7 +429,7 @@ export class MqttClient {
       properties,
     };
     const bytes = encodePublish(packet, version);
-    // [MQTT-3.1.2-24] never send more than the server accepts: the message counts as refused (0x95 Packet too large).
+    // [MQTT-3.2.2-15] never send more than the server accepts: the message counts as refused (0x95 Packet too large).
     if (this.#serverMaximumPacketSize !== 0 && bytes.length > this.#serverMaximumPacketSize) return this.#unsent(packetId, qos, 0x95);
     this.#stream?.write(bytes);
   }
