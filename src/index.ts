@@ -49,3 +49,4 @@ export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';
 export type { Bus, BusEnvelope } from './cluster/bus.js';
 export { NoopBus } from './cluster/bus.js';
+export { VERSION } from './version.js';

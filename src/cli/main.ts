@@ -18,12 +18,6 @@ const USAGE = `Usage:
 See docs/configuration.md.
 `;
 
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
   if (command === 'bench') {
@@ -43,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === '--version' || command === '-v') {
-    process.stdout.write(`${await packageVersion()}\n`);
+    const { VERSION } = await import('../version.js');
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   try {
