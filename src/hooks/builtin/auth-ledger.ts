@@ -43,8 +43,9 @@ function parseLedgerText(file: string, text: string): CompiledLedger {
 /**
  * Authentication and authorization from a ledger of users, auth rules and ACL rules.
  * Order for a CONNECT: the first matching auth rule decides (allow needs no password, deny refuses with 0x87);
- * else a client without a user name depends on `allowAnonymous` (refused with 0x87); else a known user with a
- * matching scrypt password is allowed, and an unknown user or a missing or wrong password gets 0x86.
+ * else a client without a user name depends on `allowAnonymous` (refused with 0x87), and so does a client with a user
+ * name while the ledger has no users at all (nothing to check it against); else a known user with a matching scrypt
+ * password is allowed, and an unknown user or a missing or wrong password gets 0x86.
  */
 export class AuthLedger implements Hook {
   readonly id: string;
@@ -158,7 +159,8 @@ export class AuthLedger implements Hook {
         ? { decision: 'allow', ...override }
         : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED, reasonString: 'refused by an auth rule' };
     }
-    if (username === undefined) {
+    // Without a user database a user name proves nothing: the anonymous rules apply, as in Mosquitto.
+    if (username === undefined || ledger.users.size === 0) {
       return this.#allowAnonymous ? { decision: 'allow' } : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED };
     }
     const user = ledger.users.get(username);
