@@ -4,6 +4,8 @@ import { formatIssue } from '../config/config-checker.js';
 import type { ConfigIssue } from '../config/config-checker.js';
 import { createLogger } from '../server/create-logger.js';
 import { SwiftletServer } from '../server/create-server.js';
+import type { BoundAddress } from '../server/create-server.js';
+import { startupSummary } from '../server/startup-summary.js';
 import { resolveConfig } from '../config/load-config.js';
 
 /** Streams and environment of a command; injectable for tests. */
@@ -59,16 +61,18 @@ export async function runServe(argv: string[], io: CommandIo = PROCESS_IO): Prom
     printIssues(io, [{ path: '', message: err instanceof Error ? err.message : String(err) }]);
     return 2;
   }
+  let bound: BoundAddress[];
   try {
-    for (const bound of await server.start()) {
-      io.stdout.write(`swiftlet: ${bound.kind} listening on ${bound.where}\n`);
-      logger.info({ kind: bound.kind, id: bound.id, address: bound.where }, `${bound.kind} listening`);
-    }
+    bound = await server.start();
   } catch (err) {
     io.stderr.write(`swiftlet: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  logger.info({ config: resolved.file ?? null, brokerId: server.broker.id }, 'swiftlet started');
+  for (const b of bound) {
+    io.stdout.write(`swiftlet: ${b.kind} listening on ${b.where}\n`);
+    logger.info({ kind: b.kind, id: b.id, address: b.where }, `${b.kind} listening`);
+  }
+  logger.info({ ...startupSummary(resolved.config, bound, resolved.file), brokerId: server.broker.id }, 'swiftlet started');
   await waitForStop(server);
   io.stdout.write('swiftlet: shutting down\n');
   logger.info({}, 'shutting down');

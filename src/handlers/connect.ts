@@ -1,6 +1,6 @@
 // CONNECT: protocol checks, client identifier, keep alive, hooks and authentication, session setup, CONNACK.
 import { randomBytes } from 'node:crypto';
-import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
+import { ReasonCode, reasonCodeName, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
 import type { ConnectPacket, Properties } from '../codec/types.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
@@ -14,11 +14,27 @@ import { TopicAliasesOut } from '../session/topic-aliases-out.js';
 import { offlineClientInfo, sessionRecord } from '../context.js';
 import { publishWill } from '../routing/will.js';
 
+/** The CONNECT being handled on a connection, for the refusal log line (a refusal can come after async auth steps). */
+const connecting = new WeakMap<Connection, ConnectPacket>();
+
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
   const ctx = conn.ctx;
   ctx.stats.connectionsRefused++;
   ctx.stats.connectionsRefusedByReason[reasonCode & 0xff]!++;
+  const packet = connecting.get(conn);
+  ctx.logger.warn(
+    {
+      clientId: packet?.clientId ?? null,
+      username: packet?.username ?? null,
+      address: conn.meta.remoteAddress.includes(':') ? `[${conn.meta.remoteAddress}]:${conn.meta.remotePort}` : `${conn.meta.remoteAddress}:${conn.meta.remotePort}`,
+      listener: conn.meta.listenerId,
+      protocolVersion: conn.version,
+      reasonCode: `0x${reasonCode.toString(16).padStart(2, '0')}`,
+      reason: reasonCodeName(reasonCode, PacketType.CONNACK) ?? 'unknown',
+    },
+    'client refused',
+  );
   let code = reasonCode;
   if (code === ReasonCode.NOT_AUTHORIZED && ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
   if (conn.version === 5) {
@@ -41,6 +57,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   conn.version = v;
   conn.parser.setProtocolVersion(v);
   conn.state = ConnectionState.CONNECTING;
+  connecting.set(conn, packet);
 
   if (v < caps.minimumProtocolVersion) return refuseConnect(conn, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION); // [MQTT-3.1.2-2]
   if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) return refuseConnect(conn, ReasonCode.SERVER_BUSY);

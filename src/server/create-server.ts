@@ -14,6 +14,7 @@ import type { LmdbPersistenceOptions } from '../persistence/lmdb-persistence.js'
 import type { HttpServerOptions } from '../http/http-server.js';
 import type { BrokerOptions } from '../options.js';
 import { createAuthLedger } from './auth-setup.js';
+import { LifecycleLog } from './lifecycle-log.js';
 import { DEFAULT_PORTS } from '../config/config-types.js';
 import type { HttpConfig, ListenerConfig, SwiftletConfig } from '../config/config-types.js';
 
@@ -104,6 +105,7 @@ export class SwiftletServer {
       broker.setPersistence(new LmdbPersistence(lmdb));
     }
     const ledger = createAuthLedger(config.auth, logger);
+    await broker.addHook(new LifecycleLog(logger));
     if (config.debug !== undefined) await broker.addHook(new DebugHook({ previewBytes: config.debug.previewBytes }));
     if (config.rateLimit !== undefined) await broker.addHook(new RateLimit(config.rateLimit));
     if (config.auth.scram) await broker.addHook(new ScramSha256({ credentials: ledger }));
