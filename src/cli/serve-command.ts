@@ -6,6 +6,7 @@ import { createLogger } from '../server/create-logger.js';
 import { SwiftletServer } from '../server/create-server.js';
 import type { BoundAddress } from '../server/create-server.js';
 import { startupSummary } from '../server/startup-summary.js';
+import { checkTlsListeners } from '../server/tls-check.js';
 import { resolveConfig } from '../config/load-config.js';
 
 /** Streams and environment of a command; injectable for tests. */
@@ -49,6 +50,7 @@ export async function runServe(argv: string[], io: CommandIo = PROCESS_IO): Prom
       httpPort: values['http-port'],
     },
   });
+  if (resolved.issues.length === 0) resolved.issues.push(...(await checkTlsListeners(resolved.config)));
   if (resolved.issues.length > 0) {
     printIssues(io, resolved.issues);
     return 2;

@@ -100,16 +100,16 @@ describe('swiftlet serve', { concurrency: true }, () => {
 });
 
 describe('swiftlet check-config', () => {
-  test('a good file prints ok and exits 0', () => {
+  test('a good file prints ok and exits 0', async () => {
     const file = writeConfig('good.yaml', 'listeners:\n  - type: tcp\n    port: 1883\n');
     const io = memoryIo();
-    assert.equal(runCheckConfig([file], io), 0);
+    assert.equal(await runCheckConfig([file], io), 0);
     assert.deepEqual(io.out, ['ok']);
   });
 
-  test('the bundled example is valid', () => {
+  test('the bundled example is valid', async () => {
     const io = memoryIo();
-    assert.equal(runCheckConfig([join(ROOT, 'examples/swiftlet.yaml')], io), 0, io.err.join('\n'));
+    assert.equal(await runCheckConfig([join(ROOT, 'examples/swiftlet.yaml')], io), 0, io.err.join('\n'));
     assert.deepEqual(io.out, ['ok']);
   });
 
