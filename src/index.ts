@@ -5,8 +5,8 @@ export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';
 export { SwiftletError } from './errors.js';
 export type { SwiftletErrorCode } from './errors.js';
-export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } from './options.js';
-export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities } from './options.js';
+export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, LIVE_CAPABILITIES, resolveCapabilities } from './options.js';
+export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities, LiveCapability } from './options.js';
 export type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './routing/inline-client.js';
 export type { InlineHandler, InlineMessage } from './session/session.js';
 

@@ -50,11 +50,11 @@ function parseLedgerText(file: string, text: string): CompiledLedger {
 export class AuthLedger implements Hook {
   readonly id: string;
   #ledger: CompiledLedger;
-  readonly #file: string | undefined;
-  readonly #watch: boolean;
+  #file: string | undefined;
+  #watch: boolean;
   readonly #debounceMs: number;
-  readonly #allowAnonymous: boolean;
-  readonly #certificateUsername: boolean;
+  #allowAnonymous: boolean;
+  #certificateUsername: boolean;
   #logger: HookLogger;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -100,6 +100,24 @@ export class AuthLedger implements Hook {
     this.#watcher.on('error', (err) => {
       this.#logger.error({ hook: this.id, file, err }, 'ledger watch failed');
     });
+  }
+
+  /**
+   * Applies new settings at once (the CLI does this on SIGHUP): the ledger data or file (read now), anonymous access,
+   * certificate user names and watching. Throws and keeps everything as it was when the new ledger is invalid.
+   * Connected clients stay; their next ACL check uses the new rules.
+   */
+  reconfigure(options: Pick<AuthLedgerOptions, 'ledger' | 'file' | 'allowAnonymous' | 'useCertificateCommonNameAsUsername' | 'watch'>): void {
+    const file = options.file === undefined ? undefined : resolve(options.file);
+    const ledger = file === undefined ? compileLedger(options.ledger ?? {}) : parseLedgerText(file, readFileSync(file, 'utf8'));
+    this.#ledger = ledger;
+    this.#allowAnonymous = options.allowAnonymous ?? false;
+    this.#certificateUsername = options.useCertificateCommonNameAsUsername ?? false;
+    const watchChanged = file !== this.#file || (options.watch ?? false) !== this.#watch;
+    this.#file = file;
+    this.#watch = options.watch ?? false;
+    if (watchChanged && this.#watcher !== undefined) this.stop();
+    if (watchChanged && this.#watch && file !== undefined && this.#watcher === undefined) this.#startWatching(file);
   }
 
   /** Replaces the rules with new data; throws LedgerError (and keeps the old rules) when the data is invalid. */
