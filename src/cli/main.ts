@@ -13,6 +13,8 @@ const USAGE = `Usage:
       --http-port PORT       HTTP server port; starts it (env SWIFTLET_HTTP_PORT; token: SWIFTLET_HTTP_TOKEN)
   swiftlet check-config FILE                validate a configuration: prints ok (exit 0) or the errors (exit 2)
   swiftlet passwd                           read a password (stdin or prompt) and print its scrypt hash for the ledger
+  swiftlet passwd --file LEDGER add|set|delete USER [--scram]
+                                            manage the users of a ledger file (swiftlet passwd --help)
   swiftlet bench <run|compare> [...]        load generator and broker comparison (swiftlet bench --help)
   swiftlet --help | --version
 See docs/configuration.md.
