@@ -28,7 +28,7 @@ test('examples/swiftlet.yaml loads without errors and sets every section', () =>
 
 test('examples/swiftlet.yaml: the commented rate limit, uncommented, is valid and disconnects (every client notices)', () => {
   const text = readFileSync(join(ROOT, 'examples/swiftlet.yaml'), 'utf8');
-  const block = /^# rateLimit:\n(?:#   .*\n)+/m.exec(text)?.[0];
+  const block = /^# rateLimit:\n(?:# {3}.*\n)+/m.exec(text)?.[0];
   assert.ok(block !== undefined, 'the example shows a rate limit');
   const yaml = block.replace(/^# /gm, '').replace(/#.*$/gm, '');
   const { config, issues } = validateConfig(parse(yaml));
