@@ -21,7 +21,7 @@ import { VERSION } from './version.js';
 import { dispatchPacket } from './handlers/dispatch.js';
 import { messageFromPublish } from './routing/publish-pipeline.js';
 import type { Message } from './routing/message.js';
-import { createMessage } from './routing/message.js';
+import { createMessage, isExpired } from './routing/message.js';
 
 /** What the embedding program can read about a client session. */
 export interface ClientSnapshot {
@@ -326,11 +326,12 @@ export class Broker {
     return true;
   }
 
-  /** Retained messages, optionally those matching `filter`. */
+  /** Retained messages, optionally those matching `filter`; expired ones (still awaiting the sweep) are left out. */
   retained(filter = '#'): { topic: string; payload: Buffer; qos: QoS; properties: object }[] {
     const out: Message[] = [];
     this.#ctx.retained.match(filter, out);
-    return out.map((m) => ({ topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties }));
+    const now = Date.now();
+    return out.filter((m) => !isExpired(m, now)).map((m) => ({ topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties }));
   }
 
   /** Every subscription of every session (inline subscriptions excluded). */
@@ -353,10 +354,10 @@ export class Broker {
     return out;
   }
 
-  /** The retained message of one topic name, or undefined. */
+  /** The retained message of one topic name, or undefined (also when it has expired). */
   retainedMessage(topic: string): RetainedSnapshot | undefined {
     const m = this.#ctx.retained.get(topic);
-    if (m === undefined) return undefined;
+    if (m === undefined || isExpired(m, Date.now())) return undefined;
     return { topic: m.topic, payload: m.payload, qos: m.qos, properties: m.properties };
   }
 

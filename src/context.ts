@@ -150,7 +150,7 @@ export class BrokerContext {
       session.connection = null;
       session.disconnectedAt = Date.now();
       this.stats.clientsConnected--;
-      this.stats.clientsDisconnected++;
+      this.stats.disconnections++;
       const will = session.will;
       session.will = null;
       if (will !== null && !conn.discardWill) {

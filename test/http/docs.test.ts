@@ -43,3 +43,25 @@ test('docs/http-api.yaml is OpenAPI 3 and lists every route with its methods', (
     assert.deepEqual(documented.sort(), [...methods].sort(), path);
   }
 });
+
+test('metric names follow the Prometheus conventions: counters and only counters end in _total, units in names, no clashing families', async () => {
+  const f = await startHttp();
+  try {
+    const text = await (await f.call('/metrics')).text();
+    const types = new Map([...text.matchAll(/^# TYPE (swiftlet_\w+) (\w+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const helps = new Map([...text.matchAll(/^# HELP (swiftlet_\w+) (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    for (const [name, type] of types) {
+      assert.match(name, /^swiftlet_[a-z0-9_]+$/, name);
+      if (type === 'counter') assert.ok(name.endsWith('_total'), `counter ${name} ends in _total`);
+      else assert.ok(!name.endsWith('_total'), `${type} ${name} must not end in _total`);
+      const help = helps.get(name) ?? '';
+      if (/\bbytes\b/i.test(help) && !/messages/i.test(name)) assert.ok(name.includes('_bytes'), `${name} counts bytes: the unit belongs in the name`);
+      if (/\bseconds?\b/i.test(help)) assert.ok(name.includes('_seconds'), `${name} is in seconds: the unit belongs in the name`);
+    }
+    // OpenMetrics names a counter's family without _total: it must not collide with another metric.
+    const families = [...types.keys()].map((n) => (types.get(n) === 'counter' ? n.slice(0, -'_total'.length) : n));
+    assert.equal(new Set(families).size, families.length, `clashing families: ${families.join(', ')}`);
+  } finally {
+    await f.stop();
+  }
+});
