@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { DEFAULT_HTTP_PORT } from '../../src/config/config-types.js';
 import { startHttp } from './support.js';
 
 const root = new URL('../../', import.meta.url);
@@ -64,4 +66,13 @@ test('metric names follow the Prometheus conventions: counters and only counters
   } finally {
     await f.stop();
   }
+});
+
+test('docs/http-api.yaml is a valid OpenAPI document (@seriousme/openapi-schema-validator) on the default HTTP port', async () => {
+  const { Validator } = await import('@seriousme/openapi-schema-validator');
+  const result = await new Validator().validate(fileURLToPath(new URL('docs/http-api.yaml', root)));
+  assert.deepEqual(result.errors ?? [], []);
+  assert.equal(result.valid, true);
+  const spec = parse(readFileSync(new URL('docs/http-api.yaml', root), 'utf8')) as { servers: { url: string }[] };
+  assert.deepEqual(spec.servers.map((s) => s.url), [`http://127.0.0.1:${DEFAULT_HTTP_PORT}`]);
 });
