@@ -26,7 +26,7 @@ interface UserEntry {
 }
 const users = (file: string): Record<string, UserEntry> => (parse(readFileSync(file, 'utf8')) as { users: Record<string, UserEntry> }).users;
 
-describe('swiftlet passwd --file', () => {
+describe('swiftlet passwd --file', { concurrency: true }, () => {
   test('set creates a missing ledger file (mode 600) with the user; the broker lets the user in with that password', async () => {
     const file = join(dir, 'new.yaml');
     const r = await passwd(['--file', file, 'set', 'alice'], 'wonder land');
