@@ -16,7 +16,8 @@ const HASH = hashPasswordSync('pw', { cost: 1024 });
 
 test('SIGHUP applies auth, ACL, rate limit, capabilities and log level; logs restart-only changes; keeps running settings on a bad file', { timeout: 60_000 }, async () => {
   const file = join(dir, 'broker.yaml');
-  writeFileSync(file, 'listeners:\n  - type: tcp\n    port: 0\nlogging:\n  format: json\nsys:\n  interval: 0\n');
+  // A plain ws listener has no certificates: SIGHUP must not report a failed certificate reload for it.
+  writeFileSync(file, 'listeners:\n  - type: tcp\n    port: 0\n  - type: ws\n    port: 0\nlogging:\n  format: json\nsys:\n  interval: 0\n');
   const r = run(['--config', file]);
   try {
     const port = await mqttPort(r);
@@ -30,6 +31,8 @@ test('SIGHUP applies auth, ACL, rate limit, capabilities and log level; logs res
       [
         'listeners:',
         '  - type: tcp',
+        '    port: 0',
+        '  - type: ws',
         '    port: 0',
         'auth:',
         '  ledger:',
@@ -58,6 +61,7 @@ test('SIGHUP applies auth, ACL, rate limit, capabilities and log level; logs res
     assert.deepEqual(restart.sort(), ['capabilities.maximumQoS', 'sys']);
     const applied = logLines(r).filter((l) => l.msg === 'configuration change applied').map((l) => l.change);
     assert.deepEqual(applied, ['auth', 'rateLimit', 'capabilities.maximumClientIdLength', 'logging.level']);
+    assert.equal(logLines(r).filter((l) => l.msg === 'certificate reload failed, keeping the previous ones').length, 0);
 
     // Auth: anonymous is refused now (users exist), bob gets in; the connected client stays.
     await assert.rejects(connectClient(port, { protocolVersion: 5, clientId: 'anon' }), /Not authorized/);
