@@ -7,7 +7,8 @@ import { ConnectionState } from './connection/connection.js';
 import { SwiftletError } from './errors.js';
 import { inlinePublish, inlineSubscribe } from './routing/inline-client.js';
 import type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './routing/inline-client.js';
-import type { BrokerOptions, Capabilities } from './options.js';
+import { LIVE_CAPABILITIES, resolveCapabilities } from './options.js';
+import type { BrokerOptions, Capabilities, LiveCapability } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
 import { restoreState } from './persistence/restore.js';
@@ -75,6 +76,18 @@ export class Broker {
   /** The resolved capabilities (defaults merged with the options). */
   get capabilities(): Readonly<Capabilities> {
     return this.#ctx.capabilities;
+  }
+
+  /**
+   * Changes capabilities of a running broker; only those in LIVE_CAPABILITIES (the ones connected clients were not told
+   * about), checked with the same rules as at construction. Throws (changing nothing) on another key or a bad value.
+   */
+  updateCapabilities(changes: Partial<Pick<Capabilities, LiveCapability>>): void {
+    for (const key of Object.keys(changes)) {
+      if (!(LIVE_CAPABILITIES as readonly string[]).includes(key)) throw new RangeError(`capability ${key} cannot change while the broker runs`);
+    }
+    const next = resolveCapabilities({ ...this.#ctx.capabilities, ...changes });
+    Object.assign(this.#ctx.capabilities, next);
   }
 
   /** Live counters (expired retained messages are purged first, so they are never counted). */

@@ -7,8 +7,8 @@ export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';
 export { SwiftletError } from './errors.js';
 export type { SwiftletErrorCode } from './errors.js';
-export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } from './options.js';
-export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities } from './options.js';
+export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, LIVE_CAPABILITIES, resolveCapabilities } from './options.js';
+export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities, LiveCapability } from './options.js';
 export type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './routing/inline-client.js';
 export type { InlineHandler, InlineMessage } from './session/session.js';
 
@@ -68,3 +68,4 @@ export { Bridge } from './bridge/bridge.js';
 export { BRIDGE_VIA_PROPERTY } from './bridge/names.js';
 export type { BridgeOptions, BridgeTopic, BridgeStatus } from './bridge/bridge.js';
 export type { BridgeTlsOptions } from './bridge/transport.js';
+export { VERSION } from './version.js';

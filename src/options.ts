@@ -127,6 +127,27 @@ export const DEFAULT_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   maximumRetainedBytes: 0,
 });
 
+/**
+ * Capabilities a running broker can change (Broker.updateCapabilities): each is read when a client connects or when
+ * a message is queued or stored, and none was announced to connected clients in their CONNACK.
+ */
+export const LIVE_CAPABILITIES = Object.freeze([
+  'maximumClients',
+  'maximumSessionExpiryInterval',
+  'maximumMessageExpiryInterval',
+  'minimumProtocolVersion',
+  'maximumKeepAlive',
+  'connectTimeout',
+  'maximumClientIdLength',
+  'maximumQueuedMessages',
+  'queueQoS0Offline',
+  'outboundHighWaterMark',
+  'maximumRetainedMessages',
+] as const satisfies readonly (keyof Capabilities)[]);
+
+/** A capability a running broker can change. */
+export type LiveCapability = (typeof LIVE_CAPABILITIES)[number];
+
 /** Default compatibilities. */
 export const DEFAULT_COMPATIBILITIES: Readonly<Compatibilities> = Object.freeze({
   obscureNotAuthorized: false,

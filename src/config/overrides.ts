@@ -37,7 +37,7 @@ const SOURCES = [
   { key: 'httpHost', flag: '--http-host', env: 'SWIFTLET_HTTP_HOST', kind: 'string' },
   { key: 'httpPort', flag: '--http-port', env: 'SWIFTLET_HTTP_PORT', kind: 'port' },
   // No flag for the token: command lines are visible to every user of the machine (ps).
-  { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'string' },
+  { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'token' },
   { key: 'cluster', flag: '--cluster', env: 'SWIFTLET_CLUSTER', kind: 'redis' },
 ] as const;
 
@@ -62,6 +62,9 @@ export function readOverrides(flags: FlagValues, env: Readonly<Record<string, st
         out[source.key] = checker.integer(Number.isNaN(n) ? text : n, name, 0, 65535);
         break;
       }
+      case 'token':
+        out[source.key] = checker.token(text, name);
+        break;
       case 'level':
         out[source.key] = checker.oneOf(text, name, LOG_LEVELS);
         break;

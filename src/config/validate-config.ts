@@ -219,10 +219,8 @@ class ConfigValidator extends ConfigChecker {
     if (obj.host !== undefined) out.host = this.string(obj.host, 'http.host') ?? DEFAULT_HOST;
     if (obj.port !== undefined) out.port = this.integer(obj.port, 'http.port', 0, 65535) ?? DEFAULT_HTTP_PORT;
     if (obj.token !== undefined) {
-      const token = this.string(obj.token, 'http.token');
-      // A guessable token protects nothing; demand at least some entropy.
-      if (token !== undefined && token.length < 16) this.add('http.token', `expected at least 16 characters, found ${token.length}`);
-      else if (token !== undefined) out.token = token;
+      const token = this.token(obj.token, 'http.token');
+      if (token !== undefined) out.token = token;
     }
     return out;
   }

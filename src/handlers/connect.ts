@@ -1,7 +1,7 @@
 // CONNECT, as named steps: check the packet → onConnect hooks → authenticate → take over → open and attach the
 // session → CONNACK → resume delivery.
 import { randomBytes } from 'node:crypto';
-import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
+import { ReasonCode, reasonCodeName, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
 import type { ConnackPacket, ConnectPacket, Properties } from '../codec/types.js';
 import { encodedLength } from '../codec/encode.js';
@@ -17,8 +17,25 @@ import { sessionRecord } from '../session/registry.js';
 import type { Session } from '../session/session.js';
 import { BRIDGE_CLIENT_PREFIX, BRIDGE_NODE_PROPERTY } from '../bridge/names.js';
 
+/** The CONNECT being handled on a connection, for the refusal log line (a refusal can come after async auth steps). */
+const connecting = new WeakMap<Connection, ConnectPacket>();
+
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
+  const ctx = conn.ctx;
+  const packet = connecting.get(conn);
+  ctx.logger.warn(
+    {
+      clientId: packet?.clientId ?? null,
+      username: packet?.username ?? null,
+      address: conn.meta.remoteAddress.includes(':') ? `[${conn.meta.remoteAddress}]:${conn.meta.remotePort}` : `${conn.meta.remoteAddress}:${conn.meta.remotePort}`,
+      listener: conn.meta.listenerId,
+      protocolVersion: conn.version,
+      reasonCode: `0x${reasonCode.toString(16).padStart(2, '0')}`,
+      reason: reasonCodeName(reasonCode, PacketType.CONNACK) ?? 'unknown',
+    },
+    'client refused',
+  );
   let code = reasonCode;
   if (code === ReasonCode.NOT_AUTHORIZED && conn.ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
   let connack: ConnackPacket | undefined =
@@ -51,6 +68,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   conn.state = ConnectionState.CONNECTING;
   // Known before any CONNACK is built: no packet to the client may exceed it [MQTT-3.1.2-24].
   if (v === 5) conn.clientMaximumPacketSize = packet.properties.maximumPacketSize ?? 0;
+  connecting.set(conn, packet);
 
   if (v < caps.minimumProtocolVersion) return refuseConnect(conn, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION); // [MQTT-3.1.2-2]
   if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) return refuseConnect(conn, ReasonCode.SERVER_BUSY);

@@ -1,11 +1,10 @@
 // Prometheus metrics for one broker: a private prom-client Registry whose values are read from the broker at scrape time.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Broker } from '../broker.js';
 import { PacketType } from '../codec/types.js';
 import { reasonCodeName } from '../codec/reason-codes.js';
 import { VERSION } from '../version.js';
+import { EventLoopLag } from './event-loop-lag.js';
 import { PACKET_TYPE_NAMES } from './packet-type-names.js';
 import { registerBridgeMetrics } from './bridge-metrics.js';
 
@@ -15,10 +14,10 @@ function refusedReasonName(code: number): string {
   return (reasonCodeName(code, PacketType.CONNACK) ?? reasonCodeName(code) ?? 'unknown').toLowerCase().replaceAll(' ', '_');
 }
 
-/** A registry of broker metrics and the resources it holds (the event-loop delay monitor). */
+/** A registry of broker metrics and the resources it holds (the event-loop lag sampler). */
 export interface BrokerMetrics {
   readonly registry: Registry;
-  /** Releases the event-loop delay monitor. */
+  /** Stops the event-loop lag sampler. */
   stop(): void;
 }
 
@@ -74,10 +73,11 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
     gaugeFrom('swiftlet_cluster_received_messages', 'Messages this node received from other nodes since start.', () => broker.cluster?.received ?? 0);
   }
 
-  gaugeFrom('swiftlet_connections', 'Clients connected now (CONNACK sent).', () => n('clientsConnected'));
-  gaugeFrom('swiftlet_connections_max', 'Most clients connected at once since start.', () => n('clientsMaximum'));
-  counterFrom('swiftlet_connections_total', 'Connections accepted with a successful CONNACK since start.', 'clientsTotal');
-  counterFrom('swiftlet_disconnections_total', 'Client connections closed since start.', 'clientsDisconnected');
+  gaugeFrom('swiftlet_clients_connected', 'Clients connected now (CONNACK sent).', () => n('clientsConnected'));
+  gaugeFrom('swiftlet_clients_connected_max', 'Most clients connected at once since start.', () => n('clientsMaximum'));
+  gaugeFrom('swiftlet_clients_disconnected', 'Sessions kept for clients that are offline (persistent sessions).', () => n('clientsDisconnected'));
+  counterFrom('swiftlet_connections_accepted_total', 'Connections accepted with a successful CONNACK since start.', 'clientsTotal');
+  counterFrom('swiftlet_disconnections_total', 'Connections of connected clients that closed since start.', 'disconnections');
   new Counter({
     name: 'swiftlet_connections_refused_total',
     help: 'Connections refused by the broker, by CONNACK reason code (accept-hook = closed by an onAccept hook before CONNECT).',
@@ -208,22 +208,21 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   counterFrom('swiftlet_retained_refused_total', 'Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes.', 'retainedRefused');
   counterFrom('swiftlet_persistence_errors_total', 'Persistence calls that failed (a write that threw or rejected, a failed flush or close).', 'persistenceErrors');
 
-  // Event-loop delay since the previous scrape; the monitor is this registry's own and stops with it.
-  const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
-  loop.enable();
+  // Event-loop lag since the previous scrape; the sampler is this registry's own and stops with it.
+  const lag = new EventLoopLag();
+  lag.start();
   new Gauge({
-    name: 'swiftlet_event_loop_delay_seconds',
-    help: 'Event-loop delay since the previous scrape (perf_hooks.monitorEventLoopDelay), by statistic.',
+    name: 'swiftlet_event_loop_lag_seconds',
+    help: 'How late timers fired since the previous scrape (0 = on time), by statistic.',
     labelNames: ['stat'],
     registers,
     collect() {
       this.reset();
-      const count = loop.count;
-      this.set({ stat: 'mean' }, count > 0 ? loop.mean / 1e9 : 0);
-      this.set({ stat: 'p50' }, count > 0 ? loop.percentile(50) / 1e9 : 0);
-      this.set({ stat: 'p99' }, count > 0 ? loop.percentile(99) / 1e9 : 0);
-      this.set({ stat: 'max' }, count > 0 ? loop.max / 1e9 : 0);
-      loop.reset();
+      const stats = lag.takeStats();
+      this.set({ stat: 'mean' }, stats.mean);
+      this.set({ stat: 'p50' }, stats.p50);
+      this.set({ stat: 'p99' }, stats.p99);
+      this.set({ stat: 'max' }, stats.max);
     },
   });
 
@@ -235,7 +234,7 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   return {
     registry,
     stop() {
-      loop.disable();
+      lag.stop();
     },
   };
 }

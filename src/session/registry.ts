@@ -87,7 +87,7 @@ export class SessionRegistry {
       session.connection = null;
       session.disconnectedAt = ctx.clock();
       ctx.stats.clientsConnected--;
-      ctx.stats.clientsDisconnected++;
+      ctx.stats.disconnections++;
       const will = session.will;
       session.will = null;
       if (will !== null && !conn.discardWill) {

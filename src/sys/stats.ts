@@ -26,7 +26,8 @@ export class BrokerStats {
   clientsConnected = 0;
   clientsMaximum = 0;
   clientsTotal = 0;
-  clientsDisconnected = 0;
+  /** Connections of connected clients that closed since start (a counter). */
+  disconnections = 0;
   connectionsRefused = 0;
   messagesReceived = 0;
   messagesSent = 0;
@@ -60,6 +61,11 @@ export class BrokerStats {
   /** Messages dropped, by reason (sums to messagesDropped). */
   readonly droppedByReason: Record<DropCounterReason, number> = Object.fromEntries(DROP_COUNTER_REASONS.map((r) => [r, 0])) as Record<DropCounterReason, number>;
 
+  /** Sessions kept for clients that are offline: persistent sessions whose client is not connected (a gauge, as in Mosquitto). */
+  get clientsDisconnected(): number {
+    return Math.max(0, this.sessions - this.clientsConnected);
+  }
+
   /** A snapshot as a plain object. */
   snapshot(): Record<string, number> {
     return {
@@ -68,6 +74,7 @@ export class BrokerStats {
       clientsMaximum: this.clientsMaximum,
       clientsTotal: this.clientsTotal,
       clientsDisconnected: this.clientsDisconnected,
+      disconnections: this.disconnections,
       connectionsRefused: this.connectionsRefused,
       messagesReceived: this.messagesReceived,
       messagesSent: this.messagesSent,

@@ -43,7 +43,7 @@ export function sysValues(ctx: BrokerContext, version: string): Record<string, s
     '$SYS/broker/uptime': String(Math.floor((Date.now() - s.startedAt) / 1000)),
     '$SYS/broker/time': String(Date.now()),
     '$SYS/broker/clients/connected': String(s.clientsConnected),
-    '$SYS/broker/clients/disconnected': String(Math.max(0, s.sessions - s.clientsConnected)),
+    '$SYS/broker/clients/disconnected': String(s.clientsDisconnected),
     '$SYS/broker/clients/maximum': String(s.clientsMaximum),
     '$SYS/broker/clients/total': String(s.clientsTotal),
     '$SYS/broker/connections/refused': String(s.connectionsRefused),

@@ -224,3 +224,30 @@ describe('IntegrationHooks.apply (the reload step)', () => {
     }
   });
 });
+
+describe('reload of the configured server', () => {
+  test('server.reload(next) — what SIGHUP runs — rebuilds hook modules and reports them applied; a failing module is reported and the running hook stays', async () => {
+    const moduleFile = write('reload-via-server.mjs', ONLY_USER_MODULE);
+    const raw = { listeners: [{ type: 'tcp', port: 0 }], sys: { interval: 0 }, hooks: [{ module: './reload-via-server.mjs', options: { user: 'alice' } }] };
+    const first = validateConfig(raw, { baseDir: dir });
+    assert.deepEqual(first.issues, []);
+    const server = await SwiftletServer.create(first.config, pino({ level: 'silent' }));
+    const [address] = await server.start();
+    const port = Number(address!.where.split(':')[1]);
+    try {
+      assert.equal(await connack(port, 5, 's1', 'alice', 'x'), ReasonCode.SUCCESS);
+      const second = validateConfig({ ...raw, hooks: [{ module: './reload-via-server.mjs', options: { user: 'bob' } }] }, { baseDir: dir });
+      const result = await server.reload(second.config);
+      assert.ok(result.applied.includes('hooks, webhooks, auth.http, auth.jwt'), JSON.stringify(result));
+      assert.ok(!result.restart.includes('hooks'), 'hooks do not need a restart');
+      assert.equal(await connack(port, 5, 's2', 'alice', 'x'), ReasonCode.NOT_AUTHORIZED);
+      assert.equal(await connack(port, 5, 's3', 'bob', 'x'), ReasonCode.SUCCESS);
+      writeFileSync(moduleFile, 'throw new Error("broken on purpose");\n');
+      const broken = await server.reload(second.config);
+      assert.match(broken.failed.map((f) => f.error).join(' '), /broken on purpose/);
+      assert.equal(await connack(port, 5, 's4', 'bob', 'x'), ReasonCode.SUCCESS, 'the running hook stays');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -43,17 +43,18 @@ function parseLedgerText(file: string, text: string): CompiledLedger {
 /**
  * Authentication and authorization from a ledger of users, auth rules and ACL rules.
  * Order for a CONNECT: the first matching auth rule decides (allow needs no password, deny refuses with 0x87);
- * else a client without a user name depends on `allowAnonymous` (refused with 0x87); else a known user with a
- * matching scrypt password is allowed, and an unknown user or a missing or wrong password gets 0x86.
+ * else a client without a user name depends on `allowAnonymous` (refused with 0x87), and so does a client with a user
+ * name while the ledger has no users at all (nothing to check it against); else a known user with a matching scrypt
+ * password is allowed, and an unknown user or a missing or wrong password gets 0x86.
  */
 export class AuthLedger implements Hook {
   readonly id: string;
   #ledger: CompiledLedger;
-  readonly #file: string | undefined;
-  readonly #watch: boolean;
+  #file: string | undefined;
+  #watch: boolean;
   readonly #debounceMs: number;
-  readonly #allowAnonymous: boolean;
-  readonly #certificateUsername: boolean;
+  #allowAnonymous: boolean;
+  #certificateUsername: boolean;
   #logger: HookLogger;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -99,6 +100,24 @@ export class AuthLedger implements Hook {
     this.#watcher.on('error', (err) => {
       this.#logger.error({ hook: this.id, file, err }, 'ledger watch failed');
     });
+  }
+
+  /**
+   * Applies new settings at once (the CLI does this on SIGHUP): the ledger data or file (read now), anonymous access,
+   * certificate user names and watching. Throws and keeps everything as it was when the new ledger is invalid.
+   * Connected clients stay; their next ACL check uses the new rules.
+   */
+  reconfigure(options: Pick<AuthLedgerOptions, 'ledger' | 'file' | 'allowAnonymous' | 'useCertificateCommonNameAsUsername' | 'watch'>): void {
+    const file = options.file === undefined ? undefined : resolve(options.file);
+    const ledger = file === undefined ? compileLedger(options.ledger ?? {}) : parseLedgerText(file, readFileSync(file, 'utf8'));
+    this.#ledger = ledger;
+    this.#allowAnonymous = options.allowAnonymous ?? false;
+    this.#certificateUsername = options.useCertificateCommonNameAsUsername ?? false;
+    const watchChanged = file !== this.#file || (options.watch ?? false) !== this.#watch;
+    this.#file = file;
+    this.#watch = options.watch ?? false;
+    if (watchChanged && this.#watcher !== undefined) this.stop();
+    if (watchChanged && this.#watch && file !== undefined && this.#watcher === undefined) this.#startWatching(file);
   }
 
   /** Replaces the rules with new data; throws LedgerError (and keeps the old rules) when the data is invalid. */
@@ -158,7 +177,8 @@ export class AuthLedger implements Hook {
         ? { decision: 'allow', ...override }
         : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED, reasonString: 'refused by an auth rule' };
     }
-    if (username === undefined) {
+    // Without a user database a user name proves nothing: the anonymous rules apply, as in Mosquitto.
+    if (username === undefined || ledger.users.size === 0) {
       return this.#allowAnonymous ? { decision: 'allow' } : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED };
     }
     const user = ledger.users.get(username);
