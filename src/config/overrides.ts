@@ -2,7 +2,7 @@
 import type { ConfigChecker } from './config-checker.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
 import type { LogFormat, LogLevel, SwiftletConfig } from './config-types.js';
-import { LOG_LEVELS } from './validate-config.js';
+import { LOG_LEVELS, MIN_TOKEN_LENGTH } from './validate-config.js';
 
 /** Values given on the command line; undefined when absent. */
 export interface FlagValues {
@@ -23,6 +23,7 @@ export interface ConfigOverrides {
   httpHost?: string;
   httpPort?: number;
   httpToken?: string;
+  httpReadOnlyToken?: string;
 }
 
 /** Each override: its flag, its environment variable, and how to read it. */
@@ -34,7 +35,8 @@ const SOURCES = [
   { key: 'httpHost', flag: '--http-host', env: 'SWIFTLET_HTTP_HOST', kind: 'string' },
   { key: 'httpPort', flag: '--http-port', env: 'SWIFTLET_HTTP_PORT', kind: 'port' },
   // No flag for the token: command lines are visible to every user of the machine (ps).
-  { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'string' },
+  { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'token' },
+  { key: 'httpReadOnlyToken', flag: undefined, env: 'SWIFTLET_HTTP_READ_ONLY_TOKEN', kind: 'token' },
 ] as const;
 
 /** Every environment variable swiftlet reads, for documentation and tests. */
@@ -52,6 +54,10 @@ export function readOverrides(flags: FlagValues, env: Readonly<Record<string, st
     switch (source.kind) {
       case 'string':
         out[source.key] = checker.string(text, name);
+        break;
+      case 'token':
+        if (text.length < MIN_TOKEN_LENGTH) checker.add(name, `expected at least ${MIN_TOKEN_LENGTH} characters, found ${text.length}`);
+        else out[source.key] = text;
         break;
       case 'port': {
         const n = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -92,4 +98,5 @@ export function applyOverrides(config: SwiftletConfig, overrides: ConfigOverride
     if (overrides.httpPort !== undefined) config.http.port = overrides.httpPort;
   }
   if (overrides.httpToken !== undefined && config.http !== undefined) config.http.token = overrides.httpToken;
+  if (overrides.httpReadOnlyToken !== undefined && config.http !== undefined) config.http.readOnlyToken = overrides.httpReadOnlyToken;
 }
