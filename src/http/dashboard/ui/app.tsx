@@ -55,6 +55,14 @@ export function App() {
     const token = initialToken();
     if (token === null) setChecking(false);
     else void signIn(token);
+    // A `#token=` link opened in a tab that already shows the dashboard signs in again with that token.
+    const onHash = (): void => {
+      if (!location.hash.startsWith('#token=')) return;
+      const next = initialToken();
+      if (next !== null) void signIn(next);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
   if (session === null) return checking ? <p class="muted center">Signing in…</p> : <SignIn error={error} onSubmit={(t) => void signIn(t)} />;
