@@ -22,7 +22,8 @@ export interface Subscription {
   clientId: string;
   filter: string;
   qos: number;
-  group: string | null;
+  /** Share group name; absent for a normal subscription. */
+  group?: string | null;
   noLocal: boolean;
   retainAsPublished: boolean;
   retainHandling: number;

@@ -93,7 +93,7 @@ export function Clients({ token, scope, clients }: Props) {
             <dt>Connected since</dt>
             <dd>{formatTime(current.connectedAt)}</dd>
             <dt>Keep alive</dt>
-            <dd>{current.keepAlive === 0 ? 'none' : formatDuration(current.keepAlive)}</dd>
+            <dd>{current.keepAlive === 0 ? 'none' : `${current.keepAlive} s`}</dd>
             <dt>Session expiry</dt>
             <dd>{current.sessionExpiryInterval === 0 ? 'with the connection' : current.sessionExpiryInterval >= 0xffffffff ? 'never' : formatDuration(current.sessionExpiryInterval)}</dd>
             <dt>Listener</dt>

@@ -84,30 +84,36 @@ export function Publish({ token, scope }: { token: string; scope: Scope }) {
       <h2 id="publish-heading">Publish a message</h2>
       {readOnly && <Notice kind="info">Signed in read-only: publishing needs the full token.</Notice>}
       <form class="form" onSubmit={(e) => void submit(e)}>
-        <fieldset disabled={readOnly || busy}>
-          <div class="field">
-            <label for="pub-topic">Topic</label>
-            <input id="pub-topic" required value={form.topic} onInput={(e) => set('topic', e.currentTarget.value)} placeholder="sensors/room1/temperature" />
-          </div>
-          <div class="field">
-            <label for="pub-payload">Payload (UTF-8 text)</label>
-            <textarea id="pub-payload" rows={5} value={form.payload} onInput={(e) => set('payload', e.currentTarget.value)} />
-          </div>
-          <div class="row">
+        <fieldset disabled={readOnly || busy} class="publish-grid">
+          <div>
             <div class="field">
-              <label for="pub-qos">QoS</label>
-              <select id="pub-qos" value={form.qos} onChange={(e) => set('qos', e.currentTarget.value)}>
-                <option value="0">0 — at most once</option>
-                <option value="1">1 — at least once</option>
-                <option value="2">2 — exactly once</option>
-              </select>
+              <label for="pub-topic">Topic</label>
+              <input id="pub-topic" required value={form.topic} onInput={(e) => set('topic', e.currentTarget.value)} placeholder="sensors/room1/temperature" />
             </div>
-            <div class="field check">
-              <input id="pub-retain" type="checkbox" checked={form.retain} onChange={(e) => set('retain', e.currentTarget.checked)} />
-              <label for="pub-retain">Retain</label>
+            <div class="field">
+              <label for="pub-payload">Payload (UTF-8 text)</label>
+              <textarea id="pub-payload" rows={5} value={form.payload} onInput={(e) => set('payload', e.currentTarget.value)} />
             </div>
+            <div class="row">
+              <div class="field">
+                <label for="pub-qos">QoS</label>
+                <select id="pub-qos" value={form.qos} onChange={(e) => set('qos', e.currentTarget.value)}>
+                  <option value="0">0 — at most once</option>
+                  <option value="1">1 — at least once</option>
+                  <option value="2">2 — exactly once</option>
+                </select>
+              </div>
+              <div class="field check">
+                <input id="pub-retain" type="checkbox" checked={form.retain} onChange={(e) => set('retain', e.currentTarget.checked)} />
+                <label for="pub-retain">Retain</label>
+              </div>
+            </div>
+            <button type="submit" class="primary">
+              Publish
+            </button>
+            {result !== null && <Notice kind={result.kind}>{result.text}</Notice>}
           </div>
-          <details class="props">
+          <details class="props" open={wide()}>
             <summary>MQTT 5.0 properties</summary>
             <div class="field">
               <label for="pub-content-type">Content type</label>
@@ -134,14 +140,15 @@ export function Publish({ token, scope }: { token: string; scope: Scope }) {
               <textarea id="pub-user-props" rows={3} value={form.userProperties} onInput={(e) => set('userProperties', e.currentTarget.value)} />
             </div>
           </details>
-          <button type="submit" class="primary">
-            Publish
-          </button>
         </fieldset>
       </form>
-      {result !== null && <Notice kind={result.kind}>{result.text}</Notice>}
     </section>
   );
+}
+
+/** True on a screen wide enough to show the properties beside the message. */
+function wide(): boolean {
+  return window.matchMedia('(min-width: 1000px)').matches;
 }
 
 function toBase64(text: string): string {

@@ -24,7 +24,8 @@ export function Subscriptions({ token, count }: { token: string; count: number |
   const shown = subs.items.filter((s) => q === '' || s.filter.toLowerCase().includes(q) || s.clientId.toLowerCase().includes(q));
   const groups = new Map<string, Subscription[]>();
   for (const s of subs.items) {
-    if (s.group === null) continue;
+    // A normal subscription has no group (the field is absent from the JSON).
+    if (s.group === undefined || s.group === null) continue;
     const key = s.filter;
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
