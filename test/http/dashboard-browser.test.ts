@@ -187,3 +187,79 @@ test('the read-only token sees clients and retained messages but has no disconne
     assert.equal(f.broker.retainedMessage('keep/me')?.payload.toString(), 'still here');
     await endClient(c);
   }));
+
+/**
+ * Browser-side script listing visible text whose contrast with its background is under 4.5:1 (WCAG AA).
+ * Kept as source text: the test runner's transform would add helpers that do not exist in the page.
+ */
+const LOW_CONTRAST_SCRIPT = `(() => {
+  const rgb = (c) => {
+    const m = /rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?\\)/.exec(c);
+    return m === null ? [0, 0, 0, 0] : [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])];
+  };
+  const channel = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+  const lum = (c) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+  const background = (e) => {
+    for (let n = e; n !== null; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor);
+      if (c[3] > 0.5) return c;
+    }
+    return [255, 255, 255, 1];
+  };
+  const bad = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const ownText = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!ownText || e.getClientRects().length === 0 || e.tagName === 'OPTION') continue;
+    // Disabled controls are exempt from the contrast minimum.
+    if (e.closest('fieldset:disabled, button:disabled') !== null) continue;
+    const style = getComputedStyle(e);
+    if (style.visibility === 'hidden') continue;
+    const fg = lum(rgb(style.color));
+    const bg = lum(background(e));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) bad.push(e.tagName + ' "' + e.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2) + ':1');
+  }
+  return bad;
+})()`;
+
+function lowContrastText(p: Page): Promise<string[]> {
+  return p.evaluate<string[]>(LOW_CONTRAST_SCRIPT);
+}
+
+/** The text of the focused element. */
+function focusedText(p: Page): Promise<string> {
+  return p.evaluate<string>('document.activeElement.textContent.trim()');
+}
+
+test('keyboard only: sign in, reach a section and a client with Tab and Enter; every page keeps text contrast at 4.5:1 or more', () =>
+  withDashboard(async (f, page) => {
+    const c = await connectClient(f.port, { clientId: 'keyboard-seen' });
+    f.broker.publish('kb/retained', '{"a":1}', { retain: true });
+    await page.goto(`${f.base}/`);
+    assert.deepEqual(await lowContrastText(page), [], 'sign-in page');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(TOKEN);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Now' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    // Tab order: skip link, Sign out, then the sections.
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedText(page), 'Skip to content');
+    const focused = (): Promise<string> => focusedText(page);
+    for (let i = 0; i < 10 && (await focused()) !== 'Clients'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Clients');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Clients', exact: true }).waitFor();
+    for (let i = 0; i < 10 && (await focused()) !== 'keyboard-seen'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'keyboard-seen');
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Session keyboard-seen' }).waitFor();
+    assert.deepEqual(await lowContrastText(page), [], 'clients page');
+    for (const section of ['Overview', 'Subscriptions', 'Retained', 'Publish']) {
+      await page.getByRole('link', { name: section }).click();
+      await page.locator('main h2').first().waitFor();
+      if (section === 'Retained') await page.getByRole('button', { name: 'Show retained message on kb/retained' }).click();
+      assert.deepEqual(await lowContrastText(page), [], `${section} page`);
+    }
+    await endClient(c);
+  }));

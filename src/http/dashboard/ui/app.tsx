@@ -120,7 +120,7 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: (why: 
         ))}
       </nav>
       <main id="main" tabIndex={-1}>
-        <h1 class="visually-hidden">{title}</h1>
+        <h1 class="visually-hidden">Swiftlet dashboard: {title}</h1>
         {page === 'overview' && <Overview live={live} />}
         {page === 'clients' && <Clients token={session.token} scope={session.scope} clients={live.clients} />}
         {page === 'subscriptions' && <Subscriptions token={session.token} count={live.stats?.subscriptions} />}
