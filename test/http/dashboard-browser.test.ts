@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
+import { HttpServer } from '../../src/http/http-server.js';
 import { startHttp, TOKEN } from './support.js';
 import type { HttpFixture } from './support.js';
 
@@ -186,6 +187,28 @@ test('the read-only token sees clients and retained messages but has no disconne
     assert.equal(f.broker.client('protected')?.connected, true);
     assert.equal(f.broker.retainedMessage('keep/me')?.payload.toString(), 'still here');
     await endClient(c);
+  }));
+
+test('lists follow the broker: a new subscription appears; the stream reconnects after the HTTP server restarts', () =>
+  withDashboard(async (f, page) => {
+    await openSignedIn(f, page, TOKEN, 'Subscriptions');
+    await page.getByText('No subscriptions.').waitFor();
+    const c = await connectClient(f.port, { clientId: 'sub-watch' });
+    await c.subscribeAsync('watch/+/level', { qos: 1 });
+    await page.getByRole('cell', { name: 'watch/+/level' }).waitFor();
+
+    const port = f.http.address()!.port;
+    await f.http.close();
+    await page.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor();
+    const again = new HttpServer(f.broker, { port, token: TOKEN });
+    await again.listen();
+    try {
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      await endClient(c);
+      await page.getByRole('cell', { name: 'watch/+/level' }).waitFor({ state: 'detached' });
+    } finally {
+      await again.close();
+    }
   }));
 
 /**

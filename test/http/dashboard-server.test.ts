@@ -34,6 +34,8 @@ test('GET / serves the page, /dashboard/app.js and app.css the bundle, with a st
     assert.match(csp, /script-src 'self'/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
     const html = await page.text();
     assert.match(html, /<script type="module" src="\/dashboard\/app.js"><\/script>/);
     assert.match(html, /<link rel="stylesheet" href="\/dashboard\/app.css">/);
