@@ -149,7 +149,7 @@ export class HttpServer {
       }
       if (segments.length === 1 && segments[0] === 'events' && this.#events !== undefined) {
         onlyGet(method);
-        return this.#events.open(res, scope);
+        return method === 'HEAD' ? sendHead(res, 'text/event-stream; charset=utf-8') : this.#events.open(res, scope);
       }
       const maxBody = this.#maxBody;
       const answer = await handleApiRequest(this.#broker, {
@@ -200,6 +200,11 @@ export class HttpServer {
 
 function onlyGet(method: string): void {
   if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, `method ${method} not allowed`, { allow: 'GET, HEAD' });
+}
+
+function sendHead(res: ServerResponse, contentType: string): void {
+  res.writeHead(200, { 'content-type': contentType });
+  res.end();
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {

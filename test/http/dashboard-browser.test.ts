@@ -29,13 +29,17 @@ before(async () => {
   page = await context.newPage();
   page.setDefaultTimeout(UI_TIMEOUT);
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  // Console errors include Content-Security-Policy violations; refused API calls (401, 403) are expected ones.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 40')) pageErrors.push(m.text());
+  });
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** A broker with its HTTP server, and the browser page; errors thrown in the page fail the test. */
+/** A broker with its HTTP server, and the browser page; errors thrown or logged in the page fail the test. */
 async function withDashboard(fn: (f: HttpFixture, page: Page) => Promise<void>): Promise<void> {
   const f = await startHttp({ readOnlyToken: READ_ONLY });
   pageErrors = [];

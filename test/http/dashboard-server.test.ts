@@ -126,6 +126,9 @@ test('the read-only token reads every GET route but gets 403 for disconnect, del
 test('/api/v1/events: hello with the scope, a stats snapshot each second, client connected and disconnected events', () =>
   withHttp(async (f) => {
     assert.equal((await f.json('/api/v1/events', { token: 'wrong-token-0123456789' })).status, 401);
+    const head = await f.call('/api/v1/events', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
     const res = await f.call('/api/v1/events', { token: READ_ONLY });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
