@@ -47,6 +47,12 @@ test('GET / serves the page, /dashboard/app.js and app.css the bundle, with a st
     assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
     const jsText = await js.text();
     assert.ok(jsText.length > 1000);
+    // fetch asks for gzip and unpacks it; the raw size is far smaller than the text.
+    assert.equal(js.headers.get('content-encoding'), 'gzip');
+    assert.ok(Number(js.headers.get('content-length')) < jsText.length / 2);
+    const plain = await f.call('/dashboard/app.js', { token: null, headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.headers.get('content-encoding'), null);
+    assert.equal(await plain.text(), jsText);
     const css = await f.call('/dashboard/app.css', { token: null });
     assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
     assert.match(await css.text(), /uplot/);

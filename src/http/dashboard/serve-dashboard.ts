@@ -1,5 +1,6 @@
 // Serves the dashboard's static files: the page at `/`, its script and style sheet under `/dashboard/`.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api-error.js';
 import { loadDashboardBundle } from './dashboard-bundle.js';
@@ -29,7 +30,17 @@ export function isDashboardPath(path: string): boolean {
   return path === '/' || path === '/index.html' || path.startsWith(ASSET_PREFIX);
 }
 
-const etags = new WeakMap<Buffer, string>();
+/** Per file, computed once: its ETag and its gzip form. */
+const prepared = new WeakMap<Buffer, { etag: string; gzip: Buffer }>();
+
+function prepare(body: Buffer): { etag: string; gzip: Buffer } {
+  let p = prepared.get(body);
+  if (p === undefined) {
+    p = { etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`, gzip: gzipSync(body, { level: 9 }) };
+    prepared.set(body, p);
+  }
+  return p;
+}
 
 /** Answers a GET/HEAD for a dashboard path; 404 for an unknown asset, 503 when the bundle cannot be loaded. */
 export async function serveDashboard(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -43,17 +54,15 @@ export async function serveDashboard(req: IncomingMessage, res: ServerResponse, 
   const body = name === 'index.html' && path.startsWith(ASSET_PREFIX) ? undefined : files.get(name);
   const type = CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)];
   if (body === undefined || type === undefined) throw new ApiError(404, 'not found');
-  let etag = etags.get(body);
-  if (etag === undefined) {
-    etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    etags.set(body, etag);
-  }
-  const headers = { ...SECURITY_HEADERS, etag, 'cache-control': 'no-cache' };
+  const { etag, gzip } = prepare(body);
+  const headers = { ...SECURITY_HEADERS, etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers);
     res.end();
     return;
   }
-  res.writeHead(200, { ...headers, 'content-type': type, 'content-length': body.length });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  const zipped = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+  const sent = zipped ? gzip : body;
+  res.writeHead(200, { ...headers, 'content-type': type, 'content-length': sent.length, ...(zipped ? { 'content-encoding': 'gzip' } : {}) });
+  res.end(req.method === 'HEAD' ? undefined : sent);
 }
