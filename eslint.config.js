@@ -47,6 +47,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [upward] }] },
   },
   {
+    // The dashboard's front end runs in the browser: it imports only its own files and browser packages.
+    files: ['src/http/dashboard/ui/*.ts', 'src/http/dashboard/ui/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*', 'node:*'], message: 'the dashboard UI runs in the browser: no server code (docs/dashboard.md).' }] }] },
+  },
+  {
+    files: ['src/http/dashboard/ui/*/**/*.ts', 'src/http/dashboard/ui/*/**/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', 'node:*'], message: 'the dashboard UI runs in the browser: no server code (docs/dashboard.md).' }] }] },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

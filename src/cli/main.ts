@@ -10,7 +10,8 @@ const USAGE = `Usage:
       --log-level LEVEL      fatal|error|warn|info|debug|trace|silent (env SWIFTLET_LOG_LEVEL)
       --log-format FORMAT    json|pretty|auto (env SWIFTLET_LOG_FORMAT)
       --http-host HOST       HTTP server address (env SWIFTLET_HTTP_HOST)
-      --http-port PORT       HTTP server port; starts it (env SWIFTLET_HTTP_PORT; token: SWIFTLET_HTTP_TOKEN)
+      --http-port PORT       HTTP server port; starts it (env SWIFTLET_HTTP_PORT; tokens: SWIFTLET_HTTP_TOKEN,
+                             SWIFTLET_HTTP_READ_ONLY_TOKEN)
   swiftlet check-config FILE                validate a configuration: prints ok (exit 0) or the errors (exit 2)
   swiftlet passwd                           read a password (stdin or prompt) and print its scrypt hash for the ledger
   swiftlet passwd --file LEDGER add|set|delete USER [--scram]

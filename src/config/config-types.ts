@@ -49,6 +49,10 @@ export interface HttpConfig {
   port: number;
   /** Bearer token the management API requires; without it the API is off. */
   token?: string;
+  /** Bearer token that may only read (GET): the dashboard without disconnect, delete or publish. */
+  readOnlyToken?: string;
+  /** Serve the web dashboard at `/` when the API is on. Default true. */
+  dashboard?: boolean;
   /** Serve /metrics. Default true. */
   metrics?: boolean;
   /** Serve the management API (needs `token`). Default true. */

@@ -26,6 +26,7 @@ export interface ConfigOverrides {
   httpPort?: number;
   httpToken?: string;
   cluster?: string;
+  httpReadOnlyToken?: string;
 }
 
 /** Each override: its flag, its environment variable, and how to read it. */
@@ -39,6 +40,7 @@ const SOURCES = [
   // No flag for the token: command lines are visible to every user of the machine (ps).
   { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'token' },
   { key: 'cluster', flag: '--cluster', env: 'SWIFTLET_CLUSTER', kind: 'redis' },
+  { key: 'httpReadOnlyToken', flag: undefined, env: 'SWIFTLET_HTTP_READ_ONLY_TOKEN', kind: 'token' },
 ] as const;
 
 /** Every environment variable swiftlet reads, for documentation and tests. */
@@ -103,4 +105,5 @@ export function applyOverrides(config: SwiftletConfig, overrides: ConfigOverride
   }
   if (overrides.httpToken !== undefined && config.http !== undefined) config.http.token = overrides.httpToken;
   if (overrides.cluster !== undefined) config.cluster = { ...config.cluster, redis: overrides.cluster };
+  if (overrides.httpReadOnlyToken !== undefined && config.http !== undefined) config.http.readOnlyToken = overrides.httpReadOnlyToken;
 }

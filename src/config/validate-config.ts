@@ -56,6 +56,7 @@ const TOP_KEYS = [
 export const LISTENER_TYPES: readonly ListenerType[] = ['tcp', 'tls', 'ws', 'wss', 'unix'];
 /** The log levels. */
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
 
 const LIMIT_KEYS = ['type', 'id', 'maxConnections', 'connectionRate'];
@@ -211,17 +212,20 @@ class ConfigValidator extends ConfigChecker {
     if (raw === undefined) return undefined;
     const obj = this.object(raw, 'http');
     if (obj === undefined) return undefined;
-    this.keys(obj, ['host', 'port', 'token', 'metrics', 'api', 'maxBodyBytes'], 'http');
+    this.keys(obj, ['host', 'port', 'token', 'readOnlyToken', 'metrics', 'api', 'dashboard', 'maxBodyBytes'], 'http');
     const out: HttpConfig = { host: DEFAULT_HOST, port: DEFAULT_HTTP_PORT };
     if (obj.metrics !== undefined) out.metrics = this.boolean(obj.metrics, 'http.metrics');
     if (obj.api !== undefined) out.api = this.boolean(obj.api, 'http.api');
     if (obj.maxBodyBytes !== undefined) out.maxBodyBytes = this.integer(obj.maxBodyBytes, 'http.maxBodyBytes', 1, 2 ** 30);
     if (obj.host !== undefined) out.host = this.string(obj.host, 'http.host') ?? DEFAULT_HOST;
     if (obj.port !== undefined) out.port = this.integer(obj.port, 'http.port', 0, 65535) ?? DEFAULT_HTTP_PORT;
-    if (obj.token !== undefined) {
-      const token = this.token(obj.token, 'http.token');
-      if (token !== undefined) out.token = token;
+    if (obj.dashboard !== undefined) out.dashboard = this.boolean(obj.dashboard, 'http.dashboard');
+    for (const key of ['token', 'readOnlyToken'] as const) {
+      if (obj[key] === undefined) continue;
+      const token = this.token(obj[key], `http.${key}`);
+      if (token !== undefined) out[key] = token;
     }
+    if (out.token !== undefined && out.token === out.readOnlyToken) this.add('http.readOnlyToken', 'must differ from http.token');
     return out;
   }
 

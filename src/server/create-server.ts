@@ -165,6 +165,8 @@ export class SwiftletServer {
   static #createHttp(broker: Broker, http: HttpConfig, logger: Logger): HttpServer {
     const options: HttpServerOptions = { host: http.host, port: http.port, logger };
     if (http.token !== undefined) options.token = http.token;
+    if (http.readOnlyToken !== undefined) options.readOnlyToken = http.readOnlyToken;
+    if (http.dashboard !== undefined) options.dashboard = http.dashboard;
     if (http.metrics !== undefined) options.metrics = http.metrics;
     if (http.api !== undefined) options.api = http.api;
     if (http.maxBodyBytes !== undefined) options.maxBodyBytes = http.maxBodyBytes;

@@ -26,6 +26,10 @@ test('docs/http-api.yaml is OpenAPI 3 and lists every route with its methods', (
   const spec = parse(readFileSync(new URL('docs/http-api.yaml', root), 'utf8')) as { openapi: string; paths: Record<string, Record<string, unknown>> };
   assert.match(spec.openapi, /^3\./);
   const expected: Record<string, string[]> = {
+    '/': ['get'],
+    '/dashboard/{file}': ['get'],
+    '/api/v1/token': ['get'],
+    '/api/v1/events': ['get'],
     '/healthz': ['get'],
     '/readyz': ['get'],
     '/metrics': ['get'],
