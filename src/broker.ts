@@ -1,6 +1,6 @@
 // The Broker: options, listeners and hooks in; serve() and close(); the embedding API. Wiring only.
 import { ReasonCode } from './codec/reason-codes.js';
-import type { Hook } from './hooks/hook.js';
+import type { Hook, HookContext } from './hooks/hook.js';
 import type { Listener } from './listeners/listener.js';
 import { BrokerContext } from './context.js';
 import { ConnectionState } from './connection/connection.js';
@@ -71,7 +71,12 @@ export class Broker {
   /** Adds a hook (runs after the ones added before). When serving, its `init` runs now. */
   async addHook(hook: Hook): Promise<void> {
     this.#ctx.hooks.add(hook);
-    if (this.#serving && hook.init !== undefined) await hook.init({ logger: this.#ctx.logger, brokerId: this.#ctx.id });
+    if (this.#serving && hook.init !== undefined) await hook.init(this.#hookContext());
+  }
+
+  #hookContext(): HookContext {
+    const hooks = this.#ctx.hooks;
+    return { logger: this.#ctx.logger, brokerId: this.#ctx.id, invalidateAclCache: () => hooks.invalidateAclCache() };
   }
 
   /** Removes a hook by id; its `stop` runs. */
@@ -120,7 +125,7 @@ export class Broker {
     if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
     if (this.#serving) throw new SwiftletError('SWIFTLET_ERR_BROKER_ALREADY_SERVING', 'serve() was already called');
     const ctx = this.#ctx;
-    await ctx.hooks.init({ logger: ctx.logger, brokerId: ctx.id });
+    await ctx.hooks.init(this.#hookContext());
     const state = await ctx.persistence.open();
     const restored = restoreState(ctx, state);
     for (const record of state.queued) this.#pendingSaver.markStored(record.clientId);

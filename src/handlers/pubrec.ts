@@ -1,5 +1,4 @@
 // PUBREC from a client: first half of an outbound QoS 2 flow; answer with PUBREL.
-import { encodeAck } from '../codec/encode.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PubrecPacket } from '../codec/types.js';
@@ -13,7 +12,7 @@ export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerRes
   if (entry === undefined || entry.qos !== 2) {
     // 5.0: tell the client the id is unknown; 3.x: release anyway so the client can finish.
     const reason = conn.version === 5 ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : 0;
-    conn.write(encodeAck(PacketType.PUBREL, packet.packetId, reason, conn.version));
+    conn.sendAck(PacketType.PUBREL, packet.packetId, reason);
     return;
   }
   if (packet.reasonCode >= 0x80) {
@@ -22,5 +21,5 @@ export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerRes
     return;
   }
   entry.released = true;
-  conn.write(encodeAck(PacketType.PUBREL, packet.packetId, 0, conn.version));
+  conn.sendAck(PacketType.PUBREL, packet.packetId, 0);
 }

@@ -11,7 +11,7 @@ test('DebugHook logs packets in and out at debug level with a short payload prev
   const logger = createRecordingLogger();
   const chain = new HookChain(logger);
   chain.add(new DebugHook({ previewBytes: 4 }));
-  await chain.init({ logger, brokerId: 'b' });
+  await chain.init({ logger, brokerId: 'b', invalidateAclCache: () => undefined });
   const client = createClient({ id: 'dev-1' });
   const publish = { type: PacketType.PUBLISH, dup: false, qos: 1 as const, retain: false, topic: 'a/b', packetId: 7, payload: Buffer.from('hello world'), properties: {} };
   assert.equal(chain.runOnPacketRead(client, publish), publish);
