@@ -141,7 +141,11 @@ export class Router {
       for (let i = 0; i < groups.length; i++) {
         const group = groups[i]!;
         const sub = this.pickShared(group, message, null);
-        if (sub === undefined) continue;
+        if (sub === undefined) {
+          // Only when no member may read it: reported once, for the first member.
+          if (group.members.length > 0) ctx.delivery.drop(group.members[0]!.session, message, 'acl-denied');
+          continue;
+        }
         if (sub.noLocal && sub.session.clientId === origin) continue;
         ctx.delivery.deliver(sub.session, sharedOutgoing(sub, message, group));
         count++;
