@@ -3,16 +3,19 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType, ReasonCode } from '../../src/index.js';
 import type { Hook, UserProperty } from '../../src/index.js';
-import { startBroker, connectClient, endClient, collect, waitFor, delay } from '../helpers/broker.js';
+import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
+import { ManualClock } from '../helpers/clock.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { publishPacket, rawSession, receivePublishes, subscribePacket } from './support.js';
 
-// Tests use distinct client ids and topics, so they run concurrently (the expiry tests wait on timers).
+// Tests use distinct client ids and topics, so they run concurrently. The broker runs on a clock the expiry tests
+// advance (never by more than seconds: keep alive and connect timeouts of the other tests are far longer).
 describe('v5 properties', { concurrency: true }, () => {
   let tb: TestBroker;
+  const clock = new ManualClock();
   before(async () => {
-    tb = await startBroker({ sysInterval: 0 });
+    tb = await startBroker({ sysInterval: 0, clock: clock.now });
   });
   after(async () => {
     await tb.close();
@@ -92,7 +95,7 @@ describe('v5 properties', { concurrency: true }, () => {
     const pub = await rawSession(tb.port, 5, 'exp-pub');
     pub.send(publishPacket('v5/exp', 'ages', 1, 1, { properties: { messageExpiryInterval: 10 } }));
     await pub.expect(PacketType.PUBACK);
-    await delay(1100);
+    clock.advance(1100);
     const b = await RawClient.connect(tb.port, 5);
     await b.handshake('exp-sub', opts);
     const [m] = await receivePublishes(b, 1);
@@ -113,7 +116,7 @@ describe('v5 properties', { concurrency: true }, () => {
     await pub.expect(PacketType.PUBACK);
     pub.send(publishPacket('v5/expd', 'long', 1, 2, { properties: { messageExpiryInterval: 100 } }));
     await pub.expect(PacketType.PUBACK);
-    await delay(1200);
+    clock.advance(1200);
     const b = await RawClient.connect(tb.port, 5);
     await b.handshake('expd-sub', opts);
     const got = await receivePublishes(b, 1);
@@ -130,7 +133,7 @@ describe('v5 properties', { concurrency: true }, () => {
     tb.broker.publish('v5/expq', 'short-lived', { qos: 1, properties: { messageExpiryInterval: 1 } });
     tb.broker.publish('v5/expq', 'last', { qos: 1 });
     const [first] = await receivePublishes(c, 1);
-    await delay(1200);
+    clock.advance(1200);
     c.send({ type: PacketType.PUBACK, packetId: first!.packetId, reasonCode: 0, properties: {} });
     const [next] = await receivePublishes(c, 1);
     assert.equal(next!.payload.toString(), 'last');
@@ -140,7 +143,7 @@ describe('v5 properties', { concurrency: true }, () => {
 
   test('message expiry: a retained message is delivered on subscribe with its remaining lifetime [MQTT-3.3.2-6]', async () => {
     tb.broker.publish('v5/expr', 'kept', { retain: true, properties: { messageExpiryInterval: 30 } });
-    await delay(1100);
+    clock.advance(1100);
     const c = await rawSession(tb.port, 5, 'expr-sub', [{ topic: 'v5/expr', qos: 0 }]);
     const [m] = await receivePublishes(c, 1);
     const left = m!.properties.messageExpiryInterval;

@@ -1,9 +1,11 @@
-// Session Expiry, Will Delay Interval and Message Expiry Interval, with a fast sweep (100 ms).
+// Session Expiry, Will Delay Interval and Message Expiry Interval: the broker runs on a clock the tests advance,
+// with a fast sweep, so nothing waits on the wall clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
 import type { Will } from '../../src/index.js';
 import { delay, startBroker, waitFor } from '../helpers/broker.js';
+import { ManualClock } from '../helpers/clock.js';
 import { RawClient, disconnected, ping, publishes, raw } from './support.js';
 
 function will(topic: string, payload: string, willDelayInterval: number): Will {
@@ -11,13 +13,16 @@ function will(topic: string, payload: string, willDelayInterval: number): Will {
 }
 
 test('Session Expiry 0xFFFFFFFF never expires and is not capped; the session survives sweeps [MQTT-3.1.2-23]', async () => {
-  const tb = await startBroker({ sweepInterval: 20 });
+  const clock = new ManualClock();
+  const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
     const c = await RawClient.connect(tb.port, 5);
     const ack = await c.handshake('se-never', { clean: false, properties: { sessionExpiryInterval: 0xffffffff } });
     assert.equal(ack.properties.sessionExpiryInterval, undefined);
     c.destroy();
     await waitFor(() => tb.broker.client('se-never')?.connected === false, 2000, 'offline');
+    // A hundred years on the broker's clock, then a few sweeps (20 ms each): still there.
+    clock.advance(100 * 365 * 86_400_000);
     await delay(150);
     assert.equal(tb.broker.client('se-never')?.sessionExpiryInterval, 0xffffffff);
     const again = await RawClient.connect(tb.port, 5);
@@ -45,12 +50,14 @@ test('a requested Session Expiry above maximumSessionExpiryInterval is capped an
 });
 
 test('expiry ends the session: subscriptions and queue are gone, a reconnect finds no session', async () => {
-  const tb = await startBroker();
+  const clock = new ManualClock();
+  const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
     const c = await raw(tb.port, 'se-end', [{ topic: 'se/t', qos: 1 }], { clean: false, properties: { sessionExpiryInterval: 1 } });
     c.destroy();
     await waitFor(() => tb.broker.client('se-end')?.connected === false, 2000, 'offline');
     assert.equal(tb.broker.publish('se/t', 'queued', { qos: 1 }), 1);
+    clock.advance(1000);
     await waitFor(() => tb.broker.client('se-end') === undefined, 3000, 'session expired');
     assert.equal(tb.broker.publish('se/t', 'nobody', { qos: 1 }), 0);
     const again = await RawClient.connect(tb.port, 5);
@@ -92,13 +99,16 @@ test('DISCONNECT setting a non-zero Session Expiry after 0 at CONNECT → DISCON
 });
 
 test('Will Delay Interval: the will is sent after the delay, not at the disconnect [MQTT-3.1.2-8]', async () => {
-  const tb = await startBroker();
+  const clock = new ManualClock();
+  const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
     const watcher = await raw(tb.port, 'wd-watch', [{ topic: 'will/#', qos: 1 }]);
     const c = await raw(tb.port, 'wd-1', [], { will: will('will/wd-1', 'gone', 1), properties: { sessionExpiryInterval: 30 } });
     c.destroy();
     await waitFor(() => tb.broker.client('wd-1')?.connected === false, 2000, 'offline');
-    assert.equal(await watcher.quiet(500), true, 'will sent before its delay');
+    clock.advance(999);
+    assert.equal(await watcher.quiet(150), true, 'will sent before its delay');
+    clock.advance(1);
     const [w] = await publishes(watcher, 1, 3000);
     assert.equal(w!.payload.toString(), 'gone');
     watcher.destroy();
@@ -108,14 +118,16 @@ test('Will Delay Interval: the will is sent after the delay, not at the disconne
 });
 
 test('Will Delay Interval: reconnecting in time cancels the will [MQTT-3.1.3-9]', async () => {
-  const tb = await startBroker();
+  const clock = new ManualClock();
+  const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
     const watcher = await raw(tb.port, 'wc-watch', [{ topic: 'will/#', qos: 1 }]);
     const c = await raw(tb.port, 'wc-1', [], { clean: false, will: will('will/wc-1', 'gone', 1), properties: { sessionExpiryInterval: 30 } });
     c.destroy();
     await waitFor(() => tb.broker.client('wc-1')?.connected === false, 2000, 'offline');
     const back = await raw(tb.port, 'wc-1', [], { clean: false, properties: { sessionExpiryInterval: 30 } });
-    assert.equal(await watcher.quiet(1500), true, 'will sent although the client came back');
+    clock.advance(5000);
+    assert.equal(await watcher.quiet(150), true, 'will sent although the client came back');
     back.destroy();
     watcher.destroy();
   } finally {
@@ -124,12 +136,16 @@ test('Will Delay Interval: reconnecting in time cancels the will [MQTT-3.1.3-9]'
 });
 
 test('Will Delay Interval is capped by the session expiry: the will goes when the session ends [MQTT-3.1.2-8]', async () => {
-  const tb = await startBroker();
+  const clock = new ManualClock();
+  const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
     const watcher = await raw(tb.port, 'wx-watch', [{ topic: 'will/#', qos: 1 }]);
     const c = await raw(tb.port, 'wx-1', [], { will: will('will/wx-1', 'ended', 3600), properties: { sessionExpiryInterval: 1 } });
     c.destroy();
-    const [w] = await publishes(watcher, 1, 4000);
+    await waitFor(() => tb.broker.client('wx-1')?.connected === false, 2000, 'offline');
+    assert.equal(await watcher.quiet(100), true, 'will sent before the session ended');
+    clock.advance(1000);
+    const [w] = await publishes(watcher, 1, 2000);
     assert.equal(w!.payload.toString(), 'ended');
     await waitFor(() => tb.broker.client('wx-1') === undefined, 2000, 'session ended');
     watcher.destroy();
@@ -139,7 +155,8 @@ test('Will Delay Interval is capped by the session expiry: the will goes when th
 });
 
 test('Message Expiry: queued time is subtracted, and an expired message is not delivered [MQTT-3.3.2-5] [MQTT-3.3.2-6]', async () => {
-  const tb = await startBroker();
+  const clock = new ManualClock();
+  const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
     const opts = { clean: false, properties: { sessionExpiryInterval: 60 } };
     const c = await raw(tb.port, 'me-sub', [{ topic: 'me/t', qos: 1 }], opts);
@@ -151,13 +168,13 @@ test('Message Expiry: queued time is subtracted, and an expired message is not d
     await p.expect(PacketType.PUBACK);
     await p.expect(PacketType.PUBACK);
     assert.equal(tb.broker.client('me-sub')?.queued, 2);
-    await delay(2100);
+    clock.advance(2100);
     const back = await RawClient.connect(tb.port, 5);
     assert.equal((await back.handshake('me-sub', opts)).sessionPresent, true);
     const [m] = await publishes(back, 1);
     assert.equal(m!.payload.toString(), 'long');
     const left = m!.properties.messageExpiryInterval!;
-    assert.ok(left >= 1 && left <= 8, `expected at most 8 s left, got ${left}`);
+    assert.equal(left, 8, 'the 2.1 s spent queued are subtracted from 10 s, rounded up');
     await ping(back);
     assert.equal(back.received.filter((x) => x.type === PacketType.PUBLISH).length, 0, 'the expired message was delivered');
     assert.ok(tb.broker.client('me-sub')!.dropped >= 1);
