@@ -124,13 +124,13 @@ export class Router {
           }
         }
       }
-      if (ctx.hooks.onSelectSubscribers !== null) return this.#routeSelected(message, touched, groups);
       let count = 0;
       const mq = message.qos;
       // Encodings are shared only while this fan-out runs: more than one receiver gets a cache, dropped
       // afterwards so stored (retained, queued) messages never keep their encodings alive.
       fanOut = touched.length + groups.length > 1 && message.encoded === undefined;
       if (fanOut) message.encoded = new Array<Buffer | undefined>(ENCODING_SLOTS);
+      if (ctx.hooks.onSelectSubscribers !== null) return this.#routeSelected(message, touched, groups);
       for (let i = 0; i < touched.length; i++) {
         const s = touched[i]!;
         const qos = (s.routeQoS < mq ? s.routeQoS : mq); // [MQTT-3.8.4-8] min(published, granted)
