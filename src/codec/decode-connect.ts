@@ -8,27 +8,45 @@ import type { ConnectPacket, ProtocolVersion, QoS, Will } from './types.js';
 import { validateWillTopic } from './validate.js';
 
 /**
- * The protocol name must match the level: `MQIsdp` for 3, `MQTT` for 4 and 5 [MQTT-3.1.2-1]; another level is
- * unsupported [MQTT-3.1.2-2]. Both answer 0x84 Unsupported Protocol Version (3.x CONNACK return code 1).
+ * Checks the protocol name and level: `MQTT` goes with levels 4 and 5, `MQIsdp` with level 3 (MQTT 3.1).
+ * - 3.1.1 (level 4) with another name: a protocol violation, the connection closes without CONNACK
+ *   (3.1.1 [MQTT-3.1.2-1] allows no answer "in line with this specification"); the error is 0x81 (3.x).
+ * - 5.0 (level 5) with another name: 0x84 Unsupported Protocol Version, which 5.0 [MQTT-3.1.2-1] allows as a CONNACK.
+ * - `MQTT` or `MQIsdp` with a level it does not have: 0x84, answered with CONNACK return code 1 (3.1.1 [MQTT-3.1.2-2]).
+ * - Any other name with level 3 or an unknown level: not an MQTT CONNECT we can answer; closed without CONNACK.
  */
 export function validateProtocol(name: string, level: number): ProtocolVersion {
-  if (level !== 3 && level !== 4 && level !== 5) {
-    throw new ProtocolError(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, `unsupported protocol level ${level}`, 'MQTT-3.1.2-2');
+  if (name === 'MQTT' ? level === 4 || level === 5 : name === 'MQIsdp' && level === 3) return level as ProtocolVersion;
+  if (level === 5) {
+    throw new ProtocolError(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, `protocol name "${name}" is not "MQTT"`, 'MQTT-3.1.2-1');
   }
-  if (name !== (level === 3 ? 'MQIsdp' : 'MQTT')) {
-    throw new ProtocolError(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, `protocol name "${name}" does not match level ${level}`, 'MQTT-3.1.2-1');
+  if (level !== 4 && (name === 'MQTT' || name === 'MQIsdp')) {
+    throw new ProtocolError(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, `protocol level ${level} is not a level of "${name}"`, 'MQTT-3.1.2-2');
   }
-  return level;
+  throw malformed(`protocol name "${name}" with level ${level}`, 'MQTT-3.1.2-1');
 }
 
 /**
- * Checks the connect flags byte: reserved bit 0 is zero [MQTT-3.1.2-3]; without a will, will QoS and will retain are
+ * The fixed-header flags of CONNECT are reserved (0) in 3.1.1 and 5.0 (5.0 [MQTT-2.1.3-1], 3.1.1 [MQTT-2.2.2-1]).
+ * 3.1 defines DUP, QoS and RETAIN bits in every fixed header and says they are not used in CONNECT, so a 3.1
+ * CONNECT is accepted with any of them set. Checked here rather than with byte 1 because only the CONNECT's own
+ * protocol level tells which rule applies.
+ */
+export function validateConnectHeaderFlags(flags: number, version: ProtocolVersion): void {
+  if (version !== 3 && flags !== 0) {
+    throw malformed(`reserved flags 0x${flags.toString(16)} in CONNECT`, specIdFor(version, 'MQTT-2.1.3-1', 'MQTT-2.2.2-1'));
+  }
+}
+
+/**
+ * Checks the connect flags byte: reserved bit 0 is zero [MQTT-3.1.2-3] (3.1 marks bit 0 unused without
+ * requiring 0, so a 3.1 CONNECT may set it); without a will, will QoS and will retain are
  * zero (5.0 [MQTT-3.1.2-11] [MQTT-3.1.2-13], 3.1.1 [MQTT-3.1.2-13] [MQTT-3.1.2-15]); will QoS is not 3
  * (5.0 section 3.1.2.6 [MQTT-3.1.2-12], 3.1.1 [MQTT-3.1.2-14]); 3.x needs a user name for a password
  * (3.1.1 [MQTT-3.1.2-22]; 5.0 allows it). All are Malformed Packet (0x81).
  */
 export function validateConnectFlags(flags: number, version: ProtocolVersion): void {
-  if ((flags & 0x01) !== 0) throw malformed('CONNECT reserved flag is set', 'MQTT-3.1.2-3');
+  if ((flags & 0x01) !== 0 && version !== 3) throw malformed('CONNECT reserved flag is set', 'MQTT-3.1.2-3');
   const willQos = (flags >> 3) & 3;
   if ((flags & 0x04) === 0) {
     if (willQos !== 0) throw malformed('will QoS set without a will', specIdFor(version, 'MQTT-3.1.2-11', 'MQTT-3.1.2-13'));
@@ -40,7 +58,7 @@ export function validateConnectFlags(flags: number, version: ProtocolVersion): v
 }
 
 /** Decodes a CONNECT body; its own protocol level decides the format, and errors after it carry that version. */
-export function decodeConnect(reader: Reader, _flags: number, _version: ProtocolVersion): ConnectPacket {
+export function decodeConnect(reader: Reader, headerFlags: number, _version: ProtocolVersion): ConnectPacket {
   const protocolName = reader.readString();
   const level = reader.readUint8();
   let version: ProtocolVersion;
@@ -53,6 +71,7 @@ export function decodeConnect(reader: Reader, _flags: number, _version: Protocol
   }
   reader.version = version;
   try {
+    validateConnectHeaderFlags(headerFlags, version);
     const flags = reader.readUint8();
     validateConnectFlags(flags, version);
     const keepAlive = reader.readUint16();

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
 import type { ConnackPacket, ConnectPacket, Properties } from '../codec/types.js';
+import { encodedLength } from '../codec/encode.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
 import { HookRejection } from '../hooks/hook.js';
 import type { AuthResult, ClientInfo, EnhancedAuthResult } from '../hooks/hook.js';
@@ -19,12 +20,24 @@ import type { Session } from '../session/session.js';
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
   let code = reasonCode;
   if (code === ReasonCode.NOT_AUTHORIZED && conn.ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
-  const connack: ConnackPacket =
+  let connack: ConnackPacket | undefined =
     conn.version === 5
       ? { type: PacketType.CONNACK, sessionPresent: false, reasonCode: code, properties }
       : { type: PacketType.CONNACK, sessionPresent: false, reasonCode: toConnectReturnCode(code), properties: EMPTY_PROPERTIES };
+  // [MQTT-3.2.2-19] [MQTT-3.2.2-20] Reason String and User Properties are left out when they would make the CONNACK
+  // larger than the client's Maximum Packet Size; a CONNACK that is too large even so is not sent [MQTT-3.1.2-24].
+  if (!fitsClient(conn, connack) && (properties.reasonString !== undefined || properties.userProperties !== undefined)) {
+    const { reasonString: _r, userProperties: _u, ...rest } = properties;
+    connack = { ...connack, properties: rest };
+  }
+  if (!fitsClient(conn, connack)) connack = undefined;
   // [MQTT-3.2.2-5] close the connection after a non-zero CONNACK.
   conn.refuse(code, connack);
+}
+
+/** True when `connack` is within the Maximum Packet Size the 5.0 client sent in CONNECT (0: no limit, and 3.x). */
+function fitsClient(conn: Connection, connack: ConnackPacket): boolean {
+  return conn.clientMaximumPacketSize === 0 || encodedLength(connack, conn.version) <= conn.clientMaximumPacketSize;
 }
 
 /** Handles the first packet of a connection. */
@@ -35,6 +48,8 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   conn.version = v;
   conn.parser.setProtocolVersion(v);
   conn.state = ConnectionState.CONNECTING;
+  // Known before any CONNACK is built: no packet to the client may exceed it [MQTT-3.1.2-24].
+  if (v === 5) conn.clientMaximumPacketSize = packet.properties.maximumPacketSize ?? 0;
 
   if (v < caps.minimumProtocolVersion) return refuseConnect(conn, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION); // [MQTT-3.1.2-2]
   if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) return refuseConnect(conn, ReasonCode.SERVER_BUSY);
@@ -76,7 +91,6 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   }
   if (v === 5) {
     conn.clientReceiveMaximum = props.receiveMaximum ?? 65535;
-    conn.clientMaximumPacketSize = props.maximumPacketSize ?? 0;
     conn.clientTopicAliasMaximum = props.topicAliasMaximum ?? 0;
     conn.problemInformation = props.requestProblemInformation !== 0;
   }
@@ -215,44 +229,55 @@ function establish(pending: PendingConnect): void {
   const ctx = conn.ctx;
   if (conn.state >= ConnectionState.CLOSING) return;
   conn.pendingConnect = null;
+  const expiry = sessionExpiry(conn, packet);
+  // The CONNACK is built before anything changes: one larger than the client's Maximum Packet Size cannot be sent
+  // [MQTT-3.1.2-24], and then the connection closes without one, leaving any existing session and its connection as
+  // they were. (Session Present is one bit and does not change the size.)
+  const connack: ConnackPacket = { type: PacketType.CONNACK, sessionPresent: false, reasonCode: ReasonCode.SUCCESS, properties: connackProperties(pending, expiry.granted) };
+  if (!fitsClient(conn, connack)) {
+    ctx.logger.debug({ client: client.id, maximumPacketSize: conn.clientMaximumPacketSize }, 'CONNACK larger than the client Maximum Packet Size');
+    conn.refuse(ReasonCode.PACKET_TOO_LARGE);
+    return;
+  }
   const registry = ctx.registry;
   registry.takeOver(client.id, conn);
   const { session, present } = registry.open(client.id, conn.version, packet.clean);
-  const grantedExpiry = configureSession(conn, session, pending);
+  configureSession(conn, session, pending, expiry.interval);
+  if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
   conn.client = client;
   conn.session = session;
   conn.keepAliveMs = client.keepAlive * 1000;
   conn.state = ConnectionState.CONNECTED;
   registry.attach(conn, session, client.id);
-  conn.send({ type: PacketType.CONNACK, sessionPresent: present, reasonCode: ReasonCode.SUCCESS, properties: connackProperties(pending, grantedExpiry) });
+  // A 3.1 CONNACK has no Session Present: its encoding leaves that byte 0.
+  connack.sessionPresent = present;
+  conn.send(connack);
   if (ctx.persistence.durable) ctx.persistence.saveSession(sessionRecord(session));
   resume(conn, session, client, present);
 }
 
-/** Session expiry, last client and will from the CONNECT; returns the expiry granted when it was capped (5.0). */
-function configureSession(conn: Connection, session: Session, pending: PendingConnect): number | undefined {
-  const { packet, client } = pending;
+/**
+ * The Session Expiry Interval to keep, in seconds: 5.0 from the property, capped (`granted` is the capped value the
+ * CONNACK returns); 3.x with Clean Session 1 ends with the connection, otherwise the maximum.
+ */
+function sessionExpiry(conn: Connection, packet: ConnectPacket): { interval: number; granted: number | undefined } {
   const caps = conn.ctx.capabilities;
+  if (conn.version !== 5) return { interval: packet.clean ? 0 : caps.maximumSessionExpiryInterval, granted: undefined };
+  const asked = packet.properties.sessionExpiryInterval ?? 0;
+  if (asked > caps.maximumSessionExpiryInterval) return { interval: caps.maximumSessionExpiryInterval, granted: caps.maximumSessionExpiryInterval };
+  return { interval: asked, granted: undefined };
+}
+
+/** Session expiry, last client and will from the CONNECT. */
+function configureSession(conn: Connection, session: Session, pending: PendingConnect, expiryInterval: number): void {
+  const { packet, client } = pending;
   const v = conn.version;
   session.protocolVersion = v;
-  // Session expiry: 5.0 from the property (capped); 3.x clean → ends with the connection, else never.
-  let expiry: number;
-  let granted: number | undefined;
-  if (v === 5) {
-    expiry = packet.properties.sessionExpiryInterval ?? 0;
-    if (expiry > caps.maximumSessionExpiryInterval) {
-      expiry = caps.maximumSessionExpiryInterval;
-      granted = expiry;
-    }
-  } else {
-    expiry = packet.clean ? 0 : caps.maximumSessionExpiryInterval;
-  }
-  session.expiryInterval = expiry;
+  session.expiryInterval = expiryInterval;
   session.lastClient = client;
   if (packet.will !== undefined) {
     session.will = { will: packet.will, delay: v === 5 ? (packet.will.properties.willDelayInterval ?? 0) : 0 };
   }
-  return granted;
 }
 
 /** The CONNACK's properties [MQTT-3.2.0-1]: what the server grants and limits (5.0 only). */
@@ -282,7 +307,6 @@ function connackProperties(pending: PendingConnect, grantedExpiry: number | unde
     properties.authenticationMethod = conn.authMethod;
     if (pending.authData !== undefined) properties.authenticationData = pending.authData;
   }
-  if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
   return properties;
 }
 

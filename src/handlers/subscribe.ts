@@ -11,6 +11,7 @@ import type { MaybePromise } from '../hooks/maybe-async.js';
 import type { Subscription } from '../session/subscription.js';
 import type { Message } from '../routing/message.js';
 import { HookRejection } from '../hooks/hook.js';
+import { checkTopicFilter } from './topic-filter-check.js';
 
 /** Handles SUBSCRIBE: one reason code per filter in the SUBACK [MQTT-3.8.4-6] [MQTT-3.9.3-1]. */
 export function handleSubscribe(conn: Connection, packet: SubscribePacket): HandlerResult {
@@ -23,6 +24,8 @@ export function handleSubscribe(conn: Connection, packet: SubscribePacket): Hand
     throw new ProtocolError(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, 'subscription identifiers not supported');
   }
   for (const req of packet.subscriptions) {
+    // A filter against the grammar of sections 4.7.1 / 4.8.2 closes the connection (5.0: DISCONNECT 0x82).
+    checkTopicFilter(req.topic, conn.version);
     // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error.
     if (req.noLocal && req.topic.startsWith('$share/')) {
       throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'No Local on a shared subscription', 'MQTT-3.8.3-4');
@@ -81,13 +84,17 @@ function subscribeAll(conn: Connection, packet: SubscribePacket, requests: Subsc
   finish(checks as boolean[]);
 }
 
-/** 0 when acceptable, otherwise the SUBACK failure code for this filter. */
+/**
+ * 0 when acceptable, otherwise the SUBACK failure code for this filter. The client's own filters passed
+ * checkTopicFilter already; an invalid one here is a 3.1.1 `$share/` filter without a valid share name or filter
+ * (valid 3.1.1 syntax the shared-subscription extension cannot serve), or one an onSubscribe hook put in.
+ */
 function validate(conn: Connection, request: SubscriptionRequest): number {
   const caps = conn.ctx.capabilities;
   const shared = parseSharedFilter(request.topic);
-  if (shared === 'invalid') return ReasonCode.TOPIC_FILTER_INVALID; // [MQTT-4.8.2-1] [MQTT-4.8.2-2]
+  if (shared === 'invalid') return ReasonCode.TOPIC_FILTER_INVALID;
   const filter = shared === null ? request.topic : shared.filter;
-  if (!isValidTopicFilter(filter)) return ReasonCode.TOPIC_FILTER_INVALID; // [MQTT-4.7.1-1]
+  if (!isValidTopicFilter(filter)) return ReasonCode.TOPIC_FILTER_INVALID;
   if (shared !== null && !caps.sharedSubscriptionAvailable) return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
   if (!caps.wildcardSubscriptionAvailable && (filter.includes('+') || filter.includes('#'))) {
     return ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;

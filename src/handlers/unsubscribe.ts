@@ -4,10 +4,13 @@ import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
 import type { UnsubscribePacket } from '../codec/types.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { isPromise } from '../hooks/maybe-async.js';
+import { checkTopicFilter } from './topic-filter-check.js';
 
 /** Handles UNSUBSCRIBE [MQTT-3.10.4-1] [MQTT-3.10.4-4] [MQTT-3.10.4-5]. */
 export function handleUnsubscribe(conn: Connection, packet: UnsubscribePacket): HandlerResult {
   const ctx = conn.ctx;
+  // The same filter grammar as SUBSCRIBE (sections 4.7.1, 4.8.2): a broken filter closes the connection.
+  for (const topicFilter of packet.topics) checkTopicFilter(topicFilter, conn.version);
   if (ctx.hooks.onUnsubscribe === null) {
     unsubscribeAll(conn, packet, packet.topics);
     return;

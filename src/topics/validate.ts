@@ -31,26 +31,39 @@ export function isValidTopicName(topic: string): boolean {
   return fitsInTopicBytes(topic); // [MQTT-4.7.3-3]
 }
 
-/** Returns whether `filter` is a well-formed (non-shared) topic filter. */
-export function isValidTopicFilter(filter: string): boolean {
+/**
+ * A rule of section 4.7 that a (non-shared) topic filter can break: `empty` [MQTT-4.7.3-1], `nul` [MQTT-4.7.3-2],
+ * `multi-level` ('#' not alone in the last level), `single-level` ('+' not alone in its level) or `too-long`
+ * [MQTT-4.7.3-3].
+ */
+export type TopicFilterFault = 'empty' | 'nul' | 'multi-level' | 'single-level' | 'too-long';
+
+/** Returns the first rule `filter` breaks (see TopicFilterFault), or null for a well-formed filter. */
+export function topicFilterFault(filter: string): TopicFilterFault | null {
   const len = filter.length;
-  if (len === 0) return false; // [MQTT-4.7.3-1]
+  if (len === 0) return 'empty'; // [MQTT-4.7.3-1]
   for (let i = 0; i < len; i++) {
     const c = filter.charCodeAt(i);
-    if (c === NUL) return false; // [MQTT-4.7.3-2]
+    if (c === NUL) return 'nul'; // [MQTT-4.7.3-2]
     if (c === PLUS || c === HASH) {
+      const fault = c === HASH ? 'multi-level' : 'single-level';
       // A wildcard must fill its whole level: preceded by '/' or the start, followed by '/' or the end.
       // [MQTT-4.7.1-3] (3.1.1), [MQTT-4.7.1-2] (5.0) for '+'.
-      if (i > 0 && filter.charCodeAt(i - 1) !== SLASH) return false;
+      if (i > 0 && filter.charCodeAt(i - 1) !== SLASH) return fault;
       if (c === HASH) {
         // [MQTT-4.7.1-2] (3.1.1), [MQTT-4.7.1-1] (5.0): '#' alone in the last level.
-        if (i !== len - 1) return false;
+        if (i !== len - 1) return fault;
       } else if (i + 1 < len && filter.charCodeAt(i + 1) !== SLASH) {
-        return false;
+        return fault;
       }
     }
   }
-  return fitsInTopicBytes(filter); // [MQTT-4.7.3-3]
+  return fitsInTopicBytes(filter) ? null : 'too-long'; // [MQTT-4.7.3-3]
+}
+
+/** Returns whether `filter` is a well-formed (non-shared) topic filter. */
+export function isValidTopicFilter(filter: string): boolean {
+  return topicFilterFault(filter) === null;
 }
 
 /** Returns whether `topic` starts with `$` (a server-specific topic such as `$SYS/...`). */

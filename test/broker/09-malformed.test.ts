@@ -52,10 +52,45 @@ const CASES: Case[] = [
     reason: ReasonCode.MALFORMED_PACKET,
   },
   {
-    name: 'PUBLISH topic name with a wildcard → 0x90 [MQTT-3.3.2-2] [MQTT-4.7.0-1] (5.0) [MQTT-4.7.1-1] (3.1.1)',
+    // It parses, so 5.0 answers Protocol Error (section 1.2), not 0x90, which is for a correctly formed name.
+    name: 'PUBLISH topic name with a wildcard [MQTT-3.3.2-2] [MQTT-4.7.0-1] (5.0) [MQTT-4.7.1-1] (3.1.1)',
     v4: hex`30 06  00 03 61 2f 2b  78 # a/+`,
     v5: hex`30 07  00 03 61 2f 23  00  78 # a/#`,
-    reason: ReasonCode.TOPIC_NAME_INVALID,
+    reason: ReasonCode.PROTOCOL_ERROR,
+  },
+  {
+    name: 'SUBSCRIBE to "#/a": # not last [MQTT-4.7.1-1] (5.0) [MQTT-4.7.1-2] (3.1.1)',
+    v4: hex`82 08  00 01  00 03 23 2f 61  01`,
+    v5: hex`82 09  00 01  00  00 03 23 2f 61  01`,
+    reason: ReasonCode.PROTOCOL_ERROR,
+  },
+  {
+    name: 'SUBSCRIBE to "a/#/b": # not last [MQTT-4.7.1-1] (5.0) [MQTT-4.7.1-2] (3.1.1)',
+    v4: hex`82 0a  00 01  00 05 61 2f 23 2f 62  01`,
+    v5: hex`82 0b  00 01  00  00 05 61 2f 23 2f 62  01`,
+    reason: ReasonCode.PROTOCOL_ERROR,
+  },
+  {
+    name: 'SUBSCRIBE to "a+": + not alone in its level [MQTT-4.7.1-2] (5.0) [MQTT-4.7.1-3] (3.1.1)',
+    v4: hex`82 07  00 01  00 02 61 2b  01`,
+    v5: hex`82 08  00 01  00  00 02 61 2b  01`,
+    reason: ReasonCode.PROTOCOL_ERROR,
+  },
+  {
+    name: 'SUBSCRIBE to "$share/g": no "/" and filter after the share name [MQTT-4.8.2-2] (5.0; a plain filter in 3.1.1)',
+    v5: hex`82 0e  00 01  00  00 08 24 73 68 61 72 65 2f 67  01`,
+    reason: ReasonCode.PROTOCOL_ERROR,
+  },
+  {
+    name: 'SUBSCRIBE to "$share//a": empty share name [MQTT-4.8.2-1] (5.0; a plain filter in 3.1.1)',
+    v5: hex`82 0f  00 01  00  00 09 24 73 68 61 72 65 2f 2f 61  01`,
+    reason: ReasonCode.PROTOCOL_ERROR,
+  },
+  {
+    name: 'UNSUBSCRIBE from "a+": + not alone in its level [MQTT-4.7.1-2] (5.0) [MQTT-4.7.1-3] (3.1.1)',
+    v4: hex`a2 06  00 01  00 02 61 2b`,
+    v5: hex`a2 07  00 01  00  00 02 61 2b`,
+    reason: ReasonCode.PROTOCOL_ERROR,
   },
   {
     name: 'server-only packet type CONNACK from a client',

@@ -291,10 +291,19 @@ export const connectCases: PacketCase[] = [
 
   // Protocol name and level.
   {
+    // 3.1.1: a name other than "MQTT" is a protocol violation; the broker closes without CONNACK (0x81 under 3.x).
     id: 'connect/v4/unknown-protocol-name',
     version: 4,
     bytes: hex`10 0d  00 04 4d 51 54 58  # "MQTX"
       04 02 00 3c 00 01 61`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.1.2-1' },
+  },
+  {
+    // 5.0: the same name may be answered with CONNACK 0x84 before the close.
+    id: 'connect/v5/unknown-protocol-name',
+    version: 5,
+    bytes: hex`10 0e  00 04 4d 51 54 58  # "MQTX"
+      05 02 00 3c 00 00 01 61`,
     decodeError: { reason: ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, spec: 'MQTT-3.1.2-1' },
   },
   {
@@ -375,13 +384,25 @@ export const connectCases: PacketCase[] = [
 
   // 3.1 (MQIsdp, level 3).
   {
+    // 3.1 marks connect flag bit 0 unused without requiring 0 (the 3.1.1 rule [MQTT-3.1.2-3] is newer): accepted.
     id: 'connect/v3/reserved-flag',
     version: 3,
+    direction: 'decode',
     bytes: hex`
       10 0f 00 06 4d 51 49 73 64 70 03
-      03                        # reserved bit 0 set
+      03                        # clean session and bit 0 set
       00 3c 00 01 61`,
-    decodeError: { reason: MALFORMED, spec: 'MQTT-3.1.2-3' },
+    packet: connect({ protocolName: 'MQIsdp', protocolVersion: 3 }),
+  },
+  {
+    // 3.1 has DUP, QoS and RETAIN bits in every fixed header and does not use them in CONNECT: accepted.
+    id: 'connect/v3/fixed-header-flags',
+    version: 3,
+    direction: 'decode',
+    bytes: hex`
+      1f                        # CONNECT with DUP, QoS 3 and RETAIN bits set
+      0f 00 06 4d 51 49 73 64 70 03 02 00 3c 00 01 61`,
+    packet: connect({ protocolName: 'MQIsdp', protocolVersion: 3 }),
   },
   {
     id: 'connect/v3/name-level-mismatch',
@@ -389,18 +410,28 @@ export const connectCases: PacketCase[] = [
     bytes: hex`
       10 0d
       00 04 4d 51 54 54         # "MQTT" ...
-      03                        # ... with level 3, which belongs to "MQIsdp"
+      03                        # ... with level 3, which it does not have
       02 00 3c 00 01 61`,
-    decodeError: { reason: ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, spec: 'MQTT-3.1.2-1' },
+    decodeError: { reason: ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, spec: 'MQTT-3.1.2-2' },
   },
   {
+    id: 'connect/v3/unknown-protocol-name',
+    version: 3,
+    bytes: hex`
+      10 0f
+      00 06 4d 51 49 73 64 71   # "MQIsdq": neither 3.1's nor 3.1.1's name
+      03 02 00 3c 00 01 61`,
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.1.2-1' },
+  },
+  {
+    // Level 4 is 3.1.1, whose protocol name is "MQTT" only: closed without CONNACK.
     id: 'connect/v4/name-level-mismatch',
     version: 4,
     bytes: hex`
       10 0f
       00 06 4d 51 49 73 64 70   # "MQIsdp" ...
-      04                        # ... with level 4, which belongs to "MQTT"
+      04                        # ... with level 4
       02 00 3c 00 01 61`,
-    decodeError: { reason: ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, spec: 'MQTT-3.1.2-1' },
+    decodeError: { reason: MALFORMED, spec: 'MQTT-3.1.2-1' },
   },
 ];

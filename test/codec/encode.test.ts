@@ -26,6 +26,13 @@ test('3.x acks are 2-byte bodies whatever the reason code; PUBREL keeps flags 0b
   assert.deepStrictEqual(encodeAck(7, 7, 0, 3), hex('70 02 00 07'));
 });
 
+test('a 3.1 CONNACK leaves byte 1 at 0 (3.1 has no Session Present); 3.1.1 and 5.0 carry it in bit 0 [MQTT-3.2.2-2]', () => {
+  const connack = { type: PacketType.CONNACK, sessionPresent: true, reasonCode: 0, properties: EMPTY_PROPERTIES } as const;
+  assert.deepStrictEqual(encodePacket(connack, 3), hex('20 02 00 00'));
+  assert.deepStrictEqual(encodePacket(connack, 4), hex('20 02 01 00'));
+  assert.deepStrictEqual(encodePacket(connack, 5), hex('20 03 01 00 00'));
+});
+
 test('3.x UNSUBACK has no payload and 3.x DISCONNECT is empty', () => {
   assert.deepStrictEqual(encodePacket({ type: PacketType.UNSUBACK, packetId: 3, reasonCodes: [0x11], properties: EMPTY_PROPERTIES }, 4), hex('b0 02 00 03'));
   assert.deepStrictEqual(encodePacket({ type: PacketType.DISCONNECT, reasonCode: 0x8e, properties: { reasonString: 'x' } }, 4), hex('e0 00'));

@@ -66,7 +66,7 @@ function samples(v: ProtocolVersion): Packet[] {
     },
     {
       type: PacketType.CONNACK,
-      sessionPresent: true,
+      sessionPresent: v !== 3, // 3.1 has no Session Present: its CONNACK byte 1 is always 0
       reasonCode: 0,
       properties: propsFor(v, {
         sessionExpiryInterval: 10,

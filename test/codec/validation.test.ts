@@ -79,8 +79,9 @@ test('[MQTT-1.5.4-2] U+0000 in a string is malformed (0x81)', () => {
   rejects('30 05 00 02 c0 80 78', 5, R.MALFORMED_PACKET, 'MQTT-1.5.4-1'); // overlong NUL
 });
 
-test('[MQTT-3.3.2-2] wildcards in a PUBLISH topic: 0x90 Topic Name invalid in 5.0, 0x81 in 3.1.1', () => {
-  rejects('30 06 00 03 61 2f 23 00', 5, R.TOPIC_NAME_INVALID, 'MQTT-3.3.2-2');
+test('[MQTT-3.3.2-2] wildcards in a PUBLISH topic: 0x82 Protocol Error in 5.0 (it parses; 0x90 is for a correctly formed name), 0x81 in 3.1.1', () => {
+  rejects('30 06 00 03 61 2f 23 00', 5, R.PROTOCOL_ERROR, 'MQTT-3.3.2-2');
+  rejects('30 06 00 03 61 2b 62 00', 5, R.PROTOCOL_ERROR, 'MQTT-3.3.2-2'); // "a+b": any '+' counts
   rejects('30 05 00 03 61 2f 2b', 4, R.MALFORMED_PACKET, 'MQTT-3.3.2-2');
 });
 
@@ -125,10 +126,20 @@ test('[MQTT-3.8.3-4] 3.1.1 requested QoS byte: upper 6 bits zero and QoS not 3, 
   rejects('82 06 00 01 00 01 61 03', 4, R.MALFORMED_PACKET, 'MQTT-3.8.3-4');
 });
 
-test('[MQTT-3.1.2-1] wrong protocol name is 0x84 Unsupported Protocol Version, carrying the level', () => {
-  const e = rejects(f('10', '00 04 4d 51 54 58 05 02 00 3c 00 00 01 61'), 4, R.UNSUPPORTED_PROTOCOL_VERSION, 'MQTT-3.1.2-1');
-  assert.equal(e.protocolVersion, 5);
-  rejects(f('10', '00 04 4d 51 54 54 03 02 00 3c 00 01 61'), 4, R.UNSUPPORTED_PROTOCOL_VERSION, 'MQTT-3.1.2-1'); // MQTT with level 3
+test('[MQTT-3.1.2-1] wrong protocol name: 0x84 (CONNACK allowed) for level 5, 0x81 (close, no CONNACK) for level 4, carrying the level', () => {
+  const e5 = rejects(f('10', '00 04 4d 51 54 58 05 02 00 3c 00 00 01 61'), 4, R.UNSUPPORTED_PROTOCOL_VERSION, 'MQTT-3.1.2-1');
+  assert.equal(e5.protocolVersion, 5);
+  const e4 = rejects(f('10', '00 04 4d 51 54 58 04 02 00 3c 00 01 61'), 4, R.MALFORMED_PACKET, 'MQTT-3.1.2-1'); // "MQTX"
+  assert.equal(e4.protocolVersion, 4);
+  rejects(f('10', '00 06 4d 51 49 73 64 70 04 02 00 3c 00 01 61'), 4, R.MALFORMED_PACKET, 'MQTT-3.1.2-1'); // "MQIsdp" with level 4
+  const other = rejects(f('10', '00 04 4d 51 54 58 06 02 00 3c 00 01 61'), 4, R.MALFORMED_PACKET, 'MQTT-3.1.2-1'); // "MQTX", level 6
+  assert.equal(other.protocolVersion, undefined);
+});
+
+test('[MQTT-3.1.2-2] a known protocol name with a level it does not have is 0x84', () => {
+  const e = rejects(f('10', '00 04 4d 51 54 54 03 02 00 3c 00 01 61'), 4, R.UNSUPPORTED_PROTOCOL_VERSION, 'MQTT-3.1.2-2'); // MQTT with level 3
+  assert.equal(e.protocolVersion, 3);
+  rejects(f('10', '00 06 4d 51 49 73 64 70 05 02 00 3c 00 00 01 61'), 4, R.UNSUPPORTED_PROTOCOL_VERSION, 'MQTT-3.1.2-1'); // MQIsdp with level 5: 5.0 rule
 });
 
 test('[MQTT-3.1.2-2] unknown protocol level is 0x84', () => {
@@ -160,8 +171,8 @@ test('[MQTT-3.1.2-22] (3.1.1) password without user name is malformed; 5.0 allow
   assert.ok(p.type === 1 && p.password?.toString() === 'p' && p.username === undefined);
 });
 
-test('[MQTT-3.3.2-2] will topic with wildcards: 0x90 in 5.0, 0x81 in 3.1.1', () => {
-  rejects(f('10', `${C5} 06 00 3c 00 00 01 61 00 00 03 61 2f 23 00 01 78`), 4, R.TOPIC_NAME_INVALID, 'MQTT-3.3.2-2');
+test('[MQTT-3.3.2-2] will topic with wildcards: 0x82 in 5.0, 0x81 in 3.1.1', () => {
+  rejects(f('10', `${C5} 06 00 3c 00 00 01 61 00 00 03 61 2f 23 00 01 78`), 4, R.PROTOCOL_ERROR, 'MQTT-3.3.2-2');
   rejects(f('10', `${C4} 06 00 3c 00 01 61 00 03 61 2f 2b 00 01 78`), 4, R.MALFORMED_PACKET, 'MQTT-3.3.2-2');
 });
 

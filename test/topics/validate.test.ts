@@ -1,7 +1,7 @@
 // Topic name / filter validation and the reference matcher. Spec ids: 3.1.1 numbering unless marked (5.0).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSysTopic, isValidTopicFilter, isValidTopicName, topicMatches, MAX_TOPIC_BYTES } from '../../src/topics/validate.js';
+import { isSysTopic, isValidTopicFilter, isValidTopicName, topicFilterFault, topicMatches, MAX_TOPIC_BYTES } from '../../src/topics/validate.js';
 
 test('[MQTT-4.7.3-1] topic names and filters are at least one character long', () => {
   assert.equal(isValidTopicName(''), false);
@@ -39,6 +39,14 @@ test('[MQTT-4.7.1-2] (5.0: [MQTT-4.7.1-1]) # is alone in the last level', () => 
 test('[MQTT-4.7.1-3] (5.0: [MQTT-4.7.1-2]) + occupies an entire level', () => {
   for (const f of ['+', '+/+', '/+', '+/', 'a/+/b', '+/a/#']) assert.equal(isValidTopicFilter(f), true, f);
   for (const f of ['a+', '+a', 'a/+b/c', 'a/b+', '++', '+#']) assert.equal(isValidTopicFilter(f), false, f);
+});
+
+test('topicFilterFault names the first rule a filter breaks, and null for a valid one', () => {
+  const cases: [string, string | null][] = [
+    ['a/#', null], ['+/x', null], ['', 'empty'], ['a\u0000', 'nul'], ['#/a', 'multi-level'], ['a/#/b', 'multi-level'],
+    ['a#', 'multi-level'], ['a+', 'single-level'], ['+a/b', 'single-level'], ['a+/#/b', 'single-level'], ['é'.repeat(32768), 'too-long'],
+  ];
+  for (const [f, fault] of cases) assert.equal(topicFilterFault(f), fault, JSON.stringify(f));
 });
 
 test('isSysTopic is true exactly for topics starting with $', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
 import type { PublishPacket } from '../../src/index.js';
 import { startBroker, waitFor } from '../helpers/broker.js';
-import { RawClient, disconnected, ping, publish0, publishes, raw, subscribe } from './support.js';
+import { RawClient, disconnected, ping, publish0, publishes, raw, sub, subscribe } from './support.js';
 
 /** Drains every PUBLISH a client has received so far (after a PINGREQ round trip). */
 async function drain(c: RawClient): Promise<PublishPacket[]> {
@@ -148,15 +148,20 @@ test('retained messages are not sent on a shared subscribe', async () => {
   }
 });
 
-test('invalid share names → SUBACK 0x8F (5.0), 0x80 (3.1.1) [MQTT-4.8.2-1] [MQTT-4.8.2-2]', async () => {
+test('invalid share names → DISCONNECT 0x82 (5.0), SUBACK 0x80 (3.1.1, where they are plain filters) [MQTT-4.8.2-1] [MQTT-4.8.2-2]', async () => {
   const tb = await startBroker();
   try {
-    const s = await raw(tb.port, 'sn-bad');
-    const bad = ['$share//x', '$share/a+/x', '$share/a#/x', '$share/a', '$share/a/'];
-    assert.deepEqual(await subscribe(s, 1, [...bad, '$share/ok/x']), [0x8f, 0x8f, 0x8f, 0x8f, 0x8f, 2]);
+    const bad = ['$share//x', '$share/a+/x', '$share/a#/x', '$share/a', '$share/a/', '$share/a/b#'];
+    for (const [i, filter] of bad.entries()) {
+      const s = await raw(tb.port, `sn-bad-${i}`);
+      s.send(sub(1, [filter, '$share/ok/x']));
+      assert.equal(await disconnected(s), 0x82, filter);
+    }
+    const ok = await raw(tb.port, 'sn-ok');
+    assert.deepEqual(await subscribe(ok, 1, ['$share/ok/x', '$share/ok/+/y', '$share/ok//']), [2, 2, 2]);
     const v4 = await raw(tb.port, 'sn-bad-4', [], {}, 4);
     assert.deepEqual(await subscribe(v4, 1, ['$share//x', '$share/ok/y']), [0x80, 2]);
-    s.destroy();
+    ok.destroy();
     v4.destroy();
   } finally {
     await tb.close();
