@@ -27,8 +27,8 @@ import { RawClient } from '../helpers/raw-client.js';
 
 /**
  * Events this test does not prove, each proven by its own end-to-end test:
- * - onRetainedExpired: needs a retained message to outlive its Message Expiry Interval; proven by the retained
- *   expiry tests (test/broker/05-retained.test.ts).
+ * - onRetainedExpired: needs a retained message to outlive its Message Expiry Interval (a clock advanced past it);
+ *   proven by the end-to-end tests of retained message expiry.
  */
 const PROVEN_ELSEWHERE = new Set<string>(['onRetainedExpired']);
 
