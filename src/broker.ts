@@ -16,6 +16,23 @@ import type { Packet } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
+import { RedisBus } from './cluster/redis-bus.js';
+import type { BusState } from './cluster/redis-bus.js';
+
+/** What a node knows of its cluster. */
+export interface ClusterInfo {
+  readonly nodeId: string;
+  /** `connected`, or `degraded` while Redis is unreachable (local traffic still flows). */
+  readonly state: BusState;
+  /** The other live nodes with subscribers. */
+  readonly peers: readonly string[];
+  /** Messages sent to other nodes, received from them, and envelopes that could not be read. */
+  readonly forwarded: number;
+  readonly received: number;
+  readonly malformed: number;
+  /** Messages for other nodes dropped while Redis could not take them. */
+  readonly dropped: number;
+}
 import { dispatchPacket, failConnection } from './handlers/dispatch.js';
 import { messageFromPublish } from './routing/publish-pipeline.js';
 import { createMessage } from './routing/message.js';
@@ -53,8 +70,9 @@ export class Broker {
     return this.#ctx.capabilities;
   }
 
-  /** Live counters. */
+  /** Live counters (expired retained messages are purged first, so they are never counted). */
   get stats(): Readonly<Record<string, number>> {
+    this.#ctx.retained.purgeExpired();
     return this.#ctx.stats.snapshot();
   }
 
@@ -63,20 +81,36 @@ export class Broker {
     return this.#serving;
   }
 
+  /** Cluster mode: this node's id, the bus state, the other live nodes and message counters; undefined on a single node. */
+  get cluster(): ClusterInfo | undefined {
+    const bus = this.#ctx.bus;
+    if (!(bus instanceof RedisBus)) return undefined;
+    return { nodeId: bus.nodeId, state: bus.state, peers: bus.peers, ...bus.counters };
+  }
+
   /** True once serve() has bound every listener, false again as soon as close() starts (readiness probes). */
   get ready(): boolean {
     return this.#ready;
   }
 
-  /** Adds a hook (runs after the ones added before). When serving, its `init` runs now. */
-  async addHook(hook: Hook): Promise<void> {
-    this.#ctx.hooks.add(hook);
+  /**
+   * Adds a hook (runs after the ones added before, or just before the hook with id `options.before`).
+   * When serving, its `init` runs now.
+   */
+  async addHook(hook: Hook, options?: { before?: string }): Promise<void> {
+    this.#ctx.hooks.add(hook, options?.before);
     if (this.#serving && hook.init !== undefined) await hook.init(this.#hookContext());
   }
 
+  /** What every hook's init receives. */
   #hookContext(): HookContext {
     const hooks = this.#ctx.hooks;
-    return { logger: this.#ctx.logger, brokerId: this.#ctx.id, invalidateAclCache: () => hooks.invalidateAclCache() };
+    return {
+      logger: this.#ctx.logger,
+      brokerId: this.#ctx.id,
+      disconnectClient: (id, reasonCode) => this.disconnectClient(id, reasonCode),
+      invalidateAclCache: () => hooks.invalidateAclCache(),
+    };
   }
 
   /** Removes a hook by id; its `stop` runs. */
@@ -90,7 +124,7 @@ export class Broker {
 
   /** Uses `persistence` for durable state; call before serve(). */
   setPersistence(persistence: Persistence): void {
-    this.#ctx.persistence = persistence;
+    this.#ctx.setPersistence(persistence);
   }
 
   /** Adds a listener; when the broker is serving, it starts listening now. */
@@ -131,8 +165,10 @@ export class Broker {
     for (const record of state.queued) this.#pendingSaver.markStored(record.clientId);
     this.#pendingSaver.start(this.#pendingSaveInterval);
     if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
-    // Single node: the no-op bus receives nothing from other nodes.
-    await ctx.bus.start(ctx.id, () => undefined);
+    await ctx.bus.start(ctx.id, {
+      message: (message, scope) => ctx.router.routeFromCluster(message, scope),
+      retained: (message) => ctx.router.retainedFromCluster(message),
+    });
     this.#serving = true;
     ctx.startSweep();
     this.#sys.start();
@@ -246,7 +282,7 @@ export class Broker {
     return true;
   }
 
-  /** Retained messages, optionally those matching `filter`. */
+  /** Retained messages, optionally those matching `filter`; expired ones are purged, never listed. */
   retained(filter = '#'): RetainedSnapshot[] {
     return retainedSnapshots(this.#ctx, filter);
   }
@@ -256,7 +292,7 @@ export class Broker {
     return subscriptionSnapshots(this.#ctx);
   }
 
-  /** The retained message of one topic name, or undefined. */
+  /** The retained message of one topic name, or undefined (also when it has expired: it is purged). */
   retainedMessage(topic: string): RetainedSnapshot | undefined {
     return retainedSnapshot(this.#ctx, topic);
   }

@@ -4,20 +4,21 @@ import type { Duplex } from 'node:stream';
 import { ReasonCode } from './codec/reason-codes.js';
 import { HookChain } from './hooks/hook-chain.js';
 import type { ConnectionMeta } from './listeners/listener.js';
-import { RetainedIndex } from './topics/retained-index.js';
 import { Connection, ConnectionState } from './connection/connection.js';
 import { FlushScheduler } from './connection/outbound.js';
 import { Delivery } from './routing/delivery.js';
-import type { Message } from './routing/message.js';
 import { resolveCapabilities, DEFAULT_COMPATIBILITIES, SILENT_LOGGER } from './options.js';
 import type { BrokerLogger, BrokerOptions, Capabilities, Compatibilities } from './options.js';
 import { Router } from './routing/router.js';
 import { SessionRegistry } from './session/registry.js';
+import { RetainedStore } from './routing/retained-store.js';
 import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
+import { RedisBus } from './cluster/redis-bus.js';
 import type { Persistence } from './persistence/persistence.js';
 import { MemoryPersistence } from './persistence/persistence.js';
+import { GuardedPersistence } from './persistence/guarded-persistence.js';
 
 /** Shared broker state: options, sessions, subscriptions, retained messages, hooks, counters. */
 export class BrokerContext {
@@ -30,16 +31,17 @@ export class BrokerContext {
   /** The time in ms since the epoch: Date.now unless the embedding program (or a test) supplies a clock. */
   readonly clock: () => number;
   readonly registry: SessionRegistry;
-  readonly retained = new RetainedIndex<Message>();
+  readonly retained: RetainedStore;
   readonly connections = new Set<Connection>();
   readonly router: Router;
   readonly delivery: Delivery;
   readonly flusher = new FlushScheduler();
   readonly responseInformationPrefix: string;
   readonly sharedStrategy: 'round-robin' | 'random' | 'hash';
-  /** Internal until cluster mode uses it: single-node brokers run the no-op bus. */
-  readonly bus: Bus = new NoopBus();
-  persistence: Persistence = new MemoryPersistence();
+  /** The cluster bus (RedisBus when `cluster` is set); single-node brokers run the no-op bus. */
+  readonly bus: Bus;
+  /** Storage, through the guard that reports its failures; set with setPersistence(). */
+  persistence: GuardedPersistence;
   closing = false;
 
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -55,9 +57,17 @@ export class BrokerContext {
     this.responseInformationPrefix = options.responseInformationPrefix ?? 'response/';
     this.sharedStrategy = options.sharedSubscriptionStrategy ?? 'round-robin';
     this.sweepInterval = options.sweepInterval ?? 1000;
+    this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger);
     this.registry = new SessionRegistry(this);
+    this.retained = new RetainedStore(this);
+    this.persistence = new GuardedPersistence(new MemoryPersistence(), this);
     this.router = new Router(this);
     this.delivery = new Delivery(this);
+  }
+
+  /** Uses `persistence` for durable state (before serve()); its failures are reported, never thrown. */
+  setPersistence(persistence: Persistence): void {
+    this.persistence = new GuardedPersistence(persistence, this);
   }
 
   /** Starts the housekeeping sweep (keep alive, connect timeout, expiry, delayed wills). */
@@ -121,5 +131,6 @@ export class BrokerContext {
       }
     }
     this.registry.sweep(now);
+    this.retained.purgeExpired(now);
   }
 }

@@ -1,5 +1,7 @@
 // Public API of Swiftlet: everything a user imports comes from here.
 export { Broker } from './broker.js';
+export type { ClusterInfo } from './broker.js';
+export type { ClusterOptions, BusState } from './cluster/redis-bus.js';
 export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo, QueueDepths, DetailedStats } from './broker-views.js';
 export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';
@@ -29,6 +31,21 @@ export { createScramCredentials } from './hooks/builtin/scram-credentials.js';
 export { RateLimit } from './hooks/builtin/rate-limit.js';
 export { DebugHook } from './hooks/builtin/debug.js';
 export { hashPassword, hashPasswordSync, verifyPassword } from './hooks/builtin/password-hash.js';
+export { HttpAuth } from './hooks/builtin/http-auth.js';
+export type { HttpAuthOptions } from './hooks/builtin/http-auth.js';
+export { JwtAuth } from './hooks/builtin/jwt-auth.js';
+export type { JwtAuthOptions } from './hooks/builtin/jwt-auth.js';
+export { Webhook, WEBHOOK_EVENTS, WEBHOOK_SIGNATURE_HEADER, signWebhookBody } from './hooks/builtin/webhooks.js';
+export type { WebhookEvent, WebhookOptions } from './hooks/builtin/webhooks.js';
+export { compileClientAcl } from './hooks/builtin/client-acl.js';
+export type { ClientAcl, ClientAclSpec } from './hooks/builtin/client-acl.js';
+export { Batcher } from './hooks/builtin/batcher.js';
+export type { BatcherOptions, BatcherStats } from './hooks/builtin/batcher.js';
+export { BoundedCache } from './hooks/builtin/bounded-cache.js';
+export type { BoundedCacheOptions } from './hooks/builtin/bounded-cache.js';
+export { CircuitBreaker } from './hooks/builtin/circuit-breaker.js';
+export type { CircuitBreakerOptions, CircuitState } from './hooks/builtin/circuit-breaker.js';
+export type { HookModuleContext, HookModuleFactory } from './server/integration-hooks.js';
 
 export type { Listener, ListenerAddress, ConnectionMeta, ConnectionHandler, PeerCertificateIdentity, ListenerStats, ConnectionRate } from './listeners/listener.js';
 export { TcpListener } from './listeners/tcp-listener.js';
@@ -43,7 +60,7 @@ export { StreamListener } from './listeners/stream-listener.js';
 export type { StreamListenerOptions } from './listeners/stream-listener.js';
 export { createListener } from './listeners/create-listener.js';
 export type { ListenerConfig } from './listeners/create-listener.js';
-export type { Persistence, PersistedState, SessionRecord, SubscriptionRecord, MessageRecord, QueuedRecord } from './persistence/persistence.js';
+export type { Persistence, PersistenceWrite, PersistedState, SessionRecord, SubscriptionRecord, MessageRecord, QueuedRecord } from './persistence/persistence.js';
 export { MemoryPersistence } from './persistence/persistence.js';
 export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';

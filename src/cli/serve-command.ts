@@ -5,6 +5,23 @@ import type { ConfigIssue } from '../config/config-checker.js';
 import { createLogger } from '../server/create-logger.js';
 import { SwiftletServer } from '../server/create-server.js';
 import { resolveConfig } from '../config/load-config.js';
+import { hostname } from 'node:os';
+import { isWorker, runWorkers, stopWithPrimary, WORKER_INDEX_ENV } from './workers.js';
+
+/** The number of worker processes asked for (1 = this process serves); problems are added to `issues`. */
+function workerCount(text: string | undefined, clustered: boolean, issues: ConfigIssue[]): number {
+  if (text === undefined || text === '') return 1;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    issues.push({ path: '--workers', message: `expected a number of processes from 1 to 256, found ${JSON.stringify(text)}` });
+    return 1;
+  }
+  if (n > 1 && !clustered) {
+    issues.push({ path: '--workers', message: 'expected --cluster redis://… as well: the workers share sessions, routes and retained messages through Redis' });
+    return 1;
+  }
+  return n;
+}
 
 /** Streams and environment of a command; injectable for tests. */
 export interface CommandIo {
@@ -30,6 +47,8 @@ export const SERVE_OPTIONS = {
   'log-format': { type: 'string' },
   'http-host': { type: 'string' },
   'http-port': { type: 'string' },
+  cluster: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 /** Runs the server until SIGINT or SIGTERM; resolves the exit code (0 clean stop, 1 start failure, 2 bad configuration). */
@@ -45,11 +64,20 @@ export async function runServe(argv: string[], io: CommandIo = PROCESS_IO): Prom
       logFormat: values['log-format'],
       httpHost: values['http-host'],
       httpPort: values['http-port'],
+      cluster: values.cluster,
     },
   });
+  const workers = workerCount(values.workers ?? io.env.SWIFTLET_WORKERS, resolved.config.cluster !== undefined, resolved.issues);
   if (resolved.issues.length > 0) {
     printIssues(io, resolved.issues);
     return 2;
+  }
+  if (workers > 1 && !isWorker()) return runWorkers(workers, io);
+  const workerIndex = io.env[WORKER_INDEX_ENV];
+  if (isWorker() && workerIndex !== undefined && resolved.config.cluster !== undefined) {
+    // Each worker is a node of its own: the configured node id (or the host name) with the worker's number.
+    const base = resolved.config.cluster.nodeId ?? resolved.config.id ?? hostname();
+    resolved.config.cluster.nodeId = `${base}-w${workerIndex}`;
   }
   const logger = createLogger(resolved.config.logging, io.stderr);
   let server: SwiftletServer;
@@ -75,6 +103,8 @@ export async function runServe(argv: string[], io: CommandIo = PROCESS_IO): Prom
   // close() stops the listeners, sends DISCONNECT 0x8B (server shutting down) to 5.0 clients, flushes, stops hooks.
   await server.close();
   logger.info({}, 'stopped');
+  // A worker's channel to the primary would keep it alive: close it so the process ends like a single one.
+  if (isWorker()) process.disconnect();
   return 0;
 }
 
@@ -105,6 +135,7 @@ function waitForStop(server: SwiftletServer): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    stopWithPrimary(() => stop('SIGTERM'));
     process.on('SIGHUP', reload);
   });
 }

@@ -1,6 +1,8 @@
 // The validated shape of a swiftlet configuration file, after defaults are applied.
+import type { ClusterConfig } from './validate-cluster.js';
 import type { Capabilities, Compatibilities } from '../options.js';
 import type { LedgerData } from '../hooks/builtin/ledger-rules.js';
+import type { HookModuleConfig, HttpAuthConfig, JwtAuthConfig, WebhookConfig } from './integration-types.js';
 
 /** Transports a configured listener can use. */
 export type ListenerType = 'tcp' | 'tls' | 'ws' | 'wss' | 'unix';
@@ -68,6 +70,10 @@ export interface AuthConfig {
   scram: boolean;
   /** Use a verified TLS client certificate's common name as the user name. */
   useCertificateCommonNameAsUsername: boolean;
+  /** Authentication (and ACL) by a web service. */
+  http?: HttpAuthConfig;
+  /** The password is a JWT. */
+  jwt?: JwtAuthConfig;
 }
 
 /** Per-client publish limits (the RateLimit hook). */
@@ -115,6 +121,11 @@ export interface SwiftletConfig {
   sys: { interval: number };
   sharedSubscriptionStrategy?: 'round-robin' | 'random' | 'hash';
   responseInformationPrefix?: string;
+  cluster?: ClusterConfig;
+  /** Event endpoints. */
+  webhooks?: WebhookConfig[];
+  /** Hook modules, in order. */
+  hooks?: HookModuleConfig[];
 }
 
 /** Default ports by listener type. */

@@ -3,6 +3,7 @@ import type { ConfigChecker } from './config-checker.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
 import type { LogFormat, LogLevel, SwiftletConfig } from './config-types.js';
 import { LOG_LEVELS } from './validate-config.js';
+import { checkRedisUrl } from './validate-cluster.js';
 
 /** Values given on the command line; undefined when absent. */
 export interface FlagValues {
@@ -12,6 +13,7 @@ export interface FlagValues {
   logFormat?: string | undefined;
   httpHost?: string | undefined;
   httpPort?: string | undefined;
+  cluster?: string | undefined;
 }
 
 /** Validated overrides, flags already merged over the environment. */
@@ -23,6 +25,7 @@ export interface ConfigOverrides {
   httpHost?: string;
   httpPort?: number;
   httpToken?: string;
+  cluster?: string;
 }
 
 /** Each override: its flag, its environment variable, and how to read it. */
@@ -35,6 +38,7 @@ const SOURCES = [
   { key: 'httpPort', flag: '--http-port', env: 'SWIFTLET_HTTP_PORT', kind: 'port' },
   // No flag for the token: command lines are visible to every user of the machine (ps).
   { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'string' },
+  { key: 'cluster', flag: '--cluster', env: 'SWIFTLET_CLUSTER', kind: 'redis' },
 ] as const;
 
 /** Every environment variable swiftlet reads, for documentation and tests. */
@@ -60,6 +64,9 @@ export function readOverrides(flags: FlagValues, env: Readonly<Record<string, st
       }
       case 'level':
         out[source.key] = checker.oneOf(text, name, LOG_LEVELS);
+        break;
+      case 'redis':
+        out[source.key] = checkRedisUrl(checker, text, name);
         break;
       case 'format':
         out[source.key] = checker.oneOf(text, name, ['json', 'pretty', 'auto'] as const);
@@ -92,4 +99,5 @@ export function applyOverrides(config: SwiftletConfig, overrides: ConfigOverride
     if (overrides.httpPort !== undefined) config.http.port = overrides.httpPort;
   }
   if (overrides.httpToken !== undefined && config.http !== undefined) config.http.token = overrides.httpToken;
+  if (overrides.cluster !== undefined) config.cluster = { ...config.cluster, redis: overrides.cluster };
 }

@@ -1,4 +1,5 @@
 // Hand-written validation of a parsed configuration: unknown keys, types and ranges, all errors collected.
+import { validateCluster } from './validate-cluster.js';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { extname, isAbsolute, resolve } from 'node:path';
@@ -9,6 +10,8 @@ import { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } fr
 import type { Capabilities, Compatibilities } from '../options.js';
 import { ConfigChecker, isRecord, join } from './config-checker.js';
 import type { ConfigIssue } from './config-checker.js';
+import { validateHookModules, validateHttpAuth, validateJwtAuth, validateWebhooks } from './validate-integrations.js';
+import type { IntegrationContext } from './validate-integrations.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
 import type { AuthConfig, DebugConfig, HttpConfig, ListenerConfig, ListenerType, LogFormat, LogLevel, RateLimitConfig, StorageConfig, SwiftletConfig } from './config-types.js';
 
@@ -18,6 +21,8 @@ export interface ValidateOptions {
   baseDir?: string;
   /** Check that referenced files (ledger, certificates) are readable. Default true. */
   checkFiles?: boolean;
+  /** Where `${NAME}` references in integration settings are looked up. Default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The outcome of validation: a config with defaults applied, and every problem found. */
@@ -40,6 +45,9 @@ const TOP_KEYS = [
   'sys',
   'sharedSubscriptionStrategy',
   'responseInformationPrefix',
+  'cluster',
+  'webhooks',
+  'hooks',
 ] as const;
 
 /** The listener types. */
@@ -64,11 +72,13 @@ const LISTENER_KEYS: Readonly<Record<ListenerType, readonly string[]>> = {
 class ConfigValidator extends ConfigChecker {
   readonly #baseDir: string;
   readonly #checkFiles: boolean;
+  readonly integrations: IntegrationContext;
 
   constructor(options: ValidateOptions) {
     super();
     this.#baseDir = options.baseDir ?? process.cwd();
     this.#checkFiles = options.checkFiles ?? true;
+    this.integrations = { checker: this, file: (value, path) => this.file(value, path), env: options.env ?? process.env };
   }
 
   /** A readable file path, resolved against the config folder. */
@@ -220,7 +230,9 @@ class ConfigValidator extends ConfigChecker {
     if (raw === undefined) return out;
     const obj = this.object(raw, 'auth');
     if (obj === undefined) return out;
-    this.keys(obj, ['allowAnonymous', 'ledger', 'ledgerFile', 'watch', 'scram', 'useCertificateCommonNameAsUsername'], 'auth');
+    this.keys(obj, ['allowAnonymous', 'ledger', 'ledgerFile', 'watch', 'scram', 'useCertificateCommonNameAsUsername', 'http', 'jwt'], 'auth');
+    if (obj.http !== undefined) out.http = validateHttpAuth(this.integrations, obj.http, 'auth.http');
+    if (obj.jwt !== undefined) out.jwt = validateJwtAuth(this.integrations, obj.jwt, 'auth.jwt');
     if (obj.allowAnonymous !== undefined) out.allowAnonymous = this.boolean(obj.allowAnonymous, 'auth.allowAnonymous');
     if (obj.ledger !== undefined && obj.ledgerFile !== undefined) this.add('auth.ledgerFile', 'expected either auth.ledger or auth.ledgerFile, found both');
     if (obj.ledger !== undefined) {
@@ -333,7 +345,8 @@ class ConfigValidator extends ConfigChecker {
     for (const [key, value] of Object.entries(obj)) {
       const def = defaults[key];
       if (def === undefined) continue;
-      const ok = typeof def === 'boolean' ? this.boolean(value, `capabilities.${key}`) !== undefined : this.integer(value, `capabilities.${key}`, 0, 0xffffffff) !== undefined;
+      // Numbers are only type-checked here (byte limits may exceed 32 bits); resolveCapabilities checks each range.
+      const ok = typeof def === 'boolean' ? this.boolean(value, `capabilities.${key}`) !== undefined : this.integer(value, `capabilities.${key}`, 0, Number.MAX_SAFE_INTEGER) !== undefined;
       if (ok) out[key] = value;
       else typesOk = false;
     }
@@ -400,6 +413,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     storage: v.storage(obj.storage),
   };
   if (obj.id !== undefined) config.id = v.string(obj.id, 'id');
+  const cluster = validateCluster(v, obj.cluster);
+  if (cluster !== undefined) config.cluster = cluster;
   const http = v.http(obj.http);
   if (http !== undefined) config.http = http;
   const rateLimit = v.rateLimit(obj.rateLimit);
@@ -413,5 +428,9 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     if (typeof obj.responseInformationPrefix === 'string') config.responseInformationPrefix = obj.responseInformationPrefix;
     else v.expected('responseInformationPrefix', "a string ('' disables it)", obj.responseInformationPrefix);
   }
+  const webhooks = validateWebhooks(v.integrations, obj.webhooks);
+  if (webhooks.length > 0) config.webhooks = webhooks;
+  const hooks = validateHookModules(v.integrations, obj.hooks);
+  if (hooks.length > 0) config.hooks = hooks;
   return { config, issues: v.issues };
 }

@@ -135,6 +135,15 @@ function rejectByHook(conn: Connection, packet: PublishPacket, err: unknown): vo
 /** Routes an accepted publish and acknowledges it. `inline` = called synchronously from the parser. */
 function accept(conn: Connection, packet: PublishPacket, topic: string, inline = false): void {
   const ctx = conn.ctx;
+  // A retained message past maximumRetainedMessages / maximumRetainedBytes: a 5.0 QoS 1/2 publisher can be told, so
+  // the publish is refused whole with 0x97 (never a failure code for a message that went out). Other publishers'
+  // messages are routed and not retained (routing/retained-store.ts).
+  if (packet.retain && packet.qos > 0 && conn.version === 5 && packet.payload.length > 0) {
+    if (ctx.retained.quotaExceeded(topic, packet.payload.length, conn.client!.id, 'publish refused with 0x97') !== undefined) {
+      refusePublish(conn, packet, ReasonCode.QUOTA_EXCEEDED);
+      return;
+    }
+  }
   const message = messageFromPublish(topic === packet.topic ? packet : { ...packet, topic }, conn.client!.id, false, ctx);
   // Forward the bytes as received when they are exactly what a subscriber of the same protocol family
   // would get (no DUP, no retain flag, no topic alias, no expiry to rewrite): no encode, no copy.

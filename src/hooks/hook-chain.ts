@@ -181,11 +181,16 @@ export class HookChain {
     return this.#frozen;
   }
 
-  /** Appends a hook; throws when its id is already registered. */
-  add(hook: Hook): void {
+  /**
+   * Appends a hook, or inserts it just before the hook with id `before` (appended when there is none);
+   * throws when its id is already registered.
+   */
+  add(hook: Hook, before?: string): void {
     if (typeof hook.id !== 'string' || hook.id === '') throw new TypeError('a hook needs a non-empty string id');
     if (this.#hooks.some((h) => h.id === hook.id)) throw new Error(`duplicate hook id: ${hook.id}`);
-    this.#hooks.push(hook);
+    const index = before === undefined ? -1 : this.#hooks.findIndex((h) => h.id === before);
+    if (index === -1) this.#hooks.push(hook);
+    else this.#hooks.splice(index, 0, hook);
     this.#compile();
   }
 

@@ -147,10 +147,15 @@ export interface HookContext {
   readonly logger: HookLogger;
   readonly brokerId: string;
   /**
-   * Drops every cached `checkAcl(…, 'read')` answer. Call it when the answers of your `checkAcl` may have changed
-   * (new rules loaded); adding or removing a hook does it by itself.
+   * Closes a connected client's connection (5.0: DISCONNECT with `reasonCode`); false when it is not connected.
+   * The Broker always provides it; it is optional so hand-made contexts (tests) may leave it out.
    */
-  readonly invalidateAclCache: () => void;
+  readonly disconnectClient?: (clientId: string, reasonCode: number) => boolean;
+  /**
+   * Drops every cached `checkAcl(…, 'read')` answer. Call it when the answers of your `checkAcl` may have changed
+   * (new rules loaded); adding or removing a hook does it by itself. The Broker always provides it.
+   */
+  readonly invalidateAclCache?: () => void;
 }
 
 /** One member of a shared subscription group, as `onSelectSubscribers` sees it. */

@@ -108,8 +108,13 @@ export class HttpServer {
     }
     if (path === '/readyz') {
       onlyGet(method);
-      const ready = this.#broker.ready;
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      const cluster = this.#broker.cluster;
+      // A node cut off from the cluster's Redis still serves its own clients, but a load balancer should prefer others.
+      const degraded = cluster !== undefined && cluster.state !== 'connected';
+      const ready = this.#broker.ready && !degraded;
+      const body: Record<string, unknown> = { status: ready ? 'ready' : degraded ? 'degraded' : 'not ready' };
+      if (cluster !== undefined) body.cluster = { nodeId: cluster.nodeId, state: cluster.state, peers: cluster.peers };
+      return sendJson(res, ready ? 200 : 503, body);
     }
     if (path === '/metrics' && this.#metrics !== undefined) {
       onlyGet(method);

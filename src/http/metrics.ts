@@ -66,6 +66,12 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   });
   gaugeFrom('swiftlet_uptime_seconds', 'Seconds since the broker was created.', () => n('uptime'));
   gaugeFrom('swiftlet_ready', '1 while the broker serves with every listener bound, else 0.', () => (broker.ready ? 1 : 0));
+  if (broker.cluster !== undefined) {
+    gaugeFrom('swiftlet_cluster_connected', '1 while this node reaches the cluster\'s Redis, 0 while degraded.', () => (broker.cluster?.state === 'connected' ? 1 : 0));
+    gaugeFrom('swiftlet_cluster_peers', 'Other live nodes of the cluster with subscribers.', () => broker.cluster?.peers.length ?? 0);
+    gaugeFrom('swiftlet_cluster_forwarded_messages', 'Messages this node sent to other nodes since start.', () => broker.cluster?.forwarded ?? 0);
+    gaugeFrom('swiftlet_cluster_received_messages', 'Messages this node received from other nodes since start.', () => broker.cluster?.received ?? 0);
+  }
 
   gaugeFrom('swiftlet_connections', 'Clients connected now (CONNACK sent).', () => n('clientsConnected'));
   gaugeFrom('swiftlet_connections_max', 'Most clients connected at once since start.', () => n('clientsMaximum'));
@@ -198,6 +204,8 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   gaugeFrom('swiftlet_sessions', 'Sessions, connected or not.', () => n('sessions'));
   gaugeFrom('swiftlet_retained_messages', 'Retained messages stored.', () => n('retainedMessages'));
   gaugeFrom('swiftlet_retained_bytes', 'Payload bytes of the retained messages stored.', () => n('retainedBytes'));
+  counterFrom('swiftlet_retained_refused_total', 'Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes.', 'retainedRefused');
+  counterFrom('swiftlet_persistence_errors_total', 'Persistence calls that failed (a write that threw or rejected, a failed flush or close).', 'persistenceErrors');
 
   // Event-loop delay since the previous scrape; the monitor is this registry's own and stops with it.
   const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });

@@ -3,7 +3,7 @@
 // Writes are asynchronous and batched into transactions by lmdb; flush() waits until they are on disk.
 import { mkdirSync } from 'node:fs';
 import type { Database, RootDatabase } from 'lmdb';
-import type { MessageRecord, PersistedState, Persistence, QueuedRecord, SessionRecord, SubscriptionRecord } from './persistence.js';
+import type { MessageRecord, PersistedState, Persistence, PersistenceWrite, QueuedRecord, SessionRecord, SubscriptionRecord } from './persistence.js';
 
 /** Options of LmdbPersistence. */
 export interface LmdbPersistenceOptions {
@@ -68,46 +68,48 @@ export class LmdbPersistence implements Persistence {
     };
   }
 
-  saveSession(record: SessionRecord): void {
-    void this.#db?.sessions.put(record.clientId, { ...record });
+  // Writes return lmdb's promise of the commit: the broker reports a rejection (and a key lmdb refuses, which throws
+  // here) through onError, a warning and a metric.
+  saveSession(record: SessionRecord): PersistenceWrite {
+    return this.#db?.sessions.put(record.clientId, { ...record });
   }
 
-  deleteSession(clientId: string): void {
+  deleteSession(clientId: string): PersistenceWrite {
     const db = this.#db;
     if (db === undefined) return;
     // In a transaction queued behind earlier writes, so records saved but not yet committed are seen and removed.
-    void db.root.transaction(() => {
+    return db.root.transaction(() => {
       db.sessions.removeSync(clientId);
       removeClientRange(db.subscriptions, clientId);
       removeClientRange(db.queued, clientId);
     });
   }
 
-  saveQueued(clientId: string, records: QueuedRecord[]): void {
+  saveQueued(clientId: string, records: QueuedRecord[]): PersistenceWrite {
     const db = this.#db;
     if (db === undefined) return;
     const copies = records.map((r) => ({ ...r, message: { ...r.message } }));
-    void db.root.transaction(() => {
+    return db.root.transaction(() => {
       removeClientRange(db.queued, clientId);
       // Zero-padded positions keep the order under LMDB's byte-wise key order.
       for (let i = 0; i < copies.length; i++) db.queued.putSync(clientId + SEP + String(i).padStart(10, '0'), copies[i]!);
     });
   }
 
-  saveSubscription(record: SubscriptionRecord): void {
-    void this.#db?.subscriptions.put(record.clientId + SEP + record.topicFilter, { ...record });
+  saveSubscription(record: SubscriptionRecord): PersistenceWrite {
+    return this.#db?.subscriptions.put(record.clientId + SEP + record.topicFilter, { ...record });
   }
 
-  deleteSubscription(clientId: string, topicFilter: string): void {
-    void this.#db?.subscriptions.remove(clientId + SEP + topicFilter);
+  deleteSubscription(clientId: string, topicFilter: string): PersistenceWrite {
+    return this.#db?.subscriptions.remove(clientId + SEP + topicFilter);
   }
 
-  saveRetained(record: MessageRecord): void {
-    void this.#db?.retained.put(record.topic, record);
+  saveRetained(record: MessageRecord): PersistenceWrite {
+    return this.#db?.retained.put(record.topic, record);
   }
 
-  deleteRetained(topic: string): void {
-    void this.#db?.retained.remove(topic);
+  deleteRetained(topic: string): PersistenceWrite {
+    return this.#db?.retained.remove(topic);
   }
 
   async flush(): Promise<void> {

@@ -57,6 +57,13 @@ export interface PersistedState {
 }
 
 /**
+ * What a write of a Persistence returns: nothing, or a promise of its completion. The broker never waits for it; a
+ * write that throws or whose promise rejects is reported (onError with `where: 'persistence'`, a warning, the
+ * persistence error counter) and the broker carries on.
+ */
+export type PersistenceWrite = void | Promise<unknown>;
+
+/**
  * Durable storage of broker state. Writes may be batched; `flush()` resolves once everything
  * written so far is durable. Memory-only brokers use MemoryPersistence.
  */
@@ -64,19 +71,21 @@ export interface Persistence {
   /** False when nothing survives a restart: the broker skips record building on the hot path. */
   readonly durable: boolean;
   open(): Promise<PersistedState>;
-  saveSession(record: SessionRecord): void;
-  deleteSession(clientId: string): void;
-  saveSubscription(record: SubscriptionRecord): void;
-  deleteSubscription(clientId: string, topicFilter: string): void;
-  saveRetained(record: MessageRecord): void;
-  deleteRetained(topic: string): void;
+  saveSession(record: SessionRecord): PersistenceWrite;
+  deleteSession(clientId: string): PersistenceWrite;
+  saveSubscription(record: SubscriptionRecord): PersistenceWrite;
+  deleteSubscription(clientId: string, topicFilter: string): PersistenceWrite;
+  saveRetained(record: MessageRecord): PersistenceWrite;
+  deleteRetained(topic: string): PersistenceWrite;
   /**
    * Replaces everything stored as pending for `clientId` with `records` (empty = none). The broker calls it for every
    * persistent session when it stops, so a graceful restart keeps queued and in-flight messages. Optional: without it
    * they are not kept.
    */
-  saveQueued?(clientId: string, records: QueuedRecord[]): void;
+  saveQueued?(clientId: string, records: QueuedRecord[]): PersistenceWrite;
+  /** Resolves once every write so far is durable; a rejection is reported like a failed write. */
   flush(): Promise<void>;
+  /** Releases the storage; a rejection is reported like a failed write. */
   close(): Promise<void>;
 }
 

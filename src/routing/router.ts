@@ -5,11 +5,12 @@ import type { SharedGroup } from '../topics/subscription-trie.js';
 import { parseSharedFilter } from '../topics/shared-filter.js';
 import type { ClientInfo, SharedGroupChoice, SubscriberSelection } from '../hooks/hook.js';
 import type { BrokerContext } from '../context.js';
-import { ENCODING_SLOTS, messageRecord } from './message.js';
+import { ENCODING_SLOTS } from './message.js';
 import type { Message } from './message.js';
 import type { Session } from '../session/session.js';
 import type { Subscription } from '../session/subscription.js';
-import { messageToEnvelope } from '../cluster/envelope.js';
+import { FULL_SCOPE, groupKey } from '../cluster/bus.js';
+import type { RouteScope } from '../cluster/bus.js';
 import type { InflightEntry, Outgoing } from '../session/delivery-queue.js';
 import { readAccess } from './read-acl.js';
 import { toPacket } from './delivery.js';
@@ -24,6 +25,8 @@ export class Router {
   readonly #touched: Session[] = [];
   #epoch = 0;
   #depth = 0;
+  /** Set while a retained message from another node is stored, so it is not sent back to the cluster. */
+  #fromCluster = false;
 
   constructor(ctx: BrokerContext) {
     this.#ctx = ctx;
@@ -33,8 +36,8 @@ export class Router {
   publish(message: Message, client: ClientInfo | null): number {
     const ctx = this.#ctx;
     if (message.retain) this.storeRetained(message);
-    const delivered = this.route(message);
-    if (ctx.bus.active) ctx.bus.publish(messageToEnvelope(message, ctx.id));
+    // In a cluster the bus sends the message to the nodes that need it and says which shared groups stay here.
+    const delivered = this.route(message, ctx.bus.active ? ctx.bus.forward(message) : FULL_SCOPE);
     if (ctx.hooks.onPublished !== null) {
       ctx.hooks.notify('onPublished', client, {
         type: PacketType.PUBLISH,
@@ -50,41 +53,30 @@ export class Router {
     return delivered;
   }
 
-  /** Stores, replaces or (empty payload) clears the retained message of a topic [MQTT-3.3.1-5] [MQTT-3.3.1-6] [MQTT-3.3.1-7]. */
+  /** A message published on another node of the cluster, for the subscribers `scope` names. */
+  routeFromCluster(message: Message, scope: RouteScope): number {
+    return this.route(message, scope);
+  }
+
+  /** A retained message another node stored or cleared: kept here too, without telling the cluster again. */
+  retainedFromCluster(message: Message): void {
+    this.#fromCluster = true;
+    try {
+      this.storeRetained(message);
+    } finally {
+      this.#fromCluster = false;
+    }
+  }
+
+  /**
+   * Stores, replaces or (empty payload) clears the retained message of a topic [MQTT-3.3.1-5] [MQTT-3.3.1-6]
+   * [MQTT-3.3.1-7]; expiry, limits, storage and hooks are the retained store's (routing/retained-store.ts).
+   * In a cluster the other nodes are told (a clear always, in case they hold the topic and this node does not).
+   */
   storeRetained(message: Message): void {
     const ctx = this.#ctx;
-    if (message.payload.length === 0) {
-      const removed = ctx.retained.delete(message.topic);
-      if (removed !== undefined) {
-        ctx.stats.retainedMessages--;
-        ctx.stats.retainedBytes -= removed.payload.length;
-        if (ctx.persistence.durable) ctx.persistence.deleteRetained(message.topic);
-        if (ctx.hooks.onRetainedCleared !== null) ctx.hooks.notify('onRetainedCleared', message.topic);
-      }
-      return;
-    }
-    const max = ctx.capabilities.maximumRetainedMessages;
-    const previous = ctx.retained.get(message.topic);
-    if (previous === undefined && max > 0 && ctx.retained.size >= max) {
-      ctx.logger.warn({ topic: message.topic }, 'retained message limit reached; message not retained');
-      return;
-    }
-    ctx.retained.set(message.topic, message);
-    if (previous === undefined) ctx.stats.retainedMessages++;
-    ctx.stats.retainedBytes += message.payload.length - (previous === undefined ? 0 : previous.payload.length);
-    if (ctx.persistence.durable) ctx.persistence.saveRetained(messageRecord(message));
-    if (ctx.hooks.onRetainedStored !== null) {
-      ctx.hooks.notify('onRetainedStored', {
-        type: PacketType.PUBLISH,
-        dup: false,
-        qos: message.qos,
-        retain: true,
-        topic: message.topic,
-        packetId: 0,
-        payload: message.payload,
-        properties: message.properties,
-      });
-    }
+    const changed = ctx.retained.store(message);
+    if (ctx.bus.active && !this.#fromCluster && (changed || message.payload.length === 0)) ctx.bus.retained(message);
   }
 
   /**
@@ -92,7 +84,7 @@ export class Router {
    * subscriptions, with all their subscription identifiers [MQTT-3.3.4-2] [MQTT-3.3.4-3]; one member per shared group.
    * Returns the number of sessions it went to.
    */
-  route(message: Message): number {
+  route(message: Message, scope: RouteScope = FULL_SCOPE): number {
     const ctx = this.#ctx;
     const nested = this.#depth > 0;
     this.#depth++;
@@ -102,6 +94,10 @@ export class Router {
     let fanOut = false;
     try {
       this.trie.match(message.topic, matches, groups);
+      if (scope !== FULL_SCOPE) {
+        if (!scope.plain) for (let i = matches.length; i > 0; i--) matches.pop();
+        keepGroups(groups, scope);
+      }
       const epoch = ++this.#epoch;
       const origin = message.origin;
       for (let i = 0; i < matches.length; i++) {
@@ -277,7 +273,10 @@ export class Router {
   addSubscription(sub: Subscription): Subscription | undefined {
     const key = sub.session.clientId;
     const previous = sub.group === undefined ? this.trie.add(sub.filter, key, sub) : this.trie.addShared(sub.group, sub.filter, key, sub);
-    if (previous === undefined) this.#ctx.stats.subscriptions++;
+    if (previous === undefined) {
+      this.#ctx.stats.subscriptions++;
+      if (this.#ctx.bus.active) this.#ctx.bus.routeAdded(routeFilter(sub));
+    }
     return previous;
   }
 
@@ -285,7 +284,10 @@ export class Router {
   removeSubscription(sub: Subscription): void {
     const key = sub.session.clientId;
     const removed = sub.group === undefined ? this.trie.remove(sub.filter, key) : this.trie.removeShared(sub.group, sub.filter, key);
-    if (removed !== undefined) this.#ctx.stats.subscriptions--;
+    if (removed !== undefined) {
+      this.#ctx.stats.subscriptions--;
+      if (this.#ctx.bus.active) this.#ctx.bus.routeRemoved(routeFilter(sub));
+    }
   }
 
   /**
@@ -316,6 +318,24 @@ export class Router {
 /** Inline members have no connection but are always reachable; a closing connection is not. */
 function reachable(s: Session): boolean {
   return s.inlineHandler !== null || (s.connection !== null && s.connection.isConnected);
+}
+
+/** The filter the cluster's route table knows a subscription by. */
+function routeFilter(sub: Subscription): string {
+  return sub.group === undefined ? sub.filter : `$share/${sub.group}/${sub.filter}`;
+}
+
+/** Keeps only the shared groups this node serves for a message (in place). */
+function keepGroups(groups: SharedGroup<Subscription>[], scope: RouteScope): void {
+  let kept = 0;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i]!;
+    const key = groupKey(g.group, g.filter);
+    if (scope.groups !== null && !scope.groups.has(key)) continue;
+    if (scope.except !== null && scope.except.has(key)) continue;
+    groups[kept++] = g;
+  }
+  for (let i = groups.length; i > kept; i--) groups.pop();
 }
 
 /** What a shared-group member gets: min(published, granted) QoS, its own Retain As Published and identifier. */

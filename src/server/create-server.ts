@@ -14,6 +14,7 @@ import type { LmdbPersistenceOptions } from '../persistence/lmdb-persistence.js'
 import type { HttpServerOptions } from '../http/http-server.js';
 import type { BrokerOptions } from '../options.js';
 import { createAuthLedger } from './auth-setup.js';
+import { IntegrationHooks } from './integration-hooks.js';
 import { DEFAULT_PORTS } from '../config/config-types.js';
 import type { HttpConfig, ListenerConfig, SwiftletConfig } from '../config/config-types.js';
 
@@ -72,11 +73,22 @@ export class SwiftletServer {
   readonly broker: Broker;
   readonly ledger: AuthLedger;
   readonly logger: Logger;
+  /** The hooks of `hooks`, `auth.jwt`, `auth.http` and `webhooks`; `integrations.apply(config)` swaps them (reload). */
+  readonly integrations: IntegrationHooks;
   readonly #config: SwiftletConfig;
   readonly #listeners: Listener[];
   readonly #http: HttpServer | undefined;
 
-  private constructor(config: SwiftletConfig, logger: Logger, broker: Broker, ledger: AuthLedger, listeners: Listener[], http: HttpServer | undefined) {
+  private constructor(
+    config: SwiftletConfig,
+    logger: Logger,
+    broker: Broker,
+    ledger: AuthLedger,
+    listeners: Listener[],
+    http: HttpServer | undefined,
+    integrations: IntegrationHooks,
+  ) {
+    this.integrations = integrations;
     this.#config = config;
     this.logger = logger;
     this.broker = broker;
@@ -94,6 +106,10 @@ export class SwiftletServer {
       sysInterval: config.sys.interval,
     };
     if (config.id !== undefined) options.id = config.id;
+    if (config.cluster !== undefined) {
+      options.cluster = { redis: config.cluster.redis, ...(config.cluster.prefix === undefined ? {} : { prefix: config.cluster.prefix }) };
+      if (config.cluster.nodeId !== undefined) options.id = config.cluster.nodeId;
+    }
     if (config.sharedSubscriptionStrategy !== undefined) options.sharedSubscriptionStrategy = config.sharedSubscriptionStrategy;
     if (config.responseInformationPrefix !== undefined) options.responseInformationPrefix = config.responseInformationPrefix;
     if (config.storage.pendingSaveInterval !== undefined) options.pendingSaveInterval = config.storage.pendingSaveInterval;
@@ -108,6 +124,9 @@ export class SwiftletServer {
     if (config.rateLimit !== undefined) await broker.addHook(new RateLimit(config.rateLimit));
     if (config.auth.scram) await broker.addHook(new ScramSha256({ credentials: ledger }));
     await broker.addHook(ledger);
+    // Integration hooks sit before the ledger: their answers come first, `ignore`/defer falls through to it.
+    const integrations = new IntegrationHooks(broker, logger, ledger.id);
+    await integrations.apply(config);
     const listeners: Listener[] = [];
     for (const l of config.listeners) {
       const listener = createConfiguredListener(l, logger);
@@ -115,7 +134,7 @@ export class SwiftletServer {
       await broker.addListener(listener);
     }
     const http = config.http === undefined ? undefined : SwiftletServer.#createHttp(broker, config.http, logger);
-    return new SwiftletServer(config, logger, broker, ledger, listeners, http);
+    return new SwiftletServer(config, logger, broker, ledger, listeners, http, integrations);
   }
 
   static #createHttp(broker: Broker, http: HttpConfig, logger: Logger): HttpServer {

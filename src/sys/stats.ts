@@ -43,6 +43,10 @@ export class BrokerStats {
   sessions = 0;
   /** Payload bytes of the retained messages stored. */
   retainedBytes = 0;
+  /** Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes. */
+  retainedRefused = 0;
+  /** Persistence calls that failed (a write that threw or rejected, a failed flush or close). */
+  persistenceErrors = 0;
   /** Control packets received, indexed by packet type (1–15). */
   readonly packetsReceivedByType: number[] = new Array<number>(16).fill(0);
   /** Control packets sent, indexed by packet type (1–15). */
@@ -79,6 +83,8 @@ export class BrokerStats {
       inflight: this.inflight,
       sessions: this.sessions,
       retainedBytes: this.retainedBytes,
+      retainedRefused: this.retainedRefused,
+      persistenceErrors: this.persistenceErrors,
     };
   }
 }

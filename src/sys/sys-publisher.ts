@@ -31,8 +31,11 @@ export const SYS_TOPICS: readonly { topic: string; describe: string }[] = [
   { topic: '$SYS/broker/system/memory/total', describe: 'total system memory, bytes' },
 ];
 
+const SYS_PREFIX = '$SYS/broker/';
+
 /** Computes the current value of every $SYS topic. */
 export function sysValues(ctx: BrokerContext, version: string): Record<string, string> {
+  ctx.retained.purgeExpired(); // expired retained messages are never counted
   const s = ctx.stats;
   const mem = process.memoryUsage();
   return {
@@ -91,6 +94,11 @@ export class SysPublisher {
   publishNow(): void {
     const ctx = this.#ctx;
     const values = sysValues(ctx, this.#version);
+    if (ctx.bus.active) {
+      // In a cluster `$SYS/broker/...` describes this node and stays on it; a copy under `$SYS/broker/nodes/<id>/`
+      // reaches every node.
+      for (const [topic, value] of Object.entries(values)) values[`$SYS/broker/nodes/${ctx.id}/${topic.slice(SYS_PREFIX.length)}`] = value;
+    }
     for (const [topic, value] of Object.entries(values)) {
       ctx.router.publish(createMessage(topic, Buffer.from(value), 0, true, EMPTY_PROPERTIES, null, 0), null);
     }

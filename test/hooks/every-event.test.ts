@@ -28,7 +28,7 @@ import { RawClient } from '../helpers/raw-client.js';
 /**
  * Events this test does not prove, each proven by its own end-to-end test:
  * - onRetainedExpired: needs a retained message to outlive its Message Expiry Interval (a clock advanced past it);
- *   proven by the end-to-end tests of retained message expiry.
+ *   proven by test/broker/16-retained-expiry.test.ts.
  */
 const PROVEN_ELSEWHERE = new Set<string>(['onRetainedExpired']);
 

@@ -42,9 +42,9 @@ describe('LmdbPersistence', () => {
     const first = new LmdbPersistence({ path });
     const empty = await first.open();
     assert.deepEqual(empty, { sessions: [], subscriptions: [], retained: [], queued: [] });
-    first.saveSession({ clientId: 'a', protocolVersion: 5, expiryInterval: 300, disconnectedAt: 1234 });
-    first.saveSubscription(subscription('a', 'x/+'));
-    first.saveSubscription(subscription('a', '$share/g/y/#', 2));
+    void first.saveSession({ clientId: 'a', protocolVersion: 5, expiryInterval: 300, disconnectedAt: 1234 });
+    void first.saveSubscription(subscription('a', 'x/+'));
+    void first.saveSubscription(subscription('a', '$share/g/y/#', 2));
     const socketChunk = Buffer.from('....payload....');
     const retained: MessageRecord = {
       topic: 'r/1',
@@ -56,7 +56,7 @@ describe('LmdbPersistence', () => {
       origin: 'pub',
       expiresAt: 0,
     };
-    first.saveRetained(retained);
+    void first.saveRetained(retained);
     await first.flush();
     await first.close();
 
@@ -80,18 +80,18 @@ describe('LmdbPersistence', () => {
     const path = tempDir();
     const p = new LmdbPersistence({ path });
     await p.open();
-    p.saveSession({ clientId: 'a', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
-    p.saveSession({ clientId: 'ab', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
-    p.saveSubscription(subscription('ab', 'keep/#'));
+    void p.saveSession({ clientId: 'a', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
+    void p.saveSession({ clientId: 'ab', protocolVersion: 4, expiryInterval: 60, disconnectedAt: 0 });
+    void p.saveSubscription(subscription('ab', 'keep/#'));
     await p.flush();
     // Not yet committed when the delete is issued.
-    p.saveSubscription(subscription('a', 'one'));
-    p.saveSubscription(subscription('a', 'two/#'));
-    p.deleteSession('a');
-    p.saveRetained({ topic: 'gone', payload: Buffer.from('x'), qos: 0, retain: true, properties: {}, origin: null, expiresAt: 0 });
-    p.deleteRetained('gone');
-    p.saveSubscription(subscription('ab', 'drop'));
-    p.deleteSubscription('ab', 'drop');
+    void p.saveSubscription(subscription('a', 'one'));
+    void p.saveSubscription(subscription('a', 'two/#'));
+    void p.deleteSession('a');
+    void p.saveRetained({ topic: 'gone', payload: Buffer.from('x'), qos: 0, retain: true, properties: {}, origin: null, expiresAt: 0 });
+    void p.deleteRetained('gone');
+    void p.saveSubscription(subscription('ab', 'drop'));
+    void p.deleteSubscription('ab', 'drop');
     await p.close();
     const again = new LmdbPersistence({ path });
     const state = await again.open();

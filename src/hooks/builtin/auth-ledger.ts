@@ -75,7 +75,7 @@ export class AuthLedger implements Hook {
 
   /** Takes the broker's logger and starts watching the file when asked to. */
   init(ctx: HookContext): void {
-    this.#invalidateAclCache = ctx.invalidateAclCache;
+    if (ctx.invalidateAclCache !== undefined) this.#invalidateAclCache = ctx.invalidateAclCache;
     this.#logger = ctx.logger;
     if (this.#watch && this.#file !== undefined && this.#watcher === undefined) this.#startWatching(this.#file);
   }
