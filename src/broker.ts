@@ -18,6 +18,11 @@ import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
 import { RedisBus } from './cluster/redis-bus.js';
 import type { BusState } from './cluster/redis-bus.js';
+import { Bridge } from './bridge/bridge.js';
+import type { BridgeHost, BridgeOptions, BridgeStatus } from './bridge/bridge.js';
+import { BridgeLoopGuard } from './bridge/loop-guard.js';
+import { bridgeSysValues } from './bridge/bridge-sys.js';
+import { duplexPair } from './bridge/duplex-pair.js';
 
 /** What a node knows of its cluster. */
 export interface ClusterInfo {
@@ -46,13 +51,15 @@ export class Broker {
   readonly #sys: SysPublisher;
   readonly #pendingSaver: PendingSaver;
   readonly #pendingSaveInterval: number;
+  readonly #bridges = new Map<string, Bridge>();
+  #loopGuard: BridgeLoopGuard | undefined;
   #serving = false;
   #ready = false;
   #closed = false;
 
   constructor(options: BrokerOptions = {}) {
     this.#ctx = new BrokerContext(options);
-    this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION);
+    this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION, () => bridgeSysValues(this.bridges()));
     this.#pendingSaver = new PendingSaver(this.#ctx);
     this.#pendingSaveInterval = options.pendingSaveInterval ?? 10;
   }
@@ -179,6 +186,7 @@ export class Broker {
       throw err;
     }
     this.#ready = !this.#closed;
+    for (const bridge of this.#bridges.values()) await bridge.start();
     if (ctx.hooks.onStarted !== null) ctx.hooks.notify('onStarted');
   }
 
@@ -191,6 +199,7 @@ export class Broker {
     this.#closed = true;
     this.#ready = false;
     const ctx = this.#ctx;
+    for (const bridge of this.#bridges.values()) bridge.stop();
     ctx.closing = true;
     await Promise.allSettled([...this.#listeners.values()].map((l) => l.close()));
     const open = [...ctx.connections];
@@ -223,6 +232,53 @@ export class Broker {
     this.#serving = false;
     if (ctx.hooks.onStopped !== null) ctx.hooks.notify('onStopped');
     await ctx.hooks.stop();
+  }
+
+  /**
+   * Adds a bridge to another broker (see docs/bridge.md). It starts with serve(), or now when the broker is serving,
+   * and stops with close(). Names are unique.
+   */
+  async addBridge(options: BridgeOptions): Promise<Bridge> {
+    if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
+    if (this.#bridges.has(options.name)) {
+      throw new SwiftletError('SWIFTLET_ERR_BRIDGE_DUPLICATE_NAME', `a bridge named ${JSON.stringify(options.name)} exists`);
+    }
+    const ctx = this.#ctx;
+    if (this.#loopGuard === undefined) {
+      this.#loopGuard = new BridgeLoopGuard(ctx.id);
+      await this.addHook(this.#loopGuard);
+    }
+    const host: BridgeHost = {
+      nodeId: ctx.id,
+      logger: ctx.logger,
+      connectLocal: () => {
+        const [local, broker] = duplexPair();
+        ctx.accept(broker, { listenerId: '$bridge', transport: 'bridge', remoteAddress: '', remotePort: 0, localAddress: '', localPort: 0 }, true);
+        return local;
+      },
+      localSession: (clientId) => {
+        const s = ctx.registry.get(clientId);
+        return s === undefined ? undefined : { inflight: s.inflight.size, queued: s.queue.size, dropped: s.dropped, filters: [...s.subscriptions.keys()] };
+      },
+    };
+    const bridge = new Bridge(host, options);
+    this.#bridges.set(options.name, bridge);
+    if (this.#serving) await bridge.start();
+    return bridge;
+  }
+
+  /** Stops and removes a bridge; its local session (and what it still holds) stays. False if there is none. */
+  removeBridge(name: string): boolean {
+    const bridge = this.#bridges.get(name);
+    if (bridge === undefined) return false;
+    this.#bridges.delete(name);
+    bridge.stop();
+    return true;
+  }
+
+  /** Every bridge's state and counters. */
+  bridges(): BridgeStatus[] {
+    return [...this.#bridges.values()].map((b) => b.status());
   }
 
   /** Publishes a message from the embedding program (inline client). Returns how many sessions it reached. */

@@ -82,13 +82,14 @@ export class BrokerContext {
     this.#sweepTimer = undefined;
   }
 
-  /** Accepts a stream from a listener. */
-  accept(stream: Duplex, meta: ConnectionMeta): void {
+  /** Accepts a stream from a listener; `trusted` for the broker's own in-process connections (bridges). */
+  accept(stream: Duplex, meta: ConnectionMeta, trusted = false): void {
     if (this.closing) {
       stream.destroy();
       return;
     }
     const conn = new Connection(this, stream, meta);
+    conn.trusted = trusted;
     this.connections.add(conn);
     if (this.hooks.onAccept !== null) {
       const ok = this.hooks.runOnAccept(meta);

@@ -64,3 +64,7 @@ export type { Persistence, PersistenceWrite, PersistedState, SessionRecord, Subs
 export { MemoryPersistence } from './persistence/persistence.js';
 export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';
+export { Bridge } from './bridge/bridge.js';
+export { BRIDGE_VIA_PROPERTY } from './bridge/names.js';
+export type { BridgeOptions, BridgeTopic, BridgeStatus } from './bridge/bridge.js';
+export type { BridgeTlsOptions } from './bridge/transport.js';

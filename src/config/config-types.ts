@@ -3,6 +3,7 @@ import type { ClusterConfig } from './validate-cluster.js';
 import type { Capabilities, Compatibilities } from '../options.js';
 import type { LedgerData } from '../hooks/builtin/ledger-rules.js';
 import type { HookModuleConfig, HttpAuthConfig, JwtAuthConfig, WebhookConfig } from './integration-types.js';
+import type { BridgeConfig } from './validate-bridges.js';
 
 /** Transports a configured listener can use. */
 export type ListenerType = 'tcp' | 'tls' | 'ws' | 'wss' | 'unix';
@@ -126,6 +127,7 @@ export interface SwiftletConfig {
   webhooks?: WebhookConfig[];
   /** Hook modules, in order. */
   hooks?: HookModuleConfig[];
+  bridges?: BridgeConfig[];
 }
 
 /** Default ports by listener type. */

@@ -12,6 +12,7 @@ import { ConfigChecker, isRecord, join } from './config-checker.js';
 import type { ConfigIssue } from './config-checker.js';
 import { validateHookModules, validateHttpAuth, validateJwtAuth, validateWebhooks } from './validate-integrations.js';
 import type { IntegrationContext } from './validate-integrations.js';
+import { validateBridges } from './validate-bridges.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
 import type { AuthConfig, DebugConfig, HttpConfig, ListenerConfig, ListenerType, LogFormat, LogLevel, RateLimitConfig, StorageConfig, SwiftletConfig } from './config-types.js';
 
@@ -48,6 +49,7 @@ const TOP_KEYS = [
   'cluster',
   'webhooks',
   'hooks',
+  'bridges',
 ] as const;
 
 /** The listener types. */
@@ -432,5 +434,6 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
   if (webhooks.length > 0) config.webhooks = webhooks;
   const hooks = validateHookModules(v.integrations, obj.hooks);
   if (hooks.length > 0) config.hooks = hooks;
+  if (obj.bridges !== undefined) config.bridges = validateBridges(obj.bridges, v);
   return { config, issues: v.issues };
 }

@@ -72,6 +72,8 @@ export class Connection {
   version: ProtocolVersion = 4;
   session: Session | null = null;
   client: ClientInfo | null = null;
+  /** A connection the broker opened to itself (a bridge's local side): no authentication, no ACL. */
+  trusted = false;
   readonly openedAt: number;
 
   /** Keep alive in ms as granted (0 = none); the sweep closes the connection after 1.5× of silence [MQTT-3.1.2-24]. */

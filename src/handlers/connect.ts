@@ -15,6 +15,7 @@ import type { MaybePromise } from '../hooks/maybe-async.js';
 import { TopicAliasesOut } from '../session/topic-aliases-out.js';
 import { sessionRecord } from '../session/registry.js';
 import type { Session } from '../session/session.js';
+import { BRIDGE_CLIENT_PREFIX, BRIDGE_NODE_PROPERTY } from '../bridge/names.js';
 
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
@@ -66,6 +67,8 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     }
   }
   if (clientId.length > caps.maximumClientIdLength) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+  // `$bridge/...` names the local sessions of bridges: no network client may take one over.
+  if (!conn.trusted && clientId.startsWith(BRIDGE_CLIENT_PREFIX)) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
 
   // Keep alive and its maximum: 5.0 clients are told (Server Keep Alive), 3.x clients asking more are refused.
   let keepAlive = packet.keepAlive;
@@ -107,7 +110,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     connectedAt: ctx.clock(),
     keepAlive,
     clean: packet.clean,
-    inline: false,
+    inline: conn.trusted,
   };
   const pending: PendingConnect = { conn, packet, client, assigned, serverKeepAlive, authData: undefined };
 
@@ -167,7 +170,7 @@ function authenticate(pending: PendingConnect): MaybePromise<void> {
     const step = { method, data: packet.properties.authenticationData, reauthenticate: false, state: conn.authState };
     return andThen(ctx.hooks.runEnhancedAuth(pending.client, step), (r) => continueEnhancedAuth(pending, r));
   }
-  if (ctx.hooks.authenticate === null) return establish(pending);
+  if (ctx.hooks.authenticate === null || conn.trusted) return establish(pending);
   const auth = {
     clientId: pending.client.id,
     username: packet.username,
@@ -303,6 +306,8 @@ function connackProperties(pending: PendingConnect, grantedExpiry: number | unde
   if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
     properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
   }
+  // A Swiftlet bridge asks for the node id, to recognise messages that were already routed here.
+  if (packet.properties.userProperties?.some(([k]) => k === BRIDGE_NODE_PROPERTY) === true) properties.userProperties = [[BRIDGE_NODE_PROPERTY, ctx.id]];
   if (conn.authMethod !== undefined) {
     properties.authenticationMethod = conn.authMethod;
     if (pending.authData !== undefined) properties.authenticationData = pending.authData;

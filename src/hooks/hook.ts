@@ -57,7 +57,7 @@ export interface ClientInfo {
   readonly keepAlive: number;
   /** Clean Session (3.x) / Clean Start (5.0). */
   readonly clean: boolean;
-  /** True for the embedding program's inline client. */
+  /** True for the embedding program's inline client and for a bridge's in-process connection to the broker. */
   readonly inline: boolean;
 }
 

@@ -7,6 +7,7 @@ import { PacketType } from '../codec/types.js';
 import { reasonCodeName } from '../codec/reason-codes.js';
 import { VERSION } from '../version.js';
 import { PACKET_TYPE_NAMES } from './packet-type-names.js';
+import { registerBridgeMetrics } from './bridge-metrics.js';
 
 /** The `reason` label of a refused connection: the spec name of the code, or `accept-hook` for index 0. */
 function refusedReasonName(code: number): string {
@@ -225,6 +226,8 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
       loop.reset();
     },
   });
+
+  registerBridgeMetrics(registry, broker);
 
   // Process memory, CPU, handles, GC (prom-client's default set, into this registry only).
   collectDefaultMetrics({ register: registry });

@@ -17,6 +17,7 @@ import { createAuthLedger } from './auth-setup.js';
 import { IntegrationHooks } from './integration-hooks.js';
 import { DEFAULT_PORTS } from '../config/config-types.js';
 import type { HttpConfig, ListenerConfig, SwiftletConfig } from '../config/config-types.js';
+import { resolveBridgeOptions } from '../config/validate-bridges.js';
 
 /** Something bound: an MQTT listener or the HTTP server, and where. */
 export interface BoundAddress {
@@ -128,6 +129,7 @@ export class SwiftletServer {
     const integrations = new IntegrationHooks(broker, logger, ledger.id);
     await integrations.apply(config);
     const listeners: Listener[] = [];
+    for (const [i, b] of (config.bridges ?? []).entries()) await broker.addBridge(resolveBridgeOptions(b, i));
     for (const l of config.listeners) {
       const listener = createConfiguredListener(l, logger);
       listeners.push(listener);

@@ -70,12 +70,15 @@ export class SysPublisher {
   readonly #ctx: BrokerContext;
   readonly #intervalMs: number;
   readonly #version: string;
+  readonly #more: (() => Record<string, string>) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: BrokerContext, intervalSeconds: number, version: string) {
+  /** `more` adds topics of parts outside the core (per-bridge state). */
+  constructor(ctx: BrokerContext, intervalSeconds: number, version: string, more?: () => Record<string, string>) {
     this.#ctx = ctx;
     this.#intervalMs = intervalSeconds * 1000;
     this.#version = version;
+    this.#more = more;
   }
 
   start(): void {
@@ -94,6 +97,7 @@ export class SysPublisher {
   publishNow(): void {
     const ctx = this.#ctx;
     const values = sysValues(ctx, this.#version);
+    if (this.#more !== undefined) Object.assign(values, this.#more());
     if (ctx.bus.active) {
       // In a cluster `$SYS/broker/...` describes this node and stays on it; a copy under `$SYS/broker/nodes/<id>/`
       // reaches every node.

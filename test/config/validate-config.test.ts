@@ -24,7 +24,7 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
     name: 'unknown top-level key',
     raw: { listner: [] },
     expected: [
-      'listner: unknown key (expected one of id, listeners, http, auth, rateLimit, debug, storage, capabilities, compatibilities, logging, sys, sharedSubscriptionStrategy, responseInformationPrefix, cluster, webhooks, hooks)',
+      'listner: unknown key (expected one of id, listeners, http, auth, rateLimit, debug, storage, capabilities, compatibilities, logging, sys, sharedSubscriptionStrategy, responseInformationPrefix, cluster, webhooks, hooks, bridges)',
     ],
   },
   { name: 'port not a number', raw: { listeners: [{ type: 'tcp', port: 1883 }, { type: 'tcp', port: '80a' }] }, expected: ['listeners[1].port: expected an integer in 0..65535, found "80a"'] },

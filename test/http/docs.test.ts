@@ -36,6 +36,8 @@ test('docs/http-api.yaml is OpenAPI 3 and lists every route with its methods', (
     '/api/v1/publish': ['post'],
     '/api/v1/info': ['get'],
     '/api/v1/stats': ['get'],
+    '/api/v1/bridges': ['get'],
+    '/api/v1/bridges/{name}': ['get'],
   };
   assert.deepEqual(Object.keys(spec.paths).sort(), Object.keys(expected).sort());
   for (const [path, methods] of Object.entries(expected)) {
