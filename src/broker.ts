@@ -124,7 +124,13 @@ export class Broker {
 
   /** What every hook's init receives. */
   #hookContext(): HookContext {
-    return { logger: this.#ctx.logger, brokerId: this.#ctx.id, disconnectClient: (id, reasonCode) => this.disconnectClient(id, reasonCode) };
+    const hooks = this.#ctx.hooks;
+    return {
+      logger: this.#ctx.logger,
+      brokerId: this.#ctx.id,
+      disconnectClient: (id, reasonCode) => this.disconnectClient(id, reasonCode),
+      invalidateAclCache: () => hooks.invalidateAclCache(),
+    };
   }
 
   /** Removes a hook by id; its `stop` runs. */

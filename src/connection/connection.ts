@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import { Parser } from '../codec/parser.js';
 import type { ProtocolError } from '../codec/errors.js';
-import { encodePacket } from '../codec/encode.js';
+import { encodeAck, encodePacket } from '../codec/encode.js';
 import { PacketType, EMPTY_PROPERTIES } from '../codec/types.js';
 import type { ConnackPacket, Packet, ProtocolVersion, Properties } from '../codec/types.js';
 import type { ClientInfo } from '../hooks/hook.js';
@@ -28,10 +28,17 @@ export const ConnectionState = {
 } as const;
 export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
 
+/** The acknowledgement packets of the QoS 1/2 flows. */
+export type AckType = typeof PacketType.PUBACK | typeof PacketType.PUBREC | typeof PacketType.PUBREL | typeof PacketType.PUBCOMP;
+
 /** Result of a packet handler: nothing, or a promise when a hook went async (packets wait behind it). */
 export type HandlerResult = void | Promise<void>;
 
 let nextConnectionNumber = 1;
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
 
 const CONNECTION = Symbol('swiftlet.connection');
 type ConnectionStream = Duplex & { [CONNECTION]?: Connection };
@@ -105,6 +112,8 @@ export class Connection {
 
   /** Packets waiting while an async handler runs (keeps per-connection order). */
   #backlog: Packet[] | null = null;
+  /** Packets queued this turn for onPacketSent hooks, as (packet, encoded size) pairs; null while none. */
+  #sentPackets: (Packet | number)[] | null = null;
   /** Bytes queued this turn; null while nothing is (an idle connection keeps no array). */
   #pending: Buffer[] | null = null;
   #pendingBytes = 0;
@@ -216,6 +225,7 @@ export class Connection {
     try {
       result = dispatchPacket(this, packet);
     } catch (err) {
+      this.#processed(packet, err);
       failConnection(this, err);
       return;
     }
@@ -224,12 +234,25 @@ export class Connection {
       this.#backlog = [];
       this.stream.pause();
       result.then(
-        () => this.#resume(),
+        () => {
+          this.#processed(packet, undefined);
+          this.#resume();
+        },
         (err: unknown) => {
+          this.#processed(packet, err);
           failConnection(this, err);
         },
       );
+    } else if (this.ctx.hooks.onPacketProcessed !== null) {
+      this.#processed(packet, undefined);
     }
+  }
+
+  // onPacketProcessed, once the handler is done with a packet (for a client known by then).
+  #processed(packet: Packet, err: unknown): void {
+    const hooks = this.ctx.hooks;
+    if (hooks.onPacketProcessed === null || this.client === null) return;
+    hooks.notify('onPacketProcessed', this.client, packet, err === undefined ? undefined : toError(err));
   }
 
   #resume(): void {
@@ -279,9 +302,28 @@ export class Connection {
     this.#pendingBytes += payload.length;
   }
 
-  /** Encodes and queues a packet in this connection's protocol version. */
+  /** Encodes and queues a packet in this connection's protocol version (through onPacketEncode / onPacketSent hooks). */
   send(packet: Packet): void {
-    this.write(encodePacket(packet, this.version));
+    const hooks = this.ctx.hooks;
+    if (!hooks.outboundPackets || this.client === null) {
+      this.write(encodePacket(packet, this.version));
+      return;
+    }
+    const p = hooks.onPacketEncode === null ? packet : hooks.runOnPacketEncode(this.client, packet);
+    this.writePacket(encodePacket(p, this.version), p);
+  }
+
+  /** Queues PUBACK, PUBREC, PUBREL or PUBCOMP (encoded straight to bytes unless hooks watch outbound packets). */
+  sendAck(type: AckType, packetId: number, reasonCode: number): void {
+    if (this.ctx.hooks.outboundPackets && this.client !== null) this.send({ type, packetId, reasonCode, properties: EMPTY_PROPERTIES });
+    else this.write(encodeAck(type, packetId, reasonCode, this.version));
+  }
+
+  /** Queues `bytes`, the encoding of `packet`; onPacketSent hooks hear of it when it is handed to the stream. */
+  writePacket(bytes: Buffer, packet: Packet): void {
+    this.write(bytes);
+    if (this.state === ConnectionState.CLOSED || this.ctx.hooks.onPacketSent === null) return;
+    (this.#sentPackets ??= []).push(packet, bytes.length);
   }
 
   /** Writes everything queued as one write (small packets are joined into one buffer, large ones are not copied). */
@@ -292,15 +334,24 @@ export class Connection {
     const bytes = this.#pendingBytes;
     this.#pending = null;
     this.#pendingBytes = 0;
+    const sent = this.#sentPackets;
+    this.#sentPackets = null;
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed) return;
     this.ctx.stats.bytesSent += bytes;
     const ok = writePending(this.stream, pending, bytes);
+    if (sent !== null) this.#notifySent(sent);
     if (!ok) {
       this.#backpressured = true;
     } else if (this.session !== null && this.session.queue.size > 0 && this.state === ConnectionState.CONNECTED) {
       // The stream took everything without pushing back, so no 'drain' will come: keep the queue moving.
       this.ctx.delivery.pump(this.session);
     }
+  }
+
+  #notifySent(sent: (Packet | number)[]): void {
+    const hooks = this.ctx.hooks;
+    if (hooks.onPacketSent === null || this.client === null) return;
+    for (let i = 0; i < sent.length; i += 2) hooks.notify('onPacketSent', this.client, sent[i] as Packet, sent[i + 1] as number);
   }
 
   /**
@@ -360,6 +411,7 @@ export class Connection {
     if (this.#destroyTimer !== undefined) clearTimeout(this.#destroyTimer);
     this.#pending = null;
     this.#pendingBytes = 0;
+    this.#sentPackets = null;
     this.ctx.connectionClosed(this);
   }
 }

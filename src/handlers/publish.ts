@@ -1,5 +1,4 @@
 // Inbound PUBLISH: topic alias, limits, QoS 2 duplicate suppression, ACL and hooks, routing, acknowledgement.
-import { encodeAck } from '../codec/encode.js';
 import { ProtocolError } from '../codec/errors.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
@@ -60,7 +59,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
     // Exactly once (method A): route on first receipt, hold the id until PUBREL; a resent PUBLISH
     // with a held id is only acknowledged again [MQTT-4.3.3-10]... so it is never routed twice.
     if (session.inboundQoS2.has(packet.packetId)) {
-      conn.write(encodeAck(PacketType.PUBREC, packet.packetId, 0, conn.version));
+      conn.sendAck(PacketType.PUBREC, packet.packetId, 0);
       return;
     }
     // [MQTT-3.3.4-9] more unacknowledged QoS > 0 PUBLISH than our Receive Maximum.
@@ -164,11 +163,11 @@ function accept(conn: Connection, packet: PublishPacket, topic: string, inline =
 
 function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number): void {
   if (packet.qos === 1) {
-    conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
+    conn.sendAck(PacketType.PUBACK, packet.packetId, reasonCode);
   } else if (packet.qos === 2) {
     // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
     if (reasonCode < 0x80) conn.session!.holdInboundQoS2(packet.packetId);
-    conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
+    conn.sendAck(PacketType.PUBREC, packet.packetId, reasonCode);
   }
 }
 

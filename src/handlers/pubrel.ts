@@ -1,5 +1,4 @@
 // PUBREL from a client: the inbound QoS 2 message may be forgotten; answer PUBCOMP.
-import { encodeAck } from '../codec/encode.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PubrelPacket } from '../codec/types.js';
@@ -9,5 +8,5 @@ import type { Connection, HandlerResult } from '../connection/connection.js';
 export function handlePubrel(conn: Connection, packet: PubrelPacket): HandlerResult {
   const known = conn.session!.inboundQoS2.delete(packet.packetId);
   const reason = known || conn.version !== 5 ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;
-  conn.write(encodeAck(PacketType.PUBCOMP, packet.packetId, reason, conn.version));
+  conn.sendAck(PacketType.PUBCOMP, packet.packetId, reason);
 }

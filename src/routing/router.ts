@@ -3,7 +3,7 @@ import { PacketType } from '../codec/types.js';
 import { SubscriptionTrie } from '../topics/subscription-trie.js';
 import type { SharedGroup } from '../topics/subscription-trie.js';
 import { parseSharedFilter } from '../topics/shared-filter.js';
-import type { ClientInfo } from '../hooks/hook.js';
+import type { ClientInfo, SharedGroupChoice, SubscriberSelection } from '../hooks/hook.js';
 import type { BrokerContext } from '../context.js';
 import { ENCODING_SLOTS } from './message.js';
 import type { Message } from './message.js';
@@ -12,6 +12,8 @@ import type { Subscription } from '../session/subscription.js';
 import { FULL_SCOPE, groupKey } from '../cluster/bus.js';
 import type { RouteScope } from '../cluster/bus.js';
 import type { InflightEntry, Outgoing } from '../session/delivery-queue.js';
+import { readAccess } from './read-acl.js';
+import { toPacket } from './delivery.js';
 
 /** Routes messages to sessions; owns the subscription trie. */
 export class Router {
@@ -124,6 +126,7 @@ export class Router {
       // afterwards so stored (retained, queued) messages never keep their encodings alive.
       fanOut = touched.length + groups.length > 1 && message.encoded === undefined;
       if (fanOut) message.encoded = new Array<Buffer | undefined>(ENCODING_SLOTS);
+      if (ctx.hooks.onSelectSubscribers !== null) return this.#routeSelected(message, touched, groups);
       for (let i = 0; i < touched.length; i++) {
         const s = touched[i]!;
         const qos = (s.routeQoS < mq ? s.routeQoS : mq); // [MQTT-3.8.4-8] min(published, granted)
@@ -134,7 +137,11 @@ export class Router {
       for (let i = 0; i < groups.length; i++) {
         const group = groups[i]!;
         const sub = this.pickShared(group, message, null);
-        if (sub === undefined) continue;
+        if (sub === undefined) {
+          // Only when no member may read it: reported once, for the first member.
+          if (group.members.length > 0) ctx.delivery.drop(group.members[0]!.session, message, 'acl-denied');
+          continue;
+        }
         if (sub.noLocal && sub.session.clientId === origin) continue;
         ctx.delivery.deliver(sub.session, sharedOutgoing(sub, message, group));
         count++;
@@ -150,14 +157,60 @@ export class Router {
     }
   }
 
+  // route() when onSelectSubscribers hooks choose the receivers: the built-in choice is offered, the hooks' answer used.
+  #routeSelected(message: Message, touched: Session[], groups: SharedGroup<Subscription>[]): number {
+    const ctx = this.#ctx;
+    const selection: SubscriberSelection = { clients: touched.map((s) => s.clientId), shared: groups.map((g) => this.#sharedChoice(g, message)) };
+    const chosen = ctx.hooks.runOnSelectSubscribers(toPacket(message, 0), selection);
+    let count = 0;
+    const mq = message.qos;
+    const wanted = new Set(chosen.clients);
+    for (const s of touched) {
+      if (!wanted.has(s.clientId)) continue;
+      const qos = s.routeQoS < mq ? s.routeQoS : mq; // [MQTT-3.8.4-8]
+      ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false });
+      count++;
+    }
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i]!;
+      // Matched by position when the hook kept the array, else by share name and filter.
+      const choice = chosen.shared[i]?.group === group.group && chosen.shared[i]?.filter === group.filter
+        ? chosen.shared[i]
+        : chosen.shared.find((c) => c.group === group.group && c.filter === group.filter);
+      const id = choice?.chosen;
+      if (id === undefined) continue;
+      const sub = group.members.find((m) => m.session.clientId === id);
+      if (sub === undefined) continue;
+      if (sub.noLocal && sub.session.clientId === message.origin) continue; // [MQTT-3.8.3-3]
+      ctx.delivery.deliver(sub.session, sharedOutgoing(sub, message, group));
+      count++;
+    }
+    return count;
+  }
+
+  #sharedChoice(group: SharedGroup<Subscription>, message: Message): SharedGroupChoice {
+    const members = group.members.map((m) => ({ clientId: m.session.clientId, connected: reachable(m.session) }));
+    return { group: group.group, filter: group.filter, members, chosen: this.pickShared(group, message, null)?.session.clientId };
+  }
+
+  /** Delivers a shared-group message to a member other than `exclude` (which may not read it); false when none is left. */
+  deliverShared(group: SharedGroup<Subscription>, message: Message, exclude: Session): boolean {
+    const sub = this.pickShared(group, message, exclude);
+    if (sub === undefined || sub.session === exclude) return false;
+    if (sub.noLocal && sub.session.clientId === message.origin) return false; // [MQTT-3.8.3-3]
+    this.#ctx.delivery.deliver(sub.session, sharedOutgoing(sub, message, group));
+    return true;
+  }
+
   /**
-   * Picks the member of a shared group that gets this message, preferring connected sessions;
-   * `exclude` skips a session (re-delivery when a member's session ends).
+   * Picks the member of a shared group that gets this message, preferring connected sessions and skipping
+   * members whose read access is denied; `exclude` skips a session (re-delivery when a member's session ends).
    */
   pickShared(group: SharedGroup<Subscription>, message: Message, exclude: Session | null): Subscription | undefined {
     const members = group.members;
     const n = members.length;
     if (n === 0) return undefined;
+    const hooks = this.#ctx.hooks;
     let start = 0;
     switch (this.#ctx.sharedStrategy) {
       case 'random':
@@ -174,9 +227,14 @@ export class Router {
     for (let k = 0; k < n; k++) {
       const sub = members[(start + k) % n]!;
       if (sub.session === exclude) continue;
-      // Inline members have no connection but are always reachable; a closing connection is not.
       const s = sub.session;
-      if (s.inlineHandler !== null || (s.connection !== null && s.connection.isConnected)) return sub;
+      if (s.inlineHandler !== null) return sub;
+      if (s.connection !== null && s.connection.isConnected) {
+        // A known denial skips the member; an answer still pending does not (delivery waits for it and re-picks on a denial).
+        if (hooks.checkAcl !== null && readAccess(hooks, s, s.connection.client!, message.topic) === false) continue;
+        return sub;
+      }
+      // Offline members are asked when they are back (the queue is checked before sending).
       fallback ??= sub;
     }
     return fallback;
@@ -244,14 +302,22 @@ export class Router {
     for (const entry of session.inflight.values()) {
       if (entry.group !== undefined && entry.qos === 1) moved.push(entry);
     }
+    const sent = moved.length;
     for (const entry of moved) session.inflight.delete((entry as InflightEntry).packetId);
     for (const out of session.queue.extract((out) => out.group !== undefined)) moved.push(out);
-    for (const { message, group } of moved) {
-      const sub = this.pickShared(group!, message, session);
-      if (sub === undefined || sub.session === session) continue;
-      ctx.delivery.deliver(sub.session, sharedOutgoing(sub, message, group!));
+    for (let i = 0; i < moved.length; i++) {
+      const { message, group } = moved[i]!;
+      if (this.deliverShared(group!, message, session)) continue;
+      if (i < sent && ctx.hooks.onQosDropped !== null) {
+        ctx.hooks.notify('onQosDropped', session.clientId, toPacket(message, (moved[i] as InflightEntry).packetId), 'client-gone');
+      }
     }
   }
+}
+
+/** Inline members have no connection but are always reachable; a closing connection is not. */
+function reachable(s: Session): boolean {
+  return s.inlineHandler !== null || (s.connection !== null && s.connection.isConnected);
 }
 
 /** The filter the cluster's route table knows a subscription by. */

@@ -5,6 +5,7 @@ import type { Connection } from '../connection/connection.js';
 import type { BrokerContext } from '../context.js';
 import type { SessionRecord } from '../persistence/persistence.js';
 import { publishWill } from '../routing/will.js';
+import { toPacket } from '../routing/delivery.js';
 import { Session, sessionExpired } from './session.js';
 
 /** Why a session ended, as `onSessionTerminated` reports it. */
@@ -127,7 +128,11 @@ export class SessionRegistry {
     session.subscriptions.clear();
     // Shared-group messages still pending go to another member of the group (QoS 2 in flight excepted).
     ctx.router.redistributeShared(session);
+    if (ctx.hooks.onQosDropped !== null) {
+      for (const entry of session.inflight.values()) ctx.hooks.notify('onQosDropped', session.clientId, toPacket(entry.message, entry.packetId), 'client-gone');
+    }
     session.inflight.clear();
+    session.aclWaiting = null;
     session.queue.clear();
     if (ctx.persistence.durable) ctx.persistence.deleteSession(session.clientId);
     if (why === 'expired' && ctx.hooks.onSessionExpired !== null) ctx.hooks.notify('onSessionExpired', session.clientId);

@@ -59,6 +59,8 @@ export class AuthLedger implements Hook {
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reloading: Promise<boolean> | undefined;
+  /** Tells the broker that cached read answers are stale; set by init(). */
+  #invalidateAclCache: () => void = () => undefined;
 
   constructor(options: AuthLedgerOptions = {}) {
     this.id = options.id ?? 'auth-ledger';
@@ -74,6 +76,7 @@ export class AuthLedger implements Hook {
 
   /** Takes the broker's logger and starts watching the file when asked to. */
   init(ctx: HookContext): void {
+    if (ctx.invalidateAclCache !== undefined) this.#invalidateAclCache = ctx.invalidateAclCache;
     this.#logger = ctx.logger;
     if (this.#watch && this.#file !== undefined && this.#watcher === undefined) this.#startWatching(this.#file);
   }
@@ -123,6 +126,7 @@ export class AuthLedger implements Hook {
   /** Replaces the rules with new data; throws LedgerError (and keeps the old rules) when the data is invalid. */
   load(data: LedgerData): void {
     this.#ledger = compileLedger(data);
+    this.#invalidateAclCache();
   }
 
   /**
@@ -138,6 +142,7 @@ export class AuthLedger implements Hook {
       try {
         const ledger = parseLedgerText(file, await readFile(file, 'utf8'));
         this.#ledger = ledger;
+        this.#invalidateAclCache();
         this.#logger.info({ hook: this.id, file }, 'ledger reloaded');
         return true;
       } catch (err) {
