@@ -11,7 +11,7 @@ const upward = {
 const leaveFolder = [{ group: ['../*', '../**'], message: 'codec/ and topics/ import nothing else of ours (docs/architecture.md).' }];
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'dist/**', 'dist-check/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['.scratch/**', 'dist/**', 'dist-check/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js', 'examples/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -45,6 +45,15 @@ export default tseslint.config(
   {
     files: ['src/connection/**/*.ts', 'src/handlers/**/*.ts', 'src/routing/**/*.ts', 'src/session/**/*.ts', 'src/hooks/**/*.ts', 'src/sys/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [upward] }] },
+  },
+  {
+    // The dashboard's front end runs in the browser: it imports only its own files and browser packages.
+    files: ['src/http/dashboard/ui/*.ts', 'src/http/dashboard/ui/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*', 'node:*'], message: 'the dashboard UI runs in the browser: no server code (docs/dashboard.md).' }] }] },
+  },
+  {
+    files: ['src/http/dashboard/ui/*/**/*.ts', 'src/http/dashboard/ui/*/**/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', 'node:*'], message: 'the dashboard UI runs in the browser: no server code (docs/dashboard.md).' }] }] },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],

@@ -2,9 +2,8 @@
 // Run: npx tsx examples/embed-custom-hooks.ts   (starts on a free port, runs a short demo with MQTT.js, stops)
 import { pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
-import { Broker, ReasonCode } from '../src/index.js';
-import type { AclAccess, AuthResult, ClientInfo, ConnectAuth, Decision, Hook, PublishPacket } from '../src/index.js';
-import { TcpListener } from '../src/listeners/tcp-listener.js';
+import { Broker, ReasonCode, TcpListener } from 'swiftlet-mqtt';
+import type { AclAccess, AuthResult, ClientInfo, ConnectAuth, Decision, Hook, PublishPacket } from 'swiftlet-mqtt';
 
 /** Users of the demo; a real program would keep scrypt hashes (see hashPassword), never plain passwords. */
 const USERS = new Map([

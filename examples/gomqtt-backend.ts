@@ -4,12 +4,13 @@
 // Run: npx tsx examples/gomqtt-backend.ts   (starts on a free port, runs a short demo, prints the backend's log, stops)
 import { pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
-import { Broker, ReasonCode } from '../src/index.js';
+import { Broker, ReasonCode, TcpListener } from 'swiftlet-mqtt';
 import type {
   AuthResult,
   ClientInfo,
   ConnectAuth,
   ConnectionMeta,
+  DisconnectInfo,
   Hook,
   MessageRecord,
   Packet,
@@ -17,12 +18,11 @@ import type {
   Persistence,
   PublishPacket,
   DeliveryRecord,
+  SessionEndReason,
   SessionRecord,
   SubscriptionRecord,
   SubscriptionRequest,
-} from '../src/index.js';
-import type { DisconnectInfo, SessionEndReason } from '../src/hooks/hook.js';
-import { TcpListener } from '../src/listeners/tcp-listener.js';
+} from 'swiftlet-mqtt';
 
 /** gomqtt's log events, plus the Backend calls they stand for (authenticate, setup, subscribe, ...). */
 export type BackendEvent =

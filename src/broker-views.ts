@@ -14,6 +14,8 @@ export interface ClientSnapshot {
   readonly listenerId: string;
   /** ms since epoch of the current (or last) connection. */
   readonly connectedAt: number;
+  /** Keep alive in seconds as granted on the current (or last) connection; 0 = none. */
+  readonly keepAlive: number;
   readonly sessionExpiryInterval: number;
   readonly subscriptions: { filter: string; qos: QoS }[];
   readonly inflight: number;
@@ -83,6 +85,7 @@ export function clientSnapshot(ctx: BrokerContext, id: string): ClientSnapshot |
     remoteAddress: c?.remoteAddress ?? '',
     listenerId: c?.listenerId ?? '',
     connectedAt: c?.connectedAt ?? 0,
+    keepAlive: c?.keepAlive ?? 0,
     sessionExpiryInterval: s.expiryInterval,
     subscriptions: [...s.subscriptions.values()].map((sub) => ({ filter: sub.topicFilter, qos: sub.qos })),
     inflight: s.inflight.size,

@@ -1,13 +1,14 @@
 // The Broker: options, listeners and hooks in; serve() and close(); the embedding API. Wiring only.
 import { ReasonCode } from './codec/reason-codes.js';
-import type { Hook } from './hooks/hook.js';
+import type { Hook, HookContext } from './hooks/hook.js';
 import type { Listener } from './listeners/listener.js';
 import { BrokerContext } from './context.js';
 import { ConnectionState } from './connection/connection.js';
 import { SwiftletError } from './errors.js';
 import { inlinePublish, inlineSubscribe } from './routing/inline-client.js';
 import type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './routing/inline-client.js';
-import type { BrokerOptions, Capabilities } from './options.js';
+import { LIVE_CAPABILITIES, resolveCapabilities } from './options.js';
+import type { BrokerOptions, Capabilities, LiveCapability } from './options.js';
 import type { InlineHandler } from './session/session.js';
 import type { Persistence } from './persistence/persistence.js';
 import { restoreState } from './persistence/restore.js';
@@ -15,6 +16,28 @@ import type { Packet } from './codec/types.js';
 import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
+import { RedisBus } from './cluster/redis-bus.js';
+import type { BusState } from './cluster/redis-bus.js';
+import { Bridge } from './bridge/bridge.js';
+import type { BridgeHost, BridgeOptions, BridgeStatus } from './bridge/bridge.js';
+import { BridgeLoopGuard } from './bridge/loop-guard.js';
+import { bridgeSysValues } from './bridge/bridge-sys.js';
+import { duplexPair } from './bridge/duplex-pair.js';
+
+/** What a node knows of its cluster. */
+export interface ClusterInfo {
+  readonly nodeId: string;
+  /** `connected`, or `degraded` while Redis is unreachable (local traffic still flows). */
+  readonly state: BusState;
+  /** The other live nodes with subscribers. */
+  readonly peers: readonly string[];
+  /** Messages sent to other nodes, received from them, and envelopes that could not be read. */
+  readonly forwarded: number;
+  readonly received: number;
+  readonly malformed: number;
+  /** Messages for other nodes dropped while Redis could not take them. */
+  readonly dropped: number;
+}
 import { dispatchPacket, failConnection } from './handlers/dispatch.js';
 import { messageFromPublish } from './routing/publish-pipeline.js';
 import { createMessage } from './routing/message.js';
@@ -27,13 +50,15 @@ export class Broker {
   readonly #listeners = new Map<string, Listener>();
   readonly #sys: SysPublisher;
   readonly #maximumStoredBytes: number;
+  readonly #bridges = new Map<string, Bridge>();
+  #loopGuard: BridgeLoopGuard | undefined;
   #serving = false;
   #ready = false;
   #closed = false;
 
   constructor(options: BrokerOptions = {}) {
     this.#ctx = new BrokerContext(options);
-    this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION);
+    this.#sys = new SysPublisher(this.#ctx, options.sysInterval ?? 10, VERSION, () => bridgeSysValues(this.bridges()));
     const maxStored = options.maximumStoredBytes ?? 0;
     if (!Number.isInteger(maxStored) || maxStored < 0) {
       throw new SwiftletError('SWIFTLET_ERR_OPTIONS_INVALID', `maximumStoredBytes: expected an integer >= 0, found ${JSON.stringify(maxStored)}`);
@@ -54,8 +79,21 @@ export class Broker {
     return this.#ctx.capabilities;
   }
 
-  /** Live counters. */
+  /**
+   * Changes capabilities of a running broker; only those in LIVE_CAPABILITIES (the ones connected clients were not told
+   * about), checked with the same rules as at construction. Throws (changing nothing) on another key or a bad value.
+   */
+  updateCapabilities(changes: Partial<Pick<Capabilities, LiveCapability>>): void {
+    for (const key of Object.keys(changes)) {
+      if (!(LIVE_CAPABILITIES as readonly string[]).includes(key)) throw new RangeError(`capability ${key} cannot change while the broker runs`);
+    }
+    const next = resolveCapabilities({ ...this.#ctx.capabilities, ...changes });
+    Object.assign(this.#ctx.capabilities, next);
+  }
+
+  /** Live counters (expired retained messages are purged first, so they are never counted). */
   get stats(): Readonly<Record<string, number>> {
+    this.#ctx.retained.purgeExpired();
     return this.#ctx.stats.snapshot();
   }
 
@@ -64,15 +102,36 @@ export class Broker {
     return this.#serving;
   }
 
+  /** Cluster mode: this node's id, the bus state, the other live nodes and message counters; undefined on a single node. */
+  get cluster(): ClusterInfo | undefined {
+    const bus = this.#ctx.bus;
+    if (!(bus instanceof RedisBus)) return undefined;
+    return { nodeId: bus.nodeId, state: bus.state, peers: bus.peers, ...bus.counters };
+  }
+
   /** True once serve() has bound every listener, false again as soon as close() starts (readiness probes). */
   get ready(): boolean {
     return this.#ready;
   }
 
-  /** Adds a hook (runs after the ones added before). When serving, its `init` runs now. */
-  async addHook(hook: Hook): Promise<void> {
-    this.#ctx.hooks.add(hook);
-    if (this.#serving && hook.init !== undefined) await hook.init({ logger: this.#ctx.logger, brokerId: this.#ctx.id });
+  /**
+   * Adds a hook (runs after the ones added before, or just before the hook with id `options.before`).
+   * When serving, its `init` runs now.
+   */
+  async addHook(hook: Hook, options?: { before?: string }): Promise<void> {
+    this.#ctx.hooks.add(hook, options?.before);
+    if (this.#serving && hook.init !== undefined) await hook.init(this.#hookContext());
+  }
+
+  /** What every hook's init receives. */
+  #hookContext(): HookContext {
+    const hooks = this.#ctx.hooks;
+    return {
+      logger: this.#ctx.logger,
+      brokerId: this.#ctx.id,
+      disconnectClient: (id, reasonCode) => this.disconnectClient(id, reasonCode),
+      invalidateAclCache: () => hooks.invalidateAclCache(),
+    };
   }
 
   /** Removes a hook by id; its `stop` runs. */
@@ -121,13 +180,15 @@ export class Broker {
     if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
     if (this.#serving) throw new SwiftletError('SWIFTLET_ERR_BROKER_ALREADY_SERVING', 'serve() was already called');
     const ctx = this.#ctx;
-    await ctx.hooks.init({ logger: ctx.logger, brokerId: ctx.id });
+    await ctx.hooks.init(this.#hookContext());
     const state = await ctx.persistence.open();
     ctx.openJournal(this.#maximumStoredBytes);
     const restored = restoreState(ctx, state);
     if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
-    // Single node: the no-op bus receives nothing from other nodes.
-    await ctx.bus.start(ctx.id, () => undefined);
+    await ctx.bus.start(ctx.id, {
+      message: (message, scope) => ctx.router.routeFromCluster(message, scope),
+      retained: (message) => ctx.router.retainedFromCluster(message),
+    });
     this.#serving = true;
     ctx.startSweep();
     this.#sys.start();
@@ -138,6 +199,7 @@ export class Broker {
       throw err;
     }
     this.#ready = !this.#closed;
+    for (const bridge of this.#bridges.values()) await bridge.start();
     if (ctx.hooks.onStarted !== null) ctx.hooks.notify('onStarted');
   }
 
@@ -150,6 +212,7 @@ export class Broker {
     this.#closed = true;
     this.#ready = false;
     const ctx = this.#ctx;
+    for (const bridge of this.#bridges.values()) bridge.stop();
     ctx.closing = true;
     await Promise.allSettled([...this.#listeners.values()].map((l) => l.close()));
     // Commit what is recorded, so acknowledgements waiting for it still go out before the connections close.
@@ -176,11 +239,59 @@ export class Broker {
     ctx.stopSweep();
     this.#sys.stop();
     ctx.journal.stop();
-    await ctx.persistence.close();
+    // A failed close is reported (onError, the warning, the counter); the broker still stops.
+    await ctx.persistence.close().catch((err: unknown) => ctx.storageErrors.report(err, 'close', undefined));
     await ctx.bus.stop();
     this.#serving = false;
     if (ctx.hooks.onStopped !== null) ctx.hooks.notify('onStopped');
     await ctx.hooks.stop();
+  }
+
+  /**
+   * Adds a bridge to another broker (see docs/bridge.md). It starts with serve(), or now when the broker is serving,
+   * and stops with close(). Names are unique.
+   */
+  async addBridge(options: BridgeOptions): Promise<Bridge> {
+    if (this.#closed) throw new SwiftletError('SWIFTLET_ERR_BROKER_CLOSED', 'the broker is closed');
+    if (this.#bridges.has(options.name)) {
+      throw new SwiftletError('SWIFTLET_ERR_BRIDGE_DUPLICATE_NAME', `a bridge named ${JSON.stringify(options.name)} exists`);
+    }
+    const ctx = this.#ctx;
+    if (this.#loopGuard === undefined) {
+      this.#loopGuard = new BridgeLoopGuard(ctx.id);
+      await this.addHook(this.#loopGuard);
+    }
+    const host: BridgeHost = {
+      nodeId: ctx.id,
+      logger: ctx.logger,
+      connectLocal: () => {
+        const [local, broker] = duplexPair();
+        ctx.accept(broker, { listenerId: '$bridge', transport: 'bridge', remoteAddress: '', remotePort: 0, localAddress: '', localPort: 0 }, true);
+        return local;
+      },
+      localSession: (clientId) => {
+        const s = ctx.registry.get(clientId);
+        return s === undefined ? undefined : { inflight: s.inflight.size, queued: s.queue.size, dropped: s.dropped, filters: [...s.subscriptions.keys()] };
+      },
+    };
+    const bridge = new Bridge(host, options);
+    this.#bridges.set(options.name, bridge);
+    if (this.#serving) await bridge.start();
+    return bridge;
+  }
+
+  /** Stops and removes a bridge; its local session (and what it still holds) stays. False if there is none. */
+  removeBridge(name: string): boolean {
+    const bridge = this.#bridges.get(name);
+    if (bridge === undefined) return false;
+    this.#bridges.delete(name);
+    bridge.stop();
+    return true;
+  }
+
+  /** Every bridge's state and counters. */
+  bridges(): BridgeStatus[] {
+    return [...this.#bridges.values()].map((b) => b.status());
   }
 
   /** Publishes a message from the embedding program (inline client). Returns how many sessions it reached. */
@@ -240,7 +351,7 @@ export class Broker {
     return true;
   }
 
-  /** Retained messages, optionally those matching `filter`. */
+  /** Retained messages, optionally those matching `filter`; expired ones are purged, never listed. */
   retained(filter = '#'): RetainedSnapshot[] {
     return retainedSnapshots(this.#ctx, filter);
   }
@@ -250,7 +361,7 @@ export class Broker {
     return subscriptionSnapshots(this.#ctx);
   }
 
-  /** The retained message of one topic name, or undefined. */
+  /** The retained message of one topic name, or undefined (also when it has expired: it is purged). */
   retainedMessage(topic: string): RetainedSnapshot | undefined {
     return retainedSnapshot(this.#ctx, topic);
   }

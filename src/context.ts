@@ -4,22 +4,23 @@ import type { Duplex } from 'node:stream';
 import { ReasonCode } from './codec/reason-codes.js';
 import { HookChain } from './hooks/hook-chain.js';
 import type { ConnectionMeta } from './listeners/listener.js';
-import { RetainedIndex } from './topics/retained-index.js';
 import { Connection, ConnectionState } from './connection/connection.js';
 import { FlushScheduler } from './connection/outbound.js';
 import { Delivery } from './routing/delivery.js';
-import type { Message } from './routing/message.js';
 import { resolveCapabilities, DEFAULT_COMPATIBILITIES, SILENT_LOGGER } from './options.js';
 import type { BrokerLogger, BrokerOptions, Capabilities, Compatibilities } from './options.js';
 import { Router } from './routing/router.js';
 import { SessionRegistry } from './session/registry.js';
 import { SessionStore } from './session/session-store.js';
+import { RetainedStore } from './routing/retained-store.js';
 import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
+import { RedisBus } from './cluster/redis-bus.js';
 import type { Persistence } from './persistence/persistence.js';
 import { MemoryPersistence } from './persistence/memory-persistence.js';
 import { Journal } from './persistence/journal.js';
+import { StorageErrorReporter } from './persistence/storage-error-reporter.js';
 
 /** Shared broker state: options, sessions, subscriptions, retained messages, hooks, counters. */
 export class BrokerContext {
@@ -34,18 +35,20 @@ export class BrokerContext {
   readonly registry: SessionRegistry;
   /** What the journal records about sessions. */
   readonly store = new SessionStore(this);
-  readonly retained = new RetainedIndex<Message>();
+  readonly retained: RetainedStore;
   readonly connections = new Set<Connection>();
   readonly router: Router;
   readonly delivery: Delivery;
   readonly flusher = new FlushScheduler();
   readonly responseInformationPrefix: string;
   readonly sharedStrategy: 'round-robin' | 'random' | 'hash';
-  /** Internal until cluster mode uses it: single-node brokers run the no-op bus. */
-  readonly bus: Bus = new NoopBus();
+  /** The cluster bus (RedisBus when `cluster` is set); single-node brokers run the no-op bus. */
+  readonly bus: Bus;
   persistence: Persistence = new MemoryPersistence();
   /** Records state changes through `persistence` and group-commits them (disabled for a non-durable one). */
   journal: Journal;
+  /** Reports storage failures: onError (`where: 'persistence'`), a rate-limited warning, the persistenceErrors counter. */
+  readonly storageErrors: StorageErrorReporter;
   closing = false;
 
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -61,8 +64,11 @@ export class BrokerContext {
     this.responseInformationPrefix = options.responseInformationPrefix ?? 'response/';
     this.sharedStrategy = options.sharedSubscriptionStrategy ?? 'round-robin';
     this.sweepInterval = options.sweepInterval ?? 1000;
+    this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger);
+    this.storageErrors = new StorageErrorReporter(this);
     this.journal = this.#createJournal(0);
     this.registry = new SessionRegistry(this);
+    this.retained = new RetainedStore(this);
     this.router = new Router(this);
     this.delivery = new Delivery(this);
   }
@@ -77,17 +83,11 @@ export class BrokerContext {
       this.persistence,
       this.stats,
       {
-        failed: (err) => this.reportStorageError(err),
+        failed: (err, operation, clientId) => this.storageErrors.report(err, operation, clientId),
         recovered: () => this.logger.info({}, 'storage available again: acknowledging stored messages'),
       },
       { maxBytes },
     );
-  }
-
-  /** Storage failed: what waited for it is refused. Logged, counted (storageErrors) and passed to onError hooks. */
-  reportStorageError(err: Error): void {
-    this.logger.error({ err }, 'storage commit failed: refusing what it should have stored');
-    if (this.hooks.onError !== null) this.hooks.notify('onError', err, { where: 'persistence' });
   }
 
   /** Starts the housekeeping sweep (keep alive, connect timeout, expiry, delayed wills). */
@@ -102,13 +102,14 @@ export class BrokerContext {
     this.#sweepTimer = undefined;
   }
 
-  /** Accepts a stream from a listener. */
-  accept(stream: Duplex, meta: ConnectionMeta): void {
+  /** Accepts a stream from a listener; `trusted` for the broker's own in-process connections (bridges). */
+  accept(stream: Duplex, meta: ConnectionMeta, trusted = false): void {
     if (this.closing) {
       stream.destroy();
       return;
     }
     const conn = new Connection(this, stream, meta);
+    conn.trusted = trusted;
     this.connections.add(conn);
     if (this.hooks.onAccept !== null) {
       const ok = this.hooks.runOnAccept(meta);
@@ -151,5 +152,6 @@ export class BrokerContext {
       }
     }
     this.registry.sweep(now);
+    this.retained.purgeExpired(now);
   }
 }

@@ -1,12 +1,14 @@
 // Public API of Swiftlet: everything a user imports comes from here.
 export { Broker } from './broker.js';
+export type { ClusterInfo } from './broker.js';
+export type { ClusterOptions, BusState } from './cluster/redis-bus.js';
 export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo, QueueDepths, DetailedStats } from './broker-views.js';
 export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';
 export { SwiftletError } from './errors.js';
 export type { SwiftletErrorCode } from './errors.js';
-export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } from './options.js';
-export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities } from './options.js';
+export { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, LIVE_CAPABILITIES, resolveCapabilities } from './options.js';
+export type { BrokerOptions, BrokerLogger, Capabilities, Compatibilities, LiveCapability } from './options.js';
 export type { InlinePublishOptions, InlineSubscribeOptions, InlineSubscription } from './routing/inline-client.js';
 export type { InlineHandler, InlineMessage } from './session/session.js';
 
@@ -29,6 +31,21 @@ export { createScramCredentials } from './hooks/builtin/scram-credentials.js';
 export { RateLimit } from './hooks/builtin/rate-limit.js';
 export { DebugHook } from './hooks/builtin/debug.js';
 export { hashPassword, hashPasswordSync, verifyPassword } from './hooks/builtin/password-hash.js';
+export { HttpAuth } from './hooks/builtin/http-auth.js';
+export type { HttpAuthOptions } from './hooks/builtin/http-auth.js';
+export { JwtAuth } from './hooks/builtin/jwt-auth.js';
+export type { JwtAuthOptions } from './hooks/builtin/jwt-auth.js';
+export { Webhook, WEBHOOK_EVENTS, WEBHOOK_SIGNATURE_HEADER, signWebhookBody } from './hooks/builtin/webhooks.js';
+export type { WebhookEvent, WebhookOptions } from './hooks/builtin/webhooks.js';
+export { compileClientAcl } from './hooks/builtin/client-acl.js';
+export type { ClientAcl, ClientAclSpec } from './hooks/builtin/client-acl.js';
+export { Batcher } from './hooks/builtin/batcher.js';
+export type { BatcherOptions, BatcherStats } from './hooks/builtin/batcher.js';
+export { BoundedCache } from './hooks/builtin/bounded-cache.js';
+export type { BoundedCacheOptions } from './hooks/builtin/bounded-cache.js';
+export { CircuitBreaker } from './hooks/builtin/circuit-breaker.js';
+export type { CircuitBreakerOptions, CircuitState } from './hooks/builtin/circuit-breaker.js';
+export type { HookModuleContext, HookModuleFactory } from './server/integration-hooks.js';
 
 export type { Listener, ListenerAddress, ConnectionMeta, ConnectionHandler, PeerCertificateIdentity, ListenerStats, ConnectionRate } from './listeners/listener.js';
 export { TcpListener } from './listeners/tcp-listener.js';
@@ -49,3 +66,8 @@ export { LmdbPersistence } from './persistence/lmdb-persistence.js';
 export type { LmdbPersistenceOptions } from './persistence/lmdb-persistence.js';
 export { RedisPersistence } from './persistence/redis-persistence.js';
 export type { RedisPersistenceOptions, RedisAddress } from './persistence/redis-persistence.js';
+export { Bridge } from './bridge/bridge.js';
+export { BRIDGE_VIA_PROPERTY } from './bridge/names.js';
+export type { BridgeOptions, BridgeTopic, BridgeStatus } from './bridge/bridge.js';
+export type { BridgeTlsOptions } from './bridge/transport.js';
+export { VERSION } from './version.js';

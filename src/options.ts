@@ -1,6 +1,7 @@
 // Broker options: capabilities (what the broker offers and enforces), compatibilities, and their defaults.
 import type { QoS } from './codec/types.js';
 import { SwiftletError } from './errors.js';
+import type { ClusterOptions } from './cluster/redis-bus.js';
 
 /** What the broker offers clients and the limits it enforces; names follow the MQTT 5 properties. */
 export interface Capabilities {
@@ -42,8 +43,13 @@ export interface Capabilities {
   queueQoS0Offline: boolean;
   /** Bytes buffered on a socket beyond which it counts as congested (QoS 0 dropped, QoS 1/2 held). Default 1 MiB. */
   outboundHighWaterMark: number;
-  /** Cap on retained messages kept; 0 = unlimited. Default 0. */
+  /**
+   * Cap on retained messages kept ($SYS excluded); 0 = unlimited. A new retained topic past it is refused: 5.0 QoS 1/2
+   * publishers get 0x97 and the message is not routed; QoS 0 and 3.x messages are routed but not retained. Default 0.
+   */
   maximumRetainedMessages: number;
+  /** Cap on the payload bytes of the retained messages kept ($SYS excluded), refused as maximumRetainedMessages is; 0 = unlimited. Default 0. */
+  maximumRetainedBytes: number;
 }
 
 /** Switches for interoperating with clients that expect non-standard behaviour. */
@@ -79,6 +85,8 @@ export interface BrokerOptions {
    * and connect timeouts are measured with it. A test can supply a clock it advances, instead of waiting.
    */
   clock?: () => number;
+  /** Cluster mode: join the other brokers on the same Redis (see docs/clustering.md). Off by default. */
+  cluster?: ClusterOptions;
   /**
    * Cap on the bytes of messages a durable Persistence stores (queued and in-flight messages of persistent sessions,
    * retained messages; counted as payload + topic + 64): past it, publishes that would need storing are refused with
@@ -117,7 +125,29 @@ export const DEFAULT_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   queueQoS0Offline: false,
   outboundHighWaterMark: 1024 * 1024,
   maximumRetainedMessages: 0,
+  maximumRetainedBytes: 0,
 });
+
+/**
+ * Capabilities a running broker can change (Broker.updateCapabilities): each is read when a client connects or when
+ * a message is queued or stored, and none was announced to connected clients in their CONNACK.
+ */
+export const LIVE_CAPABILITIES = Object.freeze([
+  'maximumClients',
+  'maximumSessionExpiryInterval',
+  'maximumMessageExpiryInterval',
+  'minimumProtocolVersion',
+  'maximumKeepAlive',
+  'connectTimeout',
+  'maximumClientIdLength',
+  'maximumQueuedMessages',
+  'queueQoS0Offline',
+  'outboundHighWaterMark',
+  'maximumRetainedMessages',
+] as const satisfies readonly (keyof Capabilities)[]);
+
+/** A capability a running broker can change. */
+export type LiveCapability = (typeof LIVE_CAPABILITIES)[number];
 
 /** Default compatibilities. */
 export const DEFAULT_COMPATIBILITIES: Readonly<Compatibilities> = Object.freeze({
@@ -165,6 +195,7 @@ export function resolveCapabilities(given: Partial<Capabilities> | undefined): C
   checkInt(c, 'maximumQueuedMessages', 0, 100_000_000);
   checkInt(c, 'outboundHighWaterMark', 1024, 2 ** 31);
   checkInt(c, 'maximumRetainedMessages', 0, 2 ** 31);
+  checkInt(c, 'maximumRetainedBytes', 0, Number.MAX_SAFE_INTEGER);
   for (const k of ['retainAvailable', 'wildcardSubscriptionAvailable', 'subscriptionIdentifierAvailable', 'sharedSubscriptionAvailable', 'queueQoS0Offline'] as const) {
     if (typeof c[k] !== 'boolean') fail(k, 'a boolean', c[k]);
   }

@@ -5,7 +5,7 @@ function readVersion(): string {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'swiftlet' && typeof pkg.version === 'string') return pkg.version;
+      if (pkg.name === 'swiftlet-mqtt' && typeof pkg.version === 'string') return pkg.version;
     } catch {
       // try the next location
     }

@@ -10,19 +10,16 @@ const USAGE = `Usage:
       --log-level LEVEL      fatal|error|warn|info|debug|trace|silent (env SWIFTLET_LOG_LEVEL)
       --log-format FORMAT    json|pretty|auto (env SWIFTLET_LOG_FORMAT)
       --http-host HOST       HTTP server address (env SWIFTLET_HTTP_HOST)
-      --http-port PORT       HTTP server port; starts it (env SWIFTLET_HTTP_PORT; token: SWIFTLET_HTTP_TOKEN)
+      --http-port PORT       HTTP server port; starts it (env SWIFTLET_HTTP_PORT; tokens: SWIFTLET_HTTP_TOKEN,
+                             SWIFTLET_HTTP_READ_ONLY_TOKEN)
   swiftlet check-config FILE                validate a configuration: prints ok (exit 0) or the errors (exit 2)
   swiftlet passwd                           read a password (stdin or prompt) and print its scrypt hash for the ledger
+  swiftlet passwd --file LEDGER add|set|delete USER [--scram]
+                                            manage the users of a ledger file (swiftlet passwd --help)
   swiftlet bench <run|compare> [...]        load generator and broker comparison (swiftlet bench --help)
   swiftlet --help | --version
 See docs/configuration.md.
 `;
-
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
@@ -43,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === '--version' || command === '-v') {
-    process.stdout.write(`${await packageVersion()}\n`);
+    const { VERSION } = await import('../version.js');
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   try {

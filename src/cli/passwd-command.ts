@@ -1,5 +1,16 @@
-// `swiftlet passwd`: read a password (stdin, or a no-echo prompt on a terminal) and print its scrypt hash for the ledger.
+// `swiftlet passwd`: print a password's scrypt hash, or manage the users of a ledger file
+// (`swiftlet passwd --file ledger.yaml add|set|delete USER [--scram]`), reading passwords from stdin or a prompt.
+import { parseArgs } from 'node:util';
 import { hashPassword } from '../hooks/builtin/password-hash.js';
+import { createScramCredentials } from '../hooks/builtin/scram-credentials.js';
+import { LedgerEditError, editLedgerFile } from './passwd-ledger-file.js';
+
+const USAGE = `usage:
+  swiftlet passwd                                          print the scrypt hash of a password
+  swiftlet passwd --file LEDGER add|set USER [--scram]     add a user / set a user's password (--scram: also SCRAM-SHA-256)
+  swiftlet passwd --file LEDGER delete USER                remove a user
+The password is read from stdin (one line) or, on a terminal, prompted for twice without echo.
+`;
 
 /** Reads all of a non-terminal stdin; one trailing newline (LF or CRLF) is not part of the password. */
 async function readPiped(stdin: NodeJS.ReadStream): Promise<string> {
@@ -35,12 +46,8 @@ function promptHidden(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream, prom
   });
 }
 
-/** Prints the scrypt hash of a password; exit 0, or 2 when the password is empty or the two entries differ. */
-export async function runPasswd(argv: string[]): Promise<number> {
-  if (argv.length > 0) {
-    process.stderr.write('usage: swiftlet passwd   (reads the password from stdin, or prompts on a terminal)\n');
-    return 2;
-  }
+/** The password from a prompt (twice) or stdin; a number is the exit code to return instead. */
+async function readPassword(): Promise<string | number> {
   let password: string | undefined;
   if (process.stdin.isTTY) {
     password = await promptHidden(process.stdin, process.stderr, 'Password: ');
@@ -57,6 +64,56 @@ export async function runPasswd(argv: string[]): Promise<number> {
     process.stderr.write('swiftlet: passwd: empty password\n');
     return 2;
   }
-  process.stdout.write(`${await hashPassword(password)}\n`);
-  return 0;
+  return password;
+}
+
+function usage(message?: string): number {
+  if (message !== undefined) process.stderr.write(`swiftlet: passwd: ${message}\n`);
+  process.stderr.write(USAGE);
+  return 2;
+}
+
+/** Runs the command; exit 0, or 2 on a usage error, an empty password, different entries or a refused edit. */
+export async function runPasswd(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { file: { type: 'string', short: 'f' }, scram: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  } catch (err) {
+    return usage(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const file = values.file;
+  if (file === undefined) {
+    if (positionals.length > 0 || values.scram === true) return usage('add, set and delete need --file LEDGER');
+    const password = await readPassword();
+    if (typeof password === 'number') return password;
+    process.stdout.write(`${await hashPassword(password)}\n`);
+    return 0;
+  }
+  const [action, user, ...rest] = positionals;
+  if (action !== 'add' && action !== 'set' && action !== 'delete') return usage(`expected add, set or delete, found ${JSON.stringify(action ?? '')}`);
+  if (user === undefined || user === '' || rest.length > 0) return usage(`expected one user name after ${action}`);
+  if (action === 'delete' && values.scram === true) return usage('--scram goes with add or set');
+  try {
+    if (action === 'delete') {
+      process.stderr.write(`swiftlet: passwd: ${editLedgerFile(file, { action, user }, undefined)} in ${file}\n`);
+      return 0;
+    }
+    const password = await readPassword();
+    if (typeof password === 'number') return password;
+    const scram = values.scram === true ? createScramCredentials(password) : undefined;
+    const done = editLedgerFile(file, { action, user, scram }, await hashPassword(password));
+    process.stderr.write(`swiftlet: passwd: ${done} in ${file}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof LedgerEditError) {
+      process.stderr.write(`swiftlet: passwd: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }

@@ -90,6 +90,17 @@ export class ConfigChecker {
     return typeof value === 'string' && value !== '' ? value : this.expected(path, 'a non-empty string', value);
   }
 
+  /** A bearer token: a string of at least 16 characters (a guessable token protects nothing). */
+  token(value: unknown, path: string): string | undefined {
+    const token = this.string(value, path);
+    if (token === undefined) return undefined;
+    if (token.length < 16) {
+      this.add(path, `expected at least 16 characters, found ${token.length}`);
+      return undefined;
+    }
+    return token;
+  }
+
   /** One of the listed strings. */
   oneOf<T extends string>(value: unknown, path: string, choices: readonly T[]): T | undefined {
     if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;

@@ -1,6 +1,9 @@
 // The validated shape of a swiftlet configuration file, after defaults are applied.
+import type { ClusterConfig } from './validate-cluster.js';
 import type { Capabilities, Compatibilities } from '../options.js';
 import type { LedgerData } from '../hooks/builtin/ledger-rules.js';
+import type { HookModuleConfig, HttpAuthConfig, JwtAuthConfig, WebhookConfig } from './integration-types.js';
+import type { BridgeConfig } from './validate-bridges.js';
 
 /** Transports a configured listener can use. */
 export type ListenerType = 'tcp' | 'tls' | 'ws' | 'wss' | 'unix';
@@ -46,6 +49,10 @@ export interface HttpConfig {
   port: number;
   /** Bearer token the management API requires; without it the API is off. */
   token?: string;
+  /** Bearer token that may only read (GET): the dashboard without disconnect, delete or publish. */
+  readOnlyToken?: string;
+  /** Serve the web dashboard at `/` when the API is on. Default true. */
+  dashboard?: boolean;
   /** Serve /metrics. Default true. */
   metrics?: boolean;
   /** Serve the management API (needs `token`). Default true. */
@@ -68,6 +75,10 @@ export interface AuthConfig {
   scram: boolean;
   /** Use a verified TLS client certificate's common name as the user name. */
   useCertificateCommonNameAsUsername: boolean;
+  /** Authentication (and ACL) by a web service. */
+  http?: HttpAuthConfig;
+  /** The password is a JWT. */
+  jwt?: JwtAuthConfig;
 }
 
 /** Per-client publish limits (the RateLimit hook). */
@@ -121,6 +132,12 @@ export interface SwiftletConfig {
   sys: { interval: number };
   sharedSubscriptionStrategy?: 'round-robin' | 'random' | 'hash';
   responseInformationPrefix?: string;
+  cluster?: ClusterConfig;
+  /** Event endpoints. */
+  webhooks?: WebhookConfig[];
+  /** Hook modules, in order. */
+  hooks?: HookModuleConfig[];
+  bridges?: BridgeConfig[];
 }
 
 /** Default ports by listener type. */

@@ -73,7 +73,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
   const named = options.configFile ?? (env.SWIFTLET_CONFIG === '' ? undefined : env.SWIFTLET_CONFIG);
   const file = named === undefined ? undefined : resolve(cwd, named);
   const parsed: ParsedFile = file === undefined ? { raw: undefined, issues: [] } : parseConfigFile(file);
-  const validateOptions = { baseDir: file === undefined ? cwd : dirname(file), checkFiles: options.checkFiles ?? true };
+  const validateOptions = { baseDir: file === undefined ? cwd : dirname(file), checkFiles: options.checkFiles ?? true, env };
   const { config, issues } = validateConfig(parsed.issues.length > 0 ? undefined : parsed.raw, validateOptions);
   const checker = new ConfigChecker();
   const overrides = readOverrides(options.flags ?? {}, env, checker);

@@ -3,6 +3,7 @@ import type { ConfigChecker } from './config-checker.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
 import type { LogFormat, LogLevel, SwiftletConfig } from './config-types.js';
 import { LOG_LEVELS } from './validate-config.js';
+import { checkRedisUrl } from './validate-cluster.js';
 
 /** Values given on the command line; undefined when absent. */
 export interface FlagValues {
@@ -12,6 +13,7 @@ export interface FlagValues {
   logFormat?: string | undefined;
   httpHost?: string | undefined;
   httpPort?: string | undefined;
+  cluster?: string | undefined;
 }
 
 /** Validated overrides, flags already merged over the environment. */
@@ -23,6 +25,8 @@ export interface ConfigOverrides {
   httpHost?: string;
   httpPort?: number;
   httpToken?: string;
+  cluster?: string;
+  httpReadOnlyToken?: string;
 }
 
 /** Each override: its flag, its environment variable, and how to read it. */
@@ -34,7 +38,9 @@ const SOURCES = [
   { key: 'httpHost', flag: '--http-host', env: 'SWIFTLET_HTTP_HOST', kind: 'string' },
   { key: 'httpPort', flag: '--http-port', env: 'SWIFTLET_HTTP_PORT', kind: 'port' },
   // No flag for the token: command lines are visible to every user of the machine (ps).
-  { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'string' },
+  { key: 'httpToken', flag: undefined, env: 'SWIFTLET_HTTP_TOKEN', kind: 'token' },
+  { key: 'cluster', flag: '--cluster', env: 'SWIFTLET_CLUSTER', kind: 'redis' },
+  { key: 'httpReadOnlyToken', flag: undefined, env: 'SWIFTLET_HTTP_READ_ONLY_TOKEN', kind: 'token' },
 ] as const;
 
 /** Every environment variable swiftlet reads, for documentation and tests. */
@@ -58,8 +64,14 @@ export function readOverrides(flags: FlagValues, env: Readonly<Record<string, st
         out[source.key] = checker.integer(Number.isNaN(n) ? text : n, name, 0, 65535);
         break;
       }
+      case 'token':
+        out[source.key] = checker.token(text, name);
+        break;
       case 'level':
         out[source.key] = checker.oneOf(text, name, LOG_LEVELS);
+        break;
+      case 'redis':
+        out[source.key] = checkRedisUrl(checker, text, name);
         break;
       case 'format':
         out[source.key] = checker.oneOf(text, name, ['json', 'pretty', 'auto'] as const);
@@ -92,4 +104,6 @@ export function applyOverrides(config: SwiftletConfig, overrides: ConfigOverride
     if (overrides.httpPort !== undefined) config.http.port = overrides.httpPort;
   }
   if (overrides.httpToken !== undefined && config.http !== undefined) config.http.token = overrides.httpToken;
+  if (overrides.cluster !== undefined) config.cluster = { ...config.cluster, redis: overrides.cluster };
+  if (overrides.httpReadOnlyToken !== undefined && config.http !== undefined) config.http.readOnlyToken = overrides.httpReadOnlyToken;
 }

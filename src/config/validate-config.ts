@@ -1,4 +1,5 @@
 // Hand-written validation of a parsed configuration: unknown keys, types and ranges, all errors collected.
+import { validateCluster } from './validate-cluster.js';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { extname, isAbsolute, resolve } from 'node:path';
@@ -9,6 +10,9 @@ import { DEFAULT_CAPABILITIES, DEFAULT_COMPATIBILITIES, resolveCapabilities } fr
 import type { Capabilities, Compatibilities } from '../options.js';
 import { ConfigChecker, isRecord, join } from './config-checker.js';
 import type { ConfigIssue } from './config-checker.js';
+import { validateHookModules, validateHttpAuth, validateJwtAuth, validateWebhooks } from './validate-integrations.js';
+import type { IntegrationContext } from './validate-integrations.js';
+import { validateBridges } from './validate-bridges.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from './config-types.js';
 import type { AuthConfig, DebugConfig, HttpConfig, ListenerConfig, ListenerType, LogFormat, LogLevel, RateLimitConfig, StorageConfig, SwiftletConfig } from './config-types.js';
 
@@ -18,6 +22,8 @@ export interface ValidateOptions {
   baseDir?: string;
   /** Check that referenced files (ledger, certificates) are readable. Default true. */
   checkFiles?: boolean;
+  /** Where `${NAME}` references in integration settings are looked up. Default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The outcome of validation: a config with defaults applied, and every problem found. */
@@ -40,12 +46,17 @@ const TOP_KEYS = [
   'sys',
   'sharedSubscriptionStrategy',
   'responseInformationPrefix',
+  'cluster',
+  'webhooks',
+  'hooks',
+  'bridges',
 ] as const;
 
 /** The listener types. */
 export const LISTENER_TYPES: readonly ListenerType[] = ['tcp', 'tls', 'ws', 'wss', 'unix'];
 /** The log levels. */
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
 
 const LIMIT_KEYS = ['type', 'id', 'maxConnections', 'connectionRate'];
@@ -64,11 +75,13 @@ const LISTENER_KEYS: Readonly<Record<ListenerType, readonly string[]>> = {
 class ConfigValidator extends ConfigChecker {
   readonly #baseDir: string;
   readonly #checkFiles: boolean;
+  readonly integrations: IntegrationContext;
 
   constructor(options: ValidateOptions) {
     super();
     this.#baseDir = options.baseDir ?? process.cwd();
     this.#checkFiles = options.checkFiles ?? true;
+    this.integrations = { checker: this, file: (value, path) => this.file(value, path), env: options.env ?? process.env };
   }
 
   /** A readable file path, resolved against the config folder. */
@@ -199,19 +212,20 @@ class ConfigValidator extends ConfigChecker {
     if (raw === undefined) return undefined;
     const obj = this.object(raw, 'http');
     if (obj === undefined) return undefined;
-    this.keys(obj, ['host', 'port', 'token', 'metrics', 'api', 'maxBodyBytes'], 'http');
+    this.keys(obj, ['host', 'port', 'token', 'readOnlyToken', 'metrics', 'api', 'dashboard', 'maxBodyBytes'], 'http');
     const out: HttpConfig = { host: DEFAULT_HOST, port: DEFAULT_HTTP_PORT };
     if (obj.metrics !== undefined) out.metrics = this.boolean(obj.metrics, 'http.metrics');
     if (obj.api !== undefined) out.api = this.boolean(obj.api, 'http.api');
     if (obj.maxBodyBytes !== undefined) out.maxBodyBytes = this.integer(obj.maxBodyBytes, 'http.maxBodyBytes', 1, 2 ** 30);
     if (obj.host !== undefined) out.host = this.string(obj.host, 'http.host') ?? DEFAULT_HOST;
     if (obj.port !== undefined) out.port = this.integer(obj.port, 'http.port', 0, 65535) ?? DEFAULT_HTTP_PORT;
-    if (obj.token !== undefined) {
-      const token = this.string(obj.token, 'http.token');
-      // A guessable token protects nothing; demand at least some entropy.
-      if (token !== undefined && token.length < 16) this.add('http.token', `expected at least 16 characters, found ${token.length}`);
-      else if (token !== undefined) out.token = token;
+    if (obj.dashboard !== undefined) out.dashboard = this.boolean(obj.dashboard, 'http.dashboard');
+    for (const key of ['token', 'readOnlyToken'] as const) {
+      if (obj[key] === undefined) continue;
+      const token = this.token(obj[key], `http.${key}`);
+      if (token !== undefined) out[key] = token;
     }
+    if (out.token !== undefined && out.token === out.readOnlyToken) this.add('http.readOnlyToken', 'must differ from http.token');
     return out;
   }
 
@@ -220,7 +234,9 @@ class ConfigValidator extends ConfigChecker {
     if (raw === undefined) return out;
     const obj = this.object(raw, 'auth');
     if (obj === undefined) return out;
-    this.keys(obj, ['allowAnonymous', 'ledger', 'ledgerFile', 'watch', 'scram', 'useCertificateCommonNameAsUsername'], 'auth');
+    this.keys(obj, ['allowAnonymous', 'ledger', 'ledgerFile', 'watch', 'scram', 'useCertificateCommonNameAsUsername', 'http', 'jwt'], 'auth');
+    if (obj.http !== undefined) out.http = validateHttpAuth(this.integrations, obj.http, 'auth.http');
+    if (obj.jwt !== undefined) out.jwt = validateJwtAuth(this.integrations, obj.jwt, 'auth.jwt');
     if (obj.allowAnonymous !== undefined) out.allowAnonymous = this.boolean(obj.allowAnonymous, 'auth.allowAnonymous');
     if (obj.ledger !== undefined && obj.ledgerFile !== undefined) this.add('auth.ledgerFile', 'expected either auth.ledger or auth.ledgerFile, found both');
     if (obj.ledger !== undefined) {
@@ -406,7 +422,8 @@ class ConfigValidator extends ConfigChecker {
     for (const [key, value] of Object.entries(obj)) {
       const def = defaults[key];
       if (def === undefined) continue;
-      const ok = typeof def === 'boolean' ? this.boolean(value, `capabilities.${key}`) !== undefined : this.integer(value, `capabilities.${key}`, 0, 0xffffffff) !== undefined;
+      // Numbers are only type-checked here (byte limits may exceed 32 bits); resolveCapabilities checks each range.
+      const ok = typeof def === 'boolean' ? this.boolean(value, `capabilities.${key}`) !== undefined : this.integer(value, `capabilities.${key}`, 0, Number.MAX_SAFE_INTEGER) !== undefined;
       if (ok) out[key] = value;
       else typesOk = false;
     }
@@ -473,6 +490,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     storage: v.storage(obj.storage),
   };
   if (obj.id !== undefined) config.id = v.string(obj.id, 'id');
+  const cluster = validateCluster(v, obj.cluster);
+  if (cluster !== undefined) config.cluster = cluster;
   const http = v.http(obj.http);
   if (http !== undefined) config.http = http;
   const rateLimit = v.rateLimit(obj.rateLimit);
@@ -486,5 +505,10 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     if (typeof obj.responseInformationPrefix === 'string') config.responseInformationPrefix = obj.responseInformationPrefix;
     else v.expected('responseInformationPrefix', "a string ('' disables it)", obj.responseInformationPrefix);
   }
+  const webhooks = validateWebhooks(v.integrations, obj.webhooks);
+  if (webhooks.length > 0) config.webhooks = webhooks;
+  const hooks = validateHookModules(v.integrations, obj.hooks);
+  if (hooks.length > 0) config.hooks = hooks;
+  if (obj.bridges !== undefined) config.bridges = validateBridges(obj.bridges, v);
   return { config, issues: v.issues };
 }

@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import { Parser } from '../codec/parser.js';
 import type { ProtocolError } from '../codec/errors.js';
-import { encodePacket } from '../codec/encode.js';
+import { encodeAck, encodePacket } from '../codec/encode.js';
 import { PacketType, EMPTY_PROPERTIES } from '../codec/types.js';
 import type { ConnackPacket, Packet, ProtocolVersion, Properties } from '../codec/types.js';
 import type { ClientInfo } from '../hooks/hook.js';
@@ -33,10 +33,17 @@ export const ConnectionState = {
 } as const;
 export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
 
+/** The acknowledgement packets of the QoS 1/2 flows. */
+export type AckType = typeof PacketType.PUBACK | typeof PacketType.PUBREC | typeof PacketType.PUBREL | typeof PacketType.PUBCOMP;
+
 /** Result of a packet handler: nothing, or a promise when a hook went async (packets wait behind it). */
 export type HandlerResult = void | Promise<void>;
 
 let nextConnectionNumber = 1;
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
 
 const CONNECTION = Symbol('swiftlet.connection');
 type ConnectionStream = Duplex & { [CONNECTION]?: Connection };
@@ -70,6 +77,8 @@ export class Connection implements CommitWaiter {
   version: ProtocolVersion = 4;
   session: Session | null = null;
   client: ClientInfo | null = null;
+  /** A connection the broker opened to itself (a bridge's local side): no authentication, no ACL. */
+  trusted = false;
   readonly openedAt: number;
 
   /** Keep alive in ms as granted (0 = none); the sweep closes the connection after 1.5× of silence [MQTT-3.1.2-24]. */
@@ -108,6 +117,8 @@ export class Connection implements CommitWaiter {
 
   /** Packets waiting while an async handler runs (keeps per-connection order). */
   #backlog: Packet[] | null = null;
+  /** Packets queued this turn for onPacketSent hooks, as (packet, encoded size) pairs; null while none. */
+  #sentPackets: (Packet | number)[] | null = null;
   /** Bytes queued this turn; null while nothing is (an idle connection keeps no array). */
   #pending: Buffer[] | null = null;
   #pendingBytes = 0;
@@ -225,6 +236,7 @@ export class Connection implements CommitWaiter {
     try {
       result = dispatchPacket(this, packet);
     } catch (err) {
+      this.#processed(packet, err);
       failConnection(this, err);
       return;
     }
@@ -233,12 +245,25 @@ export class Connection implements CommitWaiter {
       this.#backlog = [];
       this.stream.pause();
       result.then(
-        () => this.#resume(),
+        () => {
+          this.#processed(packet, undefined);
+          this.#resume();
+        },
         (err: unknown) => {
+          this.#processed(packet, err);
           failConnection(this, err);
         },
       );
+    } else if (this.ctx.hooks.onPacketProcessed !== null) {
+      this.#processed(packet, undefined);
     }
+  }
+
+  // onPacketProcessed, once the handler is done with a packet (for a client known by then).
+  #processed(packet: Packet, err: unknown): void {
+    const hooks = this.ctx.hooks;
+    if (hooks.onPacketProcessed === null || this.client === null) return;
+    hooks.notify('onPacketProcessed', this.client, packet, err === undefined ? undefined : toError(err));
   }
 
   #resume(): void {
@@ -288,9 +313,28 @@ export class Connection implements CommitWaiter {
     this.#pendingBytes += payload.length;
   }
 
-  /** Encodes and queues a packet in this connection's protocol version. */
+  /** Encodes and queues a packet in this connection's protocol version (through onPacketEncode / onPacketSent hooks). */
   send(packet: Packet): void {
-    this.write(encodePacket(packet, this.version));
+    const hooks = this.ctx.hooks;
+    if (!hooks.outboundPackets || this.client === null) {
+      this.write(encodePacket(packet, this.version));
+      return;
+    }
+    const p = hooks.onPacketEncode === null ? packet : hooks.runOnPacketEncode(this.client, packet);
+    this.writePacket(encodePacket(p, this.version), p);
+  }
+
+  /** Queues PUBACK, PUBREC, PUBREL or PUBCOMP (encoded straight to bytes unless hooks watch outbound packets). */
+  sendAck(type: AckType, packetId: number, reasonCode: number): void {
+    if (this.ctx.hooks.outboundPackets && this.client !== null) this.send({ type, packetId, reasonCode, properties: EMPTY_PROPERTIES });
+    else this.write(encodeAck(type, packetId, reasonCode, this.version));
+  }
+
+  /** Queues `bytes`, the encoding of `packet`; onPacketSent hooks hear of it when it is handed to the stream. */
+  writePacket(bytes: Buffer, packet: Packet): void {
+    this.write(bytes);
+    if (this.state === ConnectionState.CLOSED || this.ctx.hooks.onPacketSent === null) return;
+    (this.#sentPackets ??= []).push(packet, bytes.length);
   }
 
   /** Holds this connection's output (all of it, in order) until the journal's current batch is committed. */
@@ -306,9 +350,13 @@ export class Connection implements CommitWaiter {
    */
   writeDurableAck(type: typeof PacketType.PUBACK | typeof PacketType.PUBREC, packetId: number, ack: PublishAck): void {
     const bytes = encodeHeldAck(type, packetId, this.version);
-    (this.#heldAcks ??= []).push({ bytes, epoch: ack.epoch, type, packetId, ack, index: this.#pending === null ? 0 : this.#pending.length });
+    // onPacketSent hears of it as it finally goes (a refusal once refused); it is not passed through onPacketEncode,
+    // since a failed commit must be able to turn its bytes into a refusal in place.
+    const packet = this.ctx.hooks.onPacketSent !== null && this.client !== null ? { type, packetId, reasonCode: 0, properties: EMPTY_PROPERTIES } : null;
+    (this.#heldAcks ??= []).push({ bytes, epoch: ack.epoch, type, packetId, ack, index: this.#pending === null ? 0 : this.#pending.length, packet });
     ack.waiter = this;
     this.write(bytes);
+    if (packet !== null) (this.#sentPackets ??= []).push(packet, bytes.length);
   }
 
   /** A held acknowledgement needs no commit any more (its deliveries were all acknowledged): output may go sooner. */
@@ -378,7 +426,7 @@ export class Connection implements CommitWaiter {
       this.#pending = pending.slice(cut);
       this.#pendingBytes -= bytes;
       for (let i = 0; i < waiting.length; i++) waiting[i]!.index -= cut;
-      this.#writeOut(head, bytes);
+      this.#writeOut(head, bytes, null);
     }
     this.#heldAcks = waiting;
     return true;
@@ -404,19 +452,32 @@ export class Connection implements CommitWaiter {
     const bytes = this.#pendingBytes;
     this.#pending = null;
     this.#pendingBytes = 0;
-    this.#writeOut(pending, bytes);
+    const sent = this.#sentPackets;
+    this.#sentPackets = null;
+    this.#writeOut(pending, bytes, sent);
   }
 
-  #writeOut(pending: Buffer[], bytes: number): void {
+  /**
+   * Hands `pending` to the stream; `sent` are the packets onPacketSent hears of (null when a held part goes early:
+   * its packets are reported with the rest of the output).
+   */
+  #writeOut(pending: Buffer[], bytes: number, sent: (Packet | number)[] | null): void {
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed || this.stream.writableEnded) return;
     this.ctx.stats.bytesSent += bytes;
     const ok = writePending(this.stream, pending, bytes);
+    if (sent !== null) this.#notifySent(sent);
     if (!ok) {
       this.#backpressured = true;
     } else if (this.session !== null && this.session.queue.size > 0 && this.state === ConnectionState.CONNECTED) {
       // The stream took everything without pushing back, so no 'drain' will come: keep the queue moving.
       this.ctx.delivery.pump(this.session);
     }
+  }
+
+  #notifySent(sent: (Packet | number)[]): void {
+    const hooks = this.ctx.hooks;
+    if (hooks.onPacketSent === null || this.client === null) return;
+    for (let i = 0; i < sent.length; i += 2) hooks.notify('onPacketSent', this.client, sent[i] as Packet, sent[i + 1] as number);
   }
 
   /**
@@ -476,6 +537,7 @@ export class Connection implements CommitWaiter {
     if (this.#destroyTimer !== undefined) clearTimeout(this.#destroyTimer);
     this.#pending = null;
     this.#pendingBytes = 0;
+    this.#sentPackets = null;
     this.ctx.connectionClosed(this);
   }
 }

@@ -16,6 +16,8 @@ export interface HeldAck {
   readonly ack: PublishAck;
   /** Its position in the connection's pending output. */
   index: number;
+  /** The packet onPacketSent hooks will hear of, when any listens. */
+  readonly packet: { reasonCode: number } | null;
 }
 
 /**
@@ -36,4 +38,5 @@ export function encodeHeldAck(type: typeof PacketType.PUBACK | typeof PacketType
 /** Turns a held 5.0 acknowledgement into a refusal with `reasonCode`. */
 export function refuseHeldAck(ack: HeldAck, reasonCode: number): void {
   ack.bytes[4] = reasonCode;
+  if (ack.packet !== null) ack.packet.reasonCode = reasonCode;
 }

@@ -1,7 +1,7 @@
 // CONNECT, as named steps: check the packet → onConnect hooks → authenticate → take over → open and attach the
 // session → CONNACK → resume delivery.
 import { randomBytes } from 'node:crypto';
-import { ReasonCode, toConnectReturnCode } from '../codec/reason-codes.js';
+import { ReasonCode, reasonCodeName, toConnectReturnCode } from '../codec/reason-codes.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
 import type { ConnackPacket, ConnectPacket, Properties } from '../codec/types.js';
 import { encodedLength } from '../codec/encode.js';
@@ -14,9 +14,27 @@ import { andThen, isPromise } from '../hooks/maybe-async.js';
 import type { MaybePromise } from '../hooks/maybe-async.js';
 import { TopicAliasesOut } from '../session/topic-aliases-out.js';
 import type { Session } from '../session/session.js';
+import { BRIDGE_CLIENT_PREFIX, BRIDGE_NODE_PROPERTY } from '../bridge/names.js';
+
+/** The CONNECT being handled on a connection, for the refusal log line (a refusal can come after async auth steps). */
+const connecting = new WeakMap<Connection, ConnectPacket>();
 
 /** Refuses a CONNECT: CONNACK with the reason (5.0) or the nearest 3.x return code, then close [MQTT-3.2.2-4] [MQTT-3.2.2-6]. */
 export function refuseConnect(conn: Connection, reasonCode: number, properties: Properties = EMPTY_PROPERTIES): void {
+  const ctx = conn.ctx;
+  const packet = connecting.get(conn);
+  ctx.logger.warn(
+    {
+      clientId: packet?.clientId ?? null,
+      username: packet?.username ?? null,
+      address: conn.meta.remoteAddress.includes(':') ? `[${conn.meta.remoteAddress}]:${conn.meta.remotePort}` : `${conn.meta.remoteAddress}:${conn.meta.remotePort}`,
+      listener: conn.meta.listenerId,
+      protocolVersion: conn.version,
+      reasonCode: `0x${reasonCode.toString(16).padStart(2, '0')}`,
+      reason: reasonCodeName(reasonCode, PacketType.CONNACK) ?? 'unknown',
+    },
+    'client refused',
+  );
   let code = reasonCode;
   if (code === ReasonCode.NOT_AUTHORIZED && conn.ctx.compatibilities.obscureNotAuthorized) code = ReasonCode.UNSPECIFIED_ERROR;
   let connack: ConnackPacket | undefined =
@@ -49,6 +67,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   conn.state = ConnectionState.CONNECTING;
   // Known before any CONNACK is built: no packet to the client may exceed it [MQTT-3.1.2-24].
   if (v === 5) conn.clientMaximumPacketSize = packet.properties.maximumPacketSize ?? 0;
+  connecting.set(conn, packet);
 
   if (v < caps.minimumProtocolVersion) return refuseConnect(conn, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION); // [MQTT-3.1.2-2]
   if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) return refuseConnect(conn, ReasonCode.SERVER_BUSY);
@@ -65,6 +84,8 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     }
   }
   if (clientId.length > caps.maximumClientIdLength) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+  // `$bridge/...` names the local sessions of bridges: no network client may take one over.
+  if (!conn.trusted && clientId.startsWith(BRIDGE_CLIENT_PREFIX)) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
 
   // Keep alive and its maximum: 5.0 clients are told (Server Keep Alive), 3.x clients asking more are refused.
   let keepAlive = packet.keepAlive;
@@ -106,7 +127,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     connectedAt: ctx.clock(),
     keepAlive,
     clean: packet.clean,
-    inline: false,
+    inline: conn.trusted,
   };
   const pending: PendingConnect = { conn, packet, client, assigned, serverKeepAlive, authData: undefined };
 
@@ -166,7 +187,7 @@ function authenticate(pending: PendingConnect): MaybePromise<void> {
     const step = { method, data: packet.properties.authenticationData, reauthenticate: false, state: conn.authState };
     return andThen(ctx.hooks.runEnhancedAuth(pending.client, step), (r) => continueEnhancedAuth(pending, r));
   }
-  if (ctx.hooks.authenticate === null) return establish(pending);
+  if (ctx.hooks.authenticate === null || conn.trusted) return establish(pending);
   const auth = {
     clientId: pending.client.id,
     username: packet.username,
@@ -308,6 +329,8 @@ function connackProperties(pending: PendingConnect, grantedExpiry: number | unde
   if (wantsResponseInfo && ctx.responseInformationPrefix !== '') {
     properties.responseInformation = `${ctx.responseInformationPrefix}${clientId}`;
   }
+  // A Swiftlet bridge asks for the node id, to recognise messages that were already routed here.
+  if (packet.properties.userProperties?.some(([k]) => k === BRIDGE_NODE_PROPERTY) === true) properties.userProperties = [[BRIDGE_NODE_PROPERTY, ctx.id]];
   if (conn.authMethod !== undefined) {
     properties.authenticationMethod = conn.authMethod;
     if (pending.authData !== undefined) properties.authenticationData = pending.authData;

@@ -1,5 +1,4 @@
 // Inbound PUBLISH: topic alias, limits, QoS 2 duplicate suppression, ACL and hooks, routing, acknowledgement.
-import { encodeAck } from '../codec/encode.js';
 import { ProtocolError } from '../codec/errors.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
@@ -61,7 +60,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
     // Exactly once (method A): route on first receipt, hold the id until PUBREL; a resent PUBLISH
     // with a held id is only acknowledged again [MQTT-4.3.3-10]... so it is never routed twice.
     if (session.inboundQoS2.has(packet.packetId)) {
-      conn.write(encodeAck(PacketType.PUBREC, packet.packetId, 0, conn.version));
+      conn.sendAck(PacketType.PUBREC, packet.packetId, 0);
       return;
     }
     // [MQTT-3.3.4-9] more unacknowledged QoS > 0 PUBLISH than our Receive Maximum.
@@ -107,7 +106,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
     }
     afterTransform(conn, packet, transformed);
   };
-  if (hooks.checkAcl === null) return afterAcl(true, true);
+  if (hooks.checkAcl === null || conn.trusted) return afterAcl(true, true);
   const allowed = hooks.runCheckAcl(client, topic, 'publish');
   if (isPromise(allowed)) return allowed.then((a) => afterAcl(a, false));
   return afterAcl(allowed, true);
@@ -137,6 +136,15 @@ function rejectByHook(conn: Connection, packet: PublishPacket, err: unknown): vo
 /** Routes an accepted publish and acknowledges it. `inline` = called synchronously from the parser. */
 function accept(conn: Connection, packet: PublishPacket, topic: string, inline = false): void {
   const ctx = conn.ctx;
+  // A retained message past maximumRetainedMessages / maximumRetainedBytes: a 5.0 QoS 1/2 publisher can be told, so
+  // the publish is refused whole with 0x97 (never a failure code for a message that went out). Other publishers'
+  // messages are routed and not retained (routing/retained-store.ts).
+  if (packet.retain && packet.qos > 0 && conn.version === 5 && packet.payload.length > 0) {
+    if (ctx.retained.quotaExceeded(topic, packet.payload.length, conn.client!.id, 'publish refused with 0x97') !== undefined) {
+      refusePublish(conn, packet, ReasonCode.QUOTA_EXCEEDED);
+      return;
+    }
+  }
   const message = messageFromPublish(topic === packet.topic ? packet : { ...packet, topic }, conn.client!.id, false, ctx);
   // Forward the bytes as received when they are exactly what a subscriber of the same protocol family
   // would get (no DUP, no retain flag, no topic alias, no expiry to rewrite): no encode, no copy.
@@ -183,12 +191,12 @@ function accept(conn: Connection, packet: PublishPacket, topic: string, inline =
 function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number, ack: PublishAck | null = null, held = false): void {
   if (packet.qos === 1) {
     if (ack !== null) conn.writeDurableAck(PacketType.PUBACK, packet.packetId, ack);
-    else conn.write(encodeAck(PacketType.PUBACK, packet.packetId, reasonCode, conn.version));
+    else conn.sendAck(PacketType.PUBACK, packet.packetId, reasonCode);
   } else if (packet.qos === 2) {
     // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
     if (reasonCode < 0x80 && !held) conn.session!.holdInboundQoS2(packet.packetId);
     if (ack !== null) conn.writeDurableAck(PacketType.PUBREC, packet.packetId, ack);
-    else conn.write(encodeAck(PacketType.PUBREC, packet.packetId, reasonCode, conn.version));
+    else conn.sendAck(PacketType.PUBREC, packet.packetId, reasonCode);
   }
 }
 

@@ -1,5 +1,4 @@
 // PUBREC from a client: first half of an outbound QoS 2 flow; answer with PUBREL.
-import { encodeAck } from '../codec/encode.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PubrecPacket } from '../codec/types.js';
@@ -17,7 +16,7 @@ export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerRes
     if (packet.reasonCode >= 0x80) return;
     // 5.0: tell the client the id is unknown; 3.x: release anyway so the client can finish.
     const reason = conn.version === 5 ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : 0;
-    conn.write(encodeAck(PacketType.PUBREL, packet.packetId, reason, conn.version));
+    conn.sendAck(PacketType.PUBREL, packet.packetId, reason);
     return;
   }
   // A QoS 1 message is answered with PUBACK, never PUBREC (5.0 [MQTT-4.3.2-4], 3.1.1 [MQTT-4.3.2-2]).
@@ -29,5 +28,5 @@ export function handlePubrec(conn: Connection, packet: PubrecPacket): HandlerRes
   }
   entry.released = true;
   conn.ctx.store.released(session, entry);
-  conn.write(encodeAck(PacketType.PUBREL, packet.packetId, 0, conn.version));
+  conn.sendAck(PacketType.PUBREL, packet.packetId, 0);
 }

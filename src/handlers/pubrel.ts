@@ -1,5 +1,4 @@
 // PUBREL from a client: the inbound QoS 2 message may be forgotten; answer PUBCOMP.
-import { encodeAck } from '../codec/encode.js';
 import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PubrelPacket } from '../codec/types.js';
@@ -12,5 +11,5 @@ export function handlePubrel(conn: Connection, packet: PubrelPacket): HandlerRes
   // still holding the id would take the new message for a duplicate.
   if (recorded) conn.holdForCommit();
   const reason = known || conn.version !== 5 ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;
-  conn.write(encodeAck(PacketType.PUBCOMP, packet.packetId, reason, conn.version));
+  conn.sendAck(PacketType.PUBCOMP, packet.packetId, reason);
 }

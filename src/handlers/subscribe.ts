@@ -62,7 +62,7 @@ function subscribeAll(conn: Connection, packet: SubscribePacket, requests: Subsc
     const g: Granted = { request, code: validate(conn, request), subscription: undefined, isNew: false };
     results.push(g);
     let check: MaybePromise<boolean> = true;
-    if (g.code === 0 && ctx.hooks.checkAcl !== null) {
+    if (g.code === 0 && ctx.hooks.checkAcl !== null && !conn.trusted) {
       check = ctx.hooks.runCheckAcl(conn.client!, request.topic, 'subscribe');
       if (isPromise(check)) anyAsync = true;
     }

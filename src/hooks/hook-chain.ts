@@ -18,6 +18,7 @@ import type {
   HookLogger,
   MaybePromise,
   NotifyEvent,
+  SubscriberSelection,
 } from './hook.js';
 
 /** Events compiled into per-event arrays (init and stop run through `init()` / `stop()`). */
@@ -148,8 +149,6 @@ export class HookChain {
   readonly onQosCompleted: HookFunction<'onQosCompleted'>[] | null = null;
   /** Compiled `onQosDropped` functions, null when no hook implements it. */
   readonly onQosDropped: HookFunction<'onQosDropped'>[] | null = null;
-  /** Compiled `onPacketIdExhausted` functions, null when no hook implements it. */
-  readonly onPacketIdExhausted: HookFunction<'onPacketIdExhausted'>[] | null = null;
   /** Compiled `onPacketProcessed` functions, null when no hook implements it. */
   readonly onPacketProcessed: HookFunction<'onPacketProcessed'>[] | null = null;
   /** Compiled `onPacketSent` functions, null when no hook implements it. */
@@ -160,6 +159,13 @@ export class HookChain {
   readonly onSysTick: HookFunction<'onSysTick'>[] | null = null;
   /** Compiled `onError` functions, null when no hook implements it. */
   readonly onError: HookFunction<'onError'>[] | null = null;
+  /** True when a hook implements onPacketEncode or onPacketSent: outbound packets then take the per-packet path. */
+  readonly outboundPackets: boolean = false;
+  /**
+   * Changes whenever checkAcl answers may have changed (a hook added or removed, invalidateAclCache()):
+   * cached read answers from another generation are stale.
+   */
+  aclGeneration = 0;
   #hooks: Hook[] = [];
   #frozen: readonly Hook[] = Object.freeze([]);
   /** Hook ids per event, replaced together with the function arrays so a runner's snapshot stays consistent. */
@@ -175,11 +181,16 @@ export class HookChain {
     return this.#frozen;
   }
 
-  /** Appends a hook; throws when its id is already registered. */
-  add(hook: Hook): void {
+  /**
+   * Appends a hook, or inserts it just before the hook with id `before` (appended when there is none);
+   * throws when its id is already registered.
+   */
+  add(hook: Hook, before?: string): void {
     if (typeof hook.id !== 'string' || hook.id === '') throw new TypeError('a hook needs a non-empty string id');
     if (this.#hooks.some((h) => h.id === hook.id)) throw new Error(`duplicate hook id: ${hook.id}`);
-    this.#hooks.push(hook);
+    const index = before === undefined ? -1 : this.#hooks.findIndex((h) => h.id === before);
+    if (index === -1) this.#hooks.push(hook);
+    else this.#hooks.splice(index, 0, hook);
     this.#compile();
   }
 
@@ -228,7 +239,14 @@ export class HookChain {
       self[event] = fns.length === 0 ? null : fns;
       this.#ids.set(event, ids);
     }
+    (this as { outboundPackets: boolean }).outboundPackets = this.onPacketEncode !== null || this.onPacketSent !== null;
+    this.aclGeneration++;
     this.#frozen = Object.freeze([...this.#hooks]);
+  }
+
+  /** Drops every cached read answer (a hook's ACL rules changed). */
+  invalidateAclCache(): void {
+    this.aclGeneration++;
   }
 
   readonly #timings = new Map<string, HookTiming>();
@@ -489,8 +507,8 @@ export class HookChain {
     return current;
   }
 
-  /** Runs onSelectSubscribers hooks (sync only); a failing hook is logged and the list goes on unchanged. */
-  runOnSelectSubscribers(packet: PublishPacket, subscribers: string[]): string[] {
+  /** Runs onSelectSubscribers hooks (sync only); a failing hook is logged and the selection goes on as it is. */
+  runOnSelectSubscribers(packet: PublishPacket, subscribers: SubscriberSelection): SubscriberSelection {
     const fns = this.onSelectSubscribers;
     if (fns === null) return subscribers;
     const ids = this.#idsOf('onSelectSubscribers');

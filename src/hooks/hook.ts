@@ -57,7 +57,7 @@ export interface ClientInfo {
   readonly keepAlive: number;
   /** Clean Session (3.x) / Clean Start (5.0). */
   readonly clean: boolean;
-  /** True for the embedding program's inline client. */
+  /** True for the embedding program's inline client and for a bridge's in-process connection to the broker. */
   readonly inline: boolean;
 }
 
@@ -147,6 +147,47 @@ export interface HookLogger {
 export interface HookContext {
   readonly logger: HookLogger;
   readonly brokerId: string;
+  /**
+   * Closes a connected client's connection (5.0: DISCONNECT with `reasonCode`); false when it is not connected.
+   * The Broker always provides it; it is optional so hand-made contexts (tests) may leave it out.
+   */
+  readonly disconnectClient?: (clientId: string, reasonCode: number) => boolean;
+  /**
+   * Drops every cached `checkAcl(…, 'read')` answer. Call it when the answers of your `checkAcl` may have changed
+   * (new rules loaded); adding or removing a hook does it by itself. The Broker always provides it.
+   */
+  readonly invalidateAclCache?: () => void;
+}
+
+/** One member of a shared subscription group, as `onSelectSubscribers` sees it. */
+export interface SharedGroupMember {
+  readonly clientId: string;
+  /** True when the member can receive the message now (a connected client or the inline client). */
+  readonly connected: boolean;
+}
+
+/** One shared subscription group matching a message: exactly one member (or none) receives it. */
+export interface SharedGroupChoice {
+  /** The share name of `$share/{group}/{filter}`. */
+  readonly group: string;
+  /** The topic filter of the group. */
+  readonly filter: string;
+  /** The members, in the order they subscribed. */
+  readonly members: readonly SharedGroupMember[];
+  /**
+   * The client id of the member that receives the message: the built-in strategy's pick (a connected member whose
+   * read access is not denied, when there is one). Set it to another member's id to pick that one, or to
+   * undefined to send the message to no member of this group.
+   */
+  chosen: string | undefined;
+}
+
+/** The receivers of one message, handed to `onSelectSubscribers`. */
+export interface SubscriberSelection {
+  /** Client ids of the sessions with a matching non-shared subscription (once each); remove an id to skip it. */
+  clients: string[];
+  /** One entry per matching shared subscription group. */
+  shared: SharedGroupChoice[];
 }
 
 /**
@@ -187,8 +228,11 @@ export interface Hook {
   onUnsubscribe?(client: ClientInfo, topics: string[]): MaybePromise<string[] | undefined>;
   /** Fires when a will is about to be published; may modify it or REJECT it. */
   onWill?(client: ClientInfo, will: Will): MaybePromise<Will | typeof REJECT | undefined>;
-  /** Fires once the subscribers of a message are known (sync); may return a different list of client ids. */
-  onSelectSubscribers?(packet: PublishPacket, subscribers: string[]): string[] | undefined;
+  /**
+   * Fires once the receivers of a message are known (sync): may drop receivers and choose the member of each
+   * shared group (a custom shared-subscription strategy). Ids that were not offered are ignored.
+   */
+  onSelectSubscribers?(packet: PublishPacket, selection: SubscriberSelection): SubscriberSelection | undefined;
 
   /** Notify: the broker is serving. */
   onStarted?(): void;
@@ -228,13 +272,11 @@ export interface Hook {
   onQosStarted?(client: ClientInfo, packet: PublishPacket): void;
   /** Notify: the QoS 1/2 flow of an outbound message completed (PUBACK / PUBCOMP). */
   onQosCompleted?(client: ClientInfo, packet: PublishPacket): void;
-  /** Notify: an inflight QoS 1/2 message was abandoned. */
+  /** Notify: an unacknowledged outbound QoS 1/2 message was abandoned: its session ended, or no other shared-group member could take it over. */
   onQosDropped?(clientId: string, packet: PublishPacket, why: DropReason): void;
-  /** Notify: no free packet identifier for an outbound packet. */
-  onPacketIdExhausted?(client: ClientInfo, packet: Packet): void;
-  /** Notify: an inbound packet was handled; error is set when handling failed. */
+  /** Notify: an inbound packet (as decoded) was handled; error is set when handling failed. */
   onPacketProcessed?(client: ClientInfo, packet: Packet, error: Error | undefined): void;
-  /** Notify: an outbound packet was written (bytes = its encoded size). */
+  /** Notify: an outbound packet was handed to the client's stream (bytes = its encoded size). */
   onPacketSent?(client: ClientInfo, packet: Packet, bytes: number): void;
   /** Notify: a will message was published. */
   onWillSent?(client: ClientInfo, will: Will): void;
@@ -280,7 +322,6 @@ export const HOOK_EVENTS = [
   'onQosStarted',
   'onQosCompleted',
   'onQosDropped',
-  'onPacketIdExhausted',
   'onPacketProcessed',
   'onPacketSent',
   'onWillSent',
@@ -313,7 +354,6 @@ export const NOTIFY_EVENTS = [
   'onQosStarted',
   'onQosCompleted',
   'onQosDropped',
-  'onPacketIdExhausted',
   'onPacketProcessed',
   'onPacketSent',
   'onWillSent',

@@ -15,6 +15,7 @@ export function clientJson(c: ClientSnapshot): Record<string, unknown> {
     listener: c.listenerId,
     connected: c.connected,
     connectedAt: c.connectedAt > 0 ? new Date(c.connectedAt).toISOString() : null,
+    keepAlive: c.keepAlive,
     sessionExpiryInterval: c.sessionExpiryInterval,
     subscriptions: c.subscriptions,
     inflight: c.inflight,

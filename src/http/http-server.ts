@@ -1,13 +1,16 @@
-// The broker's HTTP side on node:http: health and readiness probes, Prometheus metrics, the management API.
+// The broker's HTTP side on node:http: health and readiness probes, Prometheus metrics, the management API, the dashboard.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Broker } from '../broker.js';
 import { ApiError } from './api-error.js';
-import { createBearerCheck } from './bearer-token.js';
+import { EventStreamHub } from './dashboard/event-stream.js';
+import { isDashboardPath, serveDashboard } from './dashboard/serve-dashboard.js';
 import { handleApiRequest } from './management-api.js';
 import { createBrokerMetrics } from './metrics.js';
 import type { BrokerMetrics } from './metrics.js';
 import { BodyTooLargeError, readBody } from './request-body.js';
+import { createScopeCheck, isReadMethod } from './token-scope.js';
+import type { TokenScope } from './token-scope.js';
 
 /** Options of an HttpServer. */
 export interface HttpServerOptions {
@@ -17,6 +20,10 @@ export interface HttpServerOptions {
   port: number;
   /** Bearer token required by `/api/v1/...`. Without it the API is disabled and answers 404. */
   token?: string;
+  /** A second bearer token that may only read (GET and HEAD); anything else answers 403. At least `token` or this enables the API. */
+  readOnlyToken?: string;
+  /** Serve the web dashboard at `/` (its data still needs a token). Default true when the API is on. */
+  dashboard?: boolean;
   /** Serve `GET /metrics`. Default true. */
   metrics?: boolean;
   /** Serve the management API (still needs `token`). Default true. */
@@ -38,18 +45,22 @@ export class HttpServer {
   readonly #apiEnabled: boolean;
   readonly #metricsEnabled: boolean;
   readonly #maxBody: number;
-  readonly #checkToken: ((header: string | undefined) => boolean) | undefined;
+  readonly #dashboardEnabled: boolean;
+  readonly #checkToken: ((header: string | undefined) => TokenScope | undefined) | undefined;
   readonly #logger: { error(obj: object, msg?: string): void };
   #server: Server | undefined;
   #metrics: BrokerMetrics | undefined;
+  #events: EventStreamHub | undefined;
 
   constructor(broker: Broker, options: HttpServerOptions) {
     this.#broker = broker;
     this.#host = options.host ?? '127.0.0.1';
     this.#port = options.port;
     this.#metricsEnabled = options.metrics ?? true;
-    this.#apiEnabled = (options.api ?? true) && options.token !== undefined && options.token.length > 0;
-    this.#checkToken = this.#apiEnabled ? createBearerCheck(options.token!) : undefined;
+    const hasToken = (options.token ?? '') !== '' || (options.readOnlyToken ?? '') !== '';
+    this.#apiEnabled = (options.api ?? true) && hasToken;
+    this.#checkToken = this.#apiEnabled ? createScopeCheck(options.token, options.readOnlyToken) : undefined;
+    this.#dashboardEnabled = this.#apiEnabled && (options.dashboard ?? true);
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
     this.#logger = options.logger ?? { error: (obj, msg) => console.error(msg ?? 'http error', obj) };
   }
@@ -58,6 +69,7 @@ export class HttpServer {
   async listen(): Promise<void> {
     if (this.#server !== undefined) throw new Error('HttpServer is already listening');
     if (this.#metricsEnabled) this.#metrics = createBrokerMetrics(this.#broker);
+    if (this.#apiEnabled) this.#events = new EventStreamHub(this.#broker);
     const server = createServer((req, res) => this.#onRequest(req, res));
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
@@ -70,6 +82,7 @@ export class HttpServer {
       this.#server = undefined;
       this.#metrics?.stop();
       this.#metrics = undefined;
+      this.#events = undefined;
       throw err;
     });
   }
@@ -80,6 +93,9 @@ export class HttpServer {
     this.#server = undefined;
     this.#metrics?.stop();
     this.#metrics = undefined;
+    const events = this.#events;
+    this.#events = undefined;
+    await events?.close();
     if (server === undefined) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -108,8 +124,13 @@ export class HttpServer {
     }
     if (path === '/readyz') {
       onlyGet(method);
-      const ready = this.#broker.ready;
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      const cluster = this.#broker.cluster;
+      // A node cut off from the cluster's Redis still serves its own clients, but a load balancer should prefer others.
+      const degraded = cluster !== undefined && cluster.state !== 'connected';
+      const ready = this.#broker.ready && !degraded;
+      const body: Record<string, unknown> = { status: ready ? 'ready' : degraded ? 'degraded' : 'not ready' };
+      if (cluster !== undefined) body.cluster = { nodeId: cluster.nodeId, state: cluster.state, peers: cluster.peers };
+      return sendJson(res, ready ? 200 : 503, body);
     }
     if (path === '/metrics' && this.#metrics !== undefined) {
       onlyGet(method);
@@ -121,11 +142,20 @@ export class HttpServer {
     }
     if (this.#checkToken !== undefined && (path.startsWith(API_PREFIX) || path === '/api/v1')) {
       // Authenticate before routing so an unauthenticated caller learns nothing about routes or ids.
-      if (!this.#checkToken(req.headers.authorization)) {
-        throw new ApiError(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
-      }
+      const scope = this.#checkToken(req.headers.authorization);
+      if (scope === undefined) throw new ApiError(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+      // The read-only scope is enforced here, for every route, not left to the dashboard's buttons.
+      if (scope === 'read-only' && !isReadMethod(method)) throw new ApiError(403, 'the read-only token may only read (GET)');
       const segments = path.slice(API_PREFIX.length).split('/');
       if (segments.at(-1) === '') segments.pop();
+      if (segments.length === 1 && segments[0] === 'token') {
+        onlyGet(method);
+        return sendJson(res, 200, { scope });
+      }
+      if (segments.length === 1 && segments[0] === 'events' && this.#events !== undefined) {
+        onlyGet(method);
+        return method === 'HEAD' ? sendHead(res, 'text/event-stream; charset=utf-8') : this.#events.open(res, scope);
+      }
       const maxBody = this.#maxBody;
       const answer = await handleApiRequest(this.#broker, {
         method,
@@ -141,6 +171,10 @@ export class HttpServer {
         },
       });
       return sendJson(res, answer.status, answer.body);
+    }
+    if (this.#dashboardEnabled && isDashboardPath(path)) {
+      onlyGet(method);
+      return serveDashboard(req, res, path);
     }
     throw new ApiError(404, 'not found');
   }
@@ -171,6 +205,11 @@ export class HttpServer {
 
 function onlyGet(method: string): void {
   if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, `method ${method} not allowed`, { allow: 'GET, HEAD' });
+}
+
+function sendHead(res: ServerResponse, contentType: string): void {
+  res.writeHead(200, { 'content-type': contentType });
+  res.end();
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {

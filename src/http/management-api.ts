@@ -59,6 +59,15 @@ export async function handleApiRequest(broker: Broker, req: ApiRequest): Promise
         capabilities: broker.capabilities,
         listeners: broker.listenerInfo().map(listenerJson),
       });
+    case 'bridges': {
+      allow(req, 'GET');
+      const bridges = broker.bridges();
+      if (rest.length === 0) return ok(bridges);
+      const name = rest.length === 1 ? decode(rest[0]!) : undefined;
+      const found = bridges.find((b) => b.name === name);
+      if (found === undefined) throw new ApiError(404, name === undefined ? 'no such route' : `no bridge ${JSON.stringify(name)}`);
+      return ok(found);
+    }
     case 'stats':
       allow(req, 'GET');
       if (rest.length > 0) break;

@@ -1,12 +1,12 @@
 // Prometheus metrics for one broker: a private prom-client Registry whose values are read from the broker at scrape time.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Broker } from '../broker.js';
 import { PacketType } from '../codec/types.js';
 import { reasonCodeName } from '../codec/reason-codes.js';
 import { VERSION } from '../version.js';
+import { EventLoopLag } from './event-loop-lag.js';
 import { PACKET_TYPE_NAMES } from './packet-type-names.js';
+import { registerBridgeMetrics } from './bridge-metrics.js';
 
 /** The `reason` label of a refused connection: the spec name of the code, or `accept-hook` for index 0. */
 function refusedReasonName(code: number): string {
@@ -14,10 +14,10 @@ function refusedReasonName(code: number): string {
   return (reasonCodeName(code, PacketType.CONNACK) ?? reasonCodeName(code) ?? 'unknown').toLowerCase().replaceAll(' ', '_');
 }
 
-/** A registry of broker metrics and the resources it holds (the event-loop delay monitor). */
+/** A registry of broker metrics and the resources it holds (the event-loop lag sampler). */
 export interface BrokerMetrics {
   readonly registry: Registry;
-  /** Releases the event-loop delay monitor. */
+  /** Stops the event-loop lag sampler. */
   stop(): void;
 }
 
@@ -66,11 +66,18 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   });
   gaugeFrom('swiftlet_uptime_seconds', 'Seconds since the broker was created.', () => n('uptime'));
   gaugeFrom('swiftlet_ready', '1 while the broker serves with every listener bound, else 0.', () => (broker.ready ? 1 : 0));
+  if (broker.cluster !== undefined) {
+    gaugeFrom('swiftlet_cluster_connected', '1 while this node reaches the cluster\'s Redis, 0 while degraded.', () => (broker.cluster?.state === 'connected' ? 1 : 0));
+    gaugeFrom('swiftlet_cluster_peers', 'Other live nodes of the cluster with subscribers.', () => broker.cluster?.peers.length ?? 0);
+    gaugeFrom('swiftlet_cluster_forwarded_messages', 'Messages this node sent to other nodes since start.', () => broker.cluster?.forwarded ?? 0);
+    gaugeFrom('swiftlet_cluster_received_messages', 'Messages this node received from other nodes since start.', () => broker.cluster?.received ?? 0);
+  }
 
-  gaugeFrom('swiftlet_connections', 'Clients connected now (CONNACK sent).', () => n('clientsConnected'));
-  gaugeFrom('swiftlet_connections_max', 'Most clients connected at once since start.', () => n('clientsMaximum'));
-  counterFrom('swiftlet_connections_total', 'Connections accepted with a successful CONNACK since start.', 'clientsTotal');
-  counterFrom('swiftlet_disconnections_total', 'Client connections closed since start.', 'clientsDisconnected');
+  gaugeFrom('swiftlet_clients_connected', 'Clients connected now (CONNACK sent).', () => n('clientsConnected'));
+  gaugeFrom('swiftlet_clients_connected_max', 'Most clients connected at once since start.', () => n('clientsMaximum'));
+  gaugeFrom('swiftlet_clients_disconnected', 'Sessions kept for clients that are offline (persistent sessions).', () => n('clientsDisconnected'));
+  counterFrom('swiftlet_connections_accepted_total', 'Connections accepted with a successful CONNACK since start.', 'clientsTotal');
+  counterFrom('swiftlet_disconnections_total', 'Connections of connected clients that closed since start.', 'disconnections');
   new Counter({
     name: 'swiftlet_connections_refused_total',
     help: 'Connections refused by the broker, by CONNACK reason code (accept-hook = closed by an onAccept hook before CONNECT).',
@@ -198,28 +205,30 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   gaugeFrom('swiftlet_sessions', 'Sessions, connected or not.', () => n('sessions'));
   gaugeFrom('swiftlet_retained_messages', 'Retained messages stored.', () => n('retainedMessages'));
   gaugeFrom('swiftlet_retained_bytes', 'Payload bytes of the retained messages stored.', () => n('retainedBytes'));
+  counterFrom('swiftlet_retained_refused_total', 'Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes.', 'retainedRefused');
   counterFrom('swiftlet_storage_commits_total', 'Commits of durable storage (one per batch of changes).', 'storageCommits');
-  counterFrom('swiftlet_storage_errors_total', 'Commits of durable storage that failed; what waited for them was refused.', 'storageErrors');
+  counterFrom('swiftlet_persistence_errors_total', 'Storage failures: commits that failed (what waited for them was refused), writes or a close that threw.', 'persistenceErrors');
   gaugeFrom('swiftlet_storage_bytes', 'Bytes of messages in durable storage, as counted against the size cap.', () => n('storedBytes'));
 
-  // Event-loop delay since the previous scrape; the monitor is this registry's own and stops with it.
-  const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
-  loop.enable();
+  // Event-loop lag since the previous scrape; the sampler is this registry's own and stops with it.
+  const lag = new EventLoopLag();
+  lag.start();
   new Gauge({
-    name: 'swiftlet_event_loop_delay_seconds',
-    help: 'Event-loop delay since the previous scrape (perf_hooks.monitorEventLoopDelay), by statistic.',
+    name: 'swiftlet_event_loop_lag_seconds',
+    help: 'How late timers fired since the previous scrape (0 = on time), by statistic.',
     labelNames: ['stat'],
     registers,
     collect() {
       this.reset();
-      const count = loop.count;
-      this.set({ stat: 'mean' }, count > 0 ? loop.mean / 1e9 : 0);
-      this.set({ stat: 'p50' }, count > 0 ? loop.percentile(50) / 1e9 : 0);
-      this.set({ stat: 'p99' }, count > 0 ? loop.percentile(99) / 1e9 : 0);
-      this.set({ stat: 'max' }, count > 0 ? loop.max / 1e9 : 0);
-      loop.reset();
+      const stats = lag.takeStats();
+      this.set({ stat: 'mean' }, stats.mean);
+      this.set({ stat: 'p50' }, stats.p50);
+      this.set({ stat: 'p99' }, stats.p99);
+      this.set({ stat: 'max' }, stats.max);
     },
   });
+
+  registerBridgeMetrics(registry, broker);
 
   // Process memory, CPU, handles, GC (prom-client's default set, into this registry only).
   collectDefaultMetrics({ register: registry });
@@ -227,7 +236,7 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   return {
     registry,
     stop() {
-      loop.disable();
+      lag.stop();
     },
   };
 }

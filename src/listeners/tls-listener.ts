@@ -1,6 +1,6 @@
 // TLS listener: optional PROXY header on the raw socket, then the TLS handshake, then the TLSSocket goes to the broker.
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { createSecureContext, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { ConnectionHandler, Listener, ListenerAddress, ListenerStats } from './listener.js';
 import { bindServer, serverAddress, socketMeta, unbindServer } from './net-server.js';
 import { readPeerCertificate } from './peer-certificate.js';
@@ -52,7 +52,7 @@ export class TlsListener implements Listener {
   async listen(onConnection: ConnectionHandler): Promise<void> {
     if (this.#server !== undefined) throw new Error(`listener ${this.id} is already listening`);
     const options = this.#options;
-    const material = await loadTlsMaterial(options);
+    const material = await loadTlsMaterial(options, this.id);
     const mode = options.clientCertificates ?? 'none';
     // The TLS server never listens itself: the PROXY header (if any) must be read off the raw socket first.
     const tlsServer = createTlsServer({
@@ -101,9 +101,7 @@ export class TlsListener implements Listener {
   async reloadCertificates(): Promise<void> {
     const tlsServer = this.#tls;
     if (tlsServer === undefined) throw new Error(`listener ${this.id} is not listening`);
-    const material = await loadTlsMaterial(this.#options);
-    // Build a context first: a bad key or certificate throws here and the server keeps its current one.
-    createSecureContext(material);
+    const material = await loadTlsMaterial(this.#options, this.id);
     tlsServer.setSecureContext(material);
   }
 

@@ -2,6 +2,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import type { SecureContextOptions } from 'node:tls';
 
 /** A PEM value: the text or bytes themselves, or (a string without `-----BEGIN`) a file path. */
@@ -37,23 +39,68 @@ function pathOf(fileOption: string | undefined, inline: PemSource | undefined): 
   return undefined;
 }
 
-async function loadOne(fileOption: string | undefined, inline: PemSource | undefined): Promise<Buffer | string | undefined> {
-  const path = pathOf(fileOption, inline);
-  if (path !== undefined) return readFile(path);
-  return inline;
+/** Certificate material that cannot be used; the message names the listener and the file. */
+export class TlsMaterialError extends Error {
+  readonly code = 'SWIFTLET_ERR_TLS_MATERIAL' as const;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'TlsMaterialError';
+  }
 }
 
-/** Reads the certificate, key and CA (from files where given) into options for a secure context. */
-export async function loadTlsMaterial(options: TlsMaterialOptions): Promise<SecureContextOptions> {
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function loadOne(where: string, what: string, fileOption: string | undefined, inline: PemSource | undefined): Promise<Buffer | string | undefined> {
+  const path = pathOf(fileOption, inline);
+  if (path === undefined) return inline;
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new TlsMaterialError(`${where}: ${what} ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? message(err)})`);
+  }
+}
+
+/**
+ * Reads the certificate, key and CA (from files where given) into options for a secure context, and checks each part
+ * on its own first, so an error names the listener (`listenerId`) and the file at fault rather than an OpenSSL code.
+ */
+export async function loadTlsMaterial(options: TlsMaterialOptions, listenerId?: string): Promise<SecureContextOptions> {
+  const where = listenerId === undefined ? 'TLS' : `listener ${listenerId}`;
   const [cert, key, ca] = await Promise.all([
-    loadOne(options.certFile, options.cert),
-    loadOne(options.keyFile, options.key),
-    loadOne(options.caFile, options.ca),
+    loadOne(where, 'certificate', options.certFile, options.cert),
+    loadOne(where, 'key', options.keyFile, options.key),
+    loadOne(where, 'CA', options.caFile, options.ca),
   ]);
-  if (cert === undefined || key === undefined) throw new TypeError('a TLS listener needs cert and key (or certFile and keyFile)');
+  if (cert === undefined || key === undefined) throw new TypeError(`${where}: a TLS listener needs cert and key (or certFile and keyFile)`);
+  const name = (file: string | undefined, inline: PemSource | undefined): string => pathOf(file, inline) ?? '(inline PEM)';
+  const certName = name(options.certFile, options.cert);
+  const keyName = name(options.keyFile, options.key);
+  try {
+    new X509Certificate(cert);
+  } catch (err) {
+    throw new TlsMaterialError(`${where}: certificate ${certName}: not a usable PEM certificate (${message(err)})`);
+  }
+  try {
+    createPrivateKey(options.passphrase === undefined ? { key } : { key, passphrase: options.passphrase });
+  } catch (err) {
+    throw new TlsMaterialError(`${where}: key ${keyName}: not a usable PEM private key (${message(err)})`);
+  }
+  if (ca !== undefined) {
+    try {
+      new X509Certificate(ca);
+    } catch (err) {
+      throw new TlsMaterialError(`${where}: CA ${name(options.caFile, options.ca)}: not a usable PEM certificate (${message(err)})`);
+    }
+  }
   const material: SecureContextOptions = { cert, key };
   if (ca !== undefined) material.ca = ca;
   if (options.passphrase !== undefined) material.passphrase = options.passphrase;
+  try {
+    createSecureContext(material);
+  } catch (err) {
+    throw new TlsMaterialError(`${where}: certificate ${certName} with key ${keyName}: ${message(err)}`);
+  }
   return material;
 }
 

@@ -2,7 +2,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { createSecureContext, Server as TlsServer, TLSSocket } from 'node:tls';
+import { Server as TlsServer, TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createAddressMatcher, type AddressMatcher } from './address-matcher.js';
 import { ConnectionGate, type ConnectionLimits } from './connection-gate.js';
@@ -90,7 +90,7 @@ export class WebSocketListener implements Listener {
     if (!owned && options.server !== undefined) {
       server = options.server;
     } else if (options.tls !== undefined) {
-      const material = await loadTlsMaterial(options.tls);
+      const material = await loadTlsMaterial(options.tls, this.id);
       server = createHttpsServer({ ...material, requestCert: mode !== 'none', rejectUnauthorized: mode === 'required' });
     } else {
       server = createHttpServer();
@@ -176,8 +176,7 @@ export class WebSocketListener implements Listener {
   async reloadCertificates(): Promise<void> {
     const server = this.#server;
     if (this.#options.tls === undefined || !(server instanceof TlsServer)) throw new Error(`listener ${this.id} has no TLS of its own`);
-    const material = await loadTlsMaterial(this.#options.tls);
-    createSecureContext(material);
+    const material = await loadTlsMaterial(this.#options.tls, this.id);
     server.setSecureContext(material);
   }
 

@@ -17,8 +17,6 @@ export interface CommitWaiter {
 export interface StorageCounters {
   /** Commits that succeeded. */
   storageCommits: number;
-  /** Commits that failed. */
-  storageErrors: number;
   /** Bytes of stored messages (deliveries and retained), as counted by storedBytes(). */
   storedBytes: number;
 }
@@ -45,8 +43,11 @@ export function deliveredWithoutCommit(ack: PublishAck): boolean {
 
 /** How the journal reports storage trouble. */
 export interface JournalEvents {
-  /** A commit failed: the broker refuses what waited for it. */
-  failed(err: Error): void;
+  /**
+   * A commit failed (`operation` 'commit'; the broker refuses what waited for it), or a write method threw
+   * (`operation` names it: the batch holding it then fails as a whole).
+   */
+  failed(err: Error, operation: string, clientId: string | undefined): void;
   /** A commit succeeded after failures. */
   recovered(): void;
 }
@@ -81,6 +82,8 @@ export class Journal {
   readonly #stats: StorageCounters;
   readonly #events: JournalEvents;
   #dirty = false;
+  /** Set when a write method of the batch being recorded threw: that batch's commit fails. */
+  #writeError: Error | null = null;
   #committing: Promise<void> | null = null;
   #closed = false;
   readonly #waiters = new Set<CommitWaiter>();
@@ -122,36 +125,64 @@ export class Journal {
   }
 
   saveSession(record: SessionRecord): void {
-    this.persistence.saveSession(record);
+    try {
+      this.persistence.saveSession(record);
+    } catch (err) {
+      this.#writeFailed(err, 'saveSession', record.clientId);
+    }
     this.#touch();
   }
   deleteSession(clientId: string, bytesFreed: number): void {
-    this.persistence.deleteSession(clientId);
+    try {
+      this.persistence.deleteSession(clientId);
+    } catch (err) {
+      this.#writeFailed(err, 'deleteSession', clientId);
+    }
     this.#stats.storedBytes -= bytesFreed;
     this.#touch();
   }
   saveSubscription(record: SubscriptionRecord): void {
-    this.persistence.saveSubscription(record);
+    try {
+      this.persistence.saveSubscription(record);
+    } catch (err) {
+      this.#writeFailed(err, 'saveSubscription', record.clientId);
+    }
     this.#touch();
   }
   deleteSubscription(clientId: string, topicFilter: string): void {
-    this.persistence.deleteSubscription(clientId, topicFilter);
+    try {
+      this.persistence.deleteSubscription(clientId, topicFilter);
+    } catch (err) {
+      this.#writeFailed(err, 'deleteSubscription', clientId);
+    }
     this.#touch();
   }
   /** Stores a retained message replacing `previous` (its byte count is released). */
   saveRetained(record: MessageRecord, previous: MessageRecord | undefined): void {
-    this.persistence.saveRetained(record);
+    try {
+      this.persistence.saveRetained(record);
+    } catch (err) {
+      this.#writeFailed(err, 'saveRetained', undefined);
+    }
     this.#stats.storedBytes += storedBytes(record) - (previous === undefined ? 0 : storedBytes(previous));
     this.#touch();
   }
   deleteRetained(previous: MessageRecord): void {
-    this.persistence.deleteRetained(previous.topic);
+    try {
+      this.persistence.deleteRetained(previous.topic);
+    } catch (err) {
+      this.#writeFailed(err, 'deleteRetained', undefined);
+    }
     this.#stats.storedBytes -= storedBytes(previous);
     this.#touch();
   }
   /** Stores a delivery; returns the acknowledgement of the publish being routed that now waits for it, if any. */
   saveDelivery(record: DeliveryRecord): PublishAck | null {
-    this.persistence.saveDelivery(record);
+    try {
+      this.persistence.saveDelivery(record);
+    } catch (err) {
+      this.#writeFailed(err, 'saveDelivery', record.clientId);
+    }
     this.#stats.storedBytes += storedBytes(record.message);
     this.#touch(true);
     const ack = this.#current;
@@ -159,20 +190,36 @@ export class Journal {
     return ack;
   }
   updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
-    this.persistence.updateDelivery(clientId, seq, packetId, released);
+    try {
+      this.persistence.updateDelivery(clientId, seq, packetId, released);
+    } catch (err) {
+      this.#writeFailed(err, 'updateDelivery', clientId);
+    }
     this.#touch();
   }
   deleteDelivery(clientId: string, seq: number, message: MessageRecord): void {
-    this.persistence.deleteDelivery(clientId, seq);
+    try {
+      this.persistence.deleteDelivery(clientId, seq);
+    } catch (err) {
+      this.#writeFailed(err, 'deleteDelivery', clientId);
+    }
     this.#stats.storedBytes -= storedBytes(message);
     this.#touch();
   }
   holdInbound(clientId: string, packetId: number): void {
-    this.persistence.holdInbound(clientId, packetId);
+    try {
+      this.persistence.holdInbound(clientId, packetId);
+    } catch (err) {
+      this.#writeFailed(err, 'holdInbound', clientId);
+    }
     this.#touch();
   }
   releaseInbound(clientId: string, packetId: number): void {
-    this.persistence.releaseInbound(clientId, packetId);
+    try {
+      this.persistence.releaseInbound(clientId, packetId);
+    } catch (err) {
+      this.#writeFailed(err, 'releaseInbound', clientId);
+    }
     this.#touch();
   }
 
@@ -198,6 +245,16 @@ export class Journal {
     this.#stats.storedBytes += bytes;
   }
 
+  /**
+   * A write method threw (the Persistence broke its contract, or refused the change): the change is not in storage, so
+   * the batch holding it must not count as durable. It is reported now and its commit fails.
+   */
+  #writeFailed(err: unknown, operation: string, clientId: string | undefined): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.#writeError ??= error;
+    this.#events.failed(error, operation, clientId);
+  }
+
   #touch(delivery = false): void {
     this.changes++;
     if (this.#collecting) {
@@ -214,8 +271,20 @@ export class Journal {
     if (this.#committing !== null || !this.#dirty) return;
     const epoch = this.epoch++;
     this.#dirty = false;
-    this.#committing = this.persistence.commit().then(
-      () => this.#settle(epoch, true, undefined),
+    const writeError = this.#writeError;
+    this.#writeError = null;
+    let committed: Promise<void>;
+    try {
+      committed = this.persistence.commit();
+    } catch (err) {
+      committed = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    // A batch with a write that threw is not durable, even if the rest of it committed (already reported). Its change
+    // is lost, not retried, so it settles a turn later: after the connections holding acknowledgements for it have
+    // registered (they are refused, never released by a later commit).
+    if (writeError !== null) committed = committed.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.#committing = committed.then(
+      () => this.#settle(epoch, writeError === null, undefined),
       (err: unknown) => this.#settle(epoch, false, err instanceof Error ? err : new Error(String(err))),
     );
   }
@@ -230,9 +299,8 @@ export class Journal {
         this.#events.recovered();
       }
     } else {
-      this.#stats.storageErrors++;
       this.available = false;
-      this.#events.failed(err!);
+      if (err !== undefined) this.#events.failed(err, 'commit', undefined);
       // The failed batch is back in the Persistence's log: retry it even if nothing new is recorded.
       if (!this.#closed && this.#retryTimer === undefined) {
         this.#retryTimer = setTimeout(() => {

@@ -1,6 +1,7 @@
 // Durable storage on LMDB (the `lmdb` package, prebuilt binaries). Changes are recorded in memory and written by
 // commit() as one transaction, synced to disk before its promise resolves: one sync per batch, never per message.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
 import { ChangeLog } from './change-log.js';
@@ -24,6 +25,19 @@ export const LMDB_FORMAT = { name: 'swiftlet', version: 2 } as const;
 const SEP = '\u0000';
 const SEP_END = '\u0001';
 
+// LMDB refuses keys over 1978 bytes, and MQTT client ids, topics and filters may be far longer. A key part (client id,
+// topic, filter) of more than KEY_PART_MAX bytes is stored under its SHA-256 instead, behind a prefix that stays
+// unambiguous because a short part starting with it is hashed too; the full strings stay in the values, which are
+// what open() reads. Two parts (client id, then topic filter) and a separator stay under the limit. (A leading
+// control character would be read back by lmdb's key encoding as another type, hence a printable prefix.)
+const KEY_PART_MAX = 900;
+const HASHED = '#sha256:';
+function keyPart(s: string): string {
+  if (s.length * 3 <= KEY_PART_MAX && !s.startsWith(HASHED)) return s;
+  if (Buffer.byteLength(s) <= KEY_PART_MAX && !s.startsWith(HASHED)) return s;
+  return HASHED + createHash('sha256').update(s).digest('hex');
+}
+
 /** The state of a delivery, kept apart from the message so a PUBACK or PUBREC rewrites a few bytes only. */
 interface DeliveryState {
   readonly packetId: number;
@@ -38,7 +52,8 @@ interface OpenDatabases {
   readonly retained: Database<MessageRecord, string>;
   readonly deliveries: Database<DeliveryRecord, string>;
   readonly deliveryStates: Database<DeliveryState, string>;
-  readonly inbound: Database<true, string>;
+  /** `true`, or the client id when the key holds its hash. */
+  readonly inbound: Database<true | string, string>;
 }
 
 // Sub-databases a Swiftlet database may hold (`queued`: the pending-message snapshots of format 1, ignored).
@@ -93,7 +108,7 @@ export class LmdbPersistence implements Persistence {
         retained: root.openDB<MessageRecord, string>({ name: 'retained' }),
         deliveries: root.openDB<DeliveryRecord, string>({ name: 'deliveries' }),
         deliveryStates: root.openDB<DeliveryState, string>({ name: 'delivery-states' }),
-        inbound: root.openDB<true, string>({ name: 'inbound' }),
+        inbound: root.openDB<true | string, string>({ name: 'inbound' }),
       };
       this.#db = db;
       const deliveries: DeliveryRecord[] = [];
@@ -106,7 +121,7 @@ export class LmdbPersistence implements Persistence {
         subscriptions: [...db.subscriptions.getRange().map(({ value }) => value)],
         retained: [...db.retained.getRange().map(({ value }) => value)],
         deliveries,
-        inboundQoS2: [...db.inbound.getKeys().map((key) => splitInboundKey(key))],
+        inboundQoS2: [...db.inbound.getRange().map(({ key, value }) => splitInboundKey(key as string | string[], value))],
       };
     } catch (err) {
       this.#db = undefined;
@@ -213,10 +228,10 @@ function checkMetaPages(file: string): void {
 function apply(db: OpenDatabases, change: Change): void {
   switch (change.kind) {
     case 'session':
-      db.sessions.putSync(change.record.clientId, change.record);
+      db.sessions.putSync(keyPart(change.record.clientId), change.record);
       return;
     case 'delete-session': {
-      const id = change.clientId;
+      const id = keyPart(change.clientId);
       db.sessions.removeSync(id);
       removeClientRange(db.subscriptions, id);
       removeClientRange(db.deliveries, id);
@@ -225,16 +240,16 @@ function apply(db: OpenDatabases, change: Change): void {
       return;
     }
     case 'subscription':
-      db.subscriptions.putSync(change.record.clientId + SEP + change.record.topicFilter, change.record);
+      db.subscriptions.putSync(keyPart(change.record.clientId) + SEP + keyPart(change.record.topicFilter), change.record);
       return;
     case 'delete-subscription':
-      db.subscriptions.removeSync(change.clientId + SEP + change.topicFilter);
+      db.subscriptions.removeSync(keyPart(change.clientId) + SEP + keyPart(change.topicFilter));
       return;
     case 'retained':
-      db.retained.putSync(change.record.topic, change.record);
+      db.retained.putSync(keyPart(change.record.topic), change.record);
       return;
     case 'delete-retained':
-      db.retained.removeSync(change.topic);
+      db.retained.removeSync(keyPart(change.topic));
       return;
     case 'delivery': {
       const key = deliveryKey(change.record.clientId, change.record.seq);
@@ -255,22 +270,29 @@ function apply(db: OpenDatabases, change: Change): void {
       return;
     }
     case 'hold-inbound':
-      db.inbound.putSync(change.clientId + SEP + String(change.packetId), true);
+      // The value carries the client id when the key holds only its hash.
+      db.inbound.putSync(inboundKey(change.clientId, change.packetId), keyPart(change.clientId) === change.clientId ? true : change.clientId);
       return;
     case 'release-inbound':
-      db.inbound.removeSync(change.clientId + SEP + String(change.packetId));
+      db.inbound.removeSync(inboundKey(change.clientId, change.packetId));
       return;
   }
 }
 
 // Zero-padded so LMDB's byte-wise key order is the numeric order within a client.
 function deliveryKey(clientId: string, seq: number): string {
-  return clientId + SEP + String(seq).padStart(16, '0');
+  return keyPart(clientId) + SEP + String(seq).padStart(16, '0');
 }
 
-function splitInboundKey(key: string): { clientId: string; packetId: number } {
+function inboundKey(clientId: string, packetId: number): string {
+  return keyPart(clientId) + SEP + String(packetId);
+}
+
+function splitInboundKey(raw: string | string[], value: true | string): { clientId: string; packetId: number } {
+  // lmdb's key encoding may hand back a NUL-separated key as the array of its parts.
+  const key = Array.isArray(raw) ? raw.join(SEP) : raw;
   const at = key.lastIndexOf(SEP);
-  return { clientId: key.slice(0, at), packetId: Number(key.slice(at + 1)) };
+  return { clientId: typeof value === 'string' ? value : key.slice(0, at), packetId: Number(key.slice(at + 1)) };
 }
 
 // Removes every key of one client (`clientId NUL ...`); call inside a write transaction.

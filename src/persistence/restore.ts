@@ -6,7 +6,7 @@ import type { BrokerContext } from '../context.js';
 import { storedBytes } from './journal.js';
 import type { DeliveryRecord, PersistedState } from './persistence.js';
 import { parseSharedFilter } from '../topics/shared-filter.js';
-import { isValidTopicFilter } from '../topics/validate.js';
+import { isSysTree, isValidTopicFilter } from '../topics/validate.js';
 import { sessionExpired } from '../session/session.js';
 
 /** What restoreState put back, for the log. */
@@ -84,16 +84,13 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
   for (const record of state.retained) {
     journal.countRestored(storedBytes(record));
     const message = messageFromRecord(record);
-    if (message.payload.length === 0 || isExpired(message, now)) {
+    if (message.payload.length === 0 || isExpired(message, now) || isSysTree(message.topic)) {
+      // Expired messages, and $SYS values an older version stored, are deleted: $SYS is the broker's live state.
       journal.deleteRetained(record);
       summary.skipped++;
       continue;
     }
-    if (ctx.retained.get(message.topic) === undefined) {
-      ctx.stats.retainedMessages++;
-      ctx.stats.retainedBytes += message.payload.length;
-    }
-    ctx.retained.set(message.topic, message);
+    ctx.retained.restore(message);
     summary.retained++;
   }
   return summary;

@@ -1,8 +1,8 @@
 // Delivery to one session: QoS flows, inflight window, offline queue, encode-once fan-out.
-import { encodeAck, encodePublish, encodePublishHead, publishPacketIdOffset } from '../codec/encode.js';
+import { encodePacket, encodePublish, encodePublishHead, publishPacketIdOffset } from '../codec/encode.js';
 import { allocateBuffer } from '../codec/slab.js';
 import { EMPTY_PROPERTIES, PacketType } from '../codec/types.js';
-import type { Properties, PublishPacket, QoS } from '../codec/types.js';
+import type { Packet, Properties, PublishPacket, QoS } from '../codec/types.js';
 import type { BrokerContext } from '../context.js';
 import { LARGE_WRITE_BYTES } from '../connection/outbound.js';
 import type { Connection } from '../connection/connection.js';
@@ -11,6 +11,7 @@ import type { Message } from './message.js';
 import type { DropReason } from '../hooks/hook.js';
 import type { Session } from '../session/session.js';
 import type { InflightEntry, Outgoing } from '../session/delivery-queue.js';
+import { readAccess } from './read-acl.js';
 
 /** Sends messages to sessions, respecting inflight windows, congestion and queue bounds. */
 export class Delivery {
@@ -29,9 +30,11 @@ export class Delivery {
     const conn = session.connection;
     if (conn === null || !conn.isConnected) {
       // Offline persistent session: queue QoS 1/2 (and QoS 0 when configured) [MQTT-3.1.2-5].
+      // The read ACL is asked when the client is back (pump): only then is it known who reads.
       if (out.qos > 0 || this.#ctx.capabilities.queueQoS0Offline) this.#enqueue(session, out, 'offline-queue-full');
       return;
     }
+    if (this.#ctx.hooks.checkAcl !== null && !this.#mayRead(session, conn, out)) return;
     if (out.qos === 0) {
       if (conn.congested) {
         // Retained messages sent on subscribe wait for the socket instead of being dropped.
@@ -59,6 +62,55 @@ export class Delivery {
     if (hooks.onMessageDropped !== null) hooks.notify('onMessageDropped', session.clientId, toPacket(message, 0), why);
   }
 
+  /**
+   * The read ACL before a delivery: true to go on; false when the delivery was dropped ('acl-denied'), handed to
+   * another shared-group member, or parked behind an asynchronous answer (later deliveries to the session wait
+   * behind it, so its order holds; other sessions' deliveries never wait).
+   */
+  #mayRead(session: Session, conn: Connection, out: Outgoing): boolean {
+    if (session.aclWaiting !== null) {
+      this.#park(session, out);
+      return false;
+    }
+    const answer = readAccess(this.#ctx.hooks, session, conn.client!, out.message.topic);
+    if (answer === true) return true;
+    if (answer === false) {
+      this.#readDenied(session, out);
+      return false;
+    }
+    session.aclWaiting = [out];
+    void answer.then(() => this.#unpark(session));
+    return false;
+  }
+
+  #park(session: Session, out: Outgoing): void {
+    const waiting = session.aclWaiting!;
+    if (!out.retainedBurst && waiting.length >= this.#ctx.capabilities.maximumQueuedMessages) this.drop(session, out.message, 'queue-full');
+    else waiting.push(out);
+  }
+
+  // An asynchronous read answer arrived (and is cached): deliver what waited, in order, until another one parks.
+  #unpark(session: Session): void {
+    const waiting = session.aclWaiting;
+    session.aclWaiting = null;
+    if (waiting === null) return;
+    for (let i = 0; i < waiting.length; i++) {
+      // deliver() may have parked the session again behind another pending answer: the rest waits there too.
+      const parked = session.aclWaiting as Outgoing[] | null;
+      if (parked !== null) {
+        for (let j = i; j < waiting.length; j++) parked.push(waiting[j]!);
+        return;
+      }
+      this.deliver(session, waiting[i]!);
+    }
+  }
+
+  // A shared-group message goes to another member that may read it; anything else is dropped.
+  #readDenied(session: Session, out: Outgoing): void {
+    if (out.group !== undefined && this.#ctx.router.deliverShared(out.group, out.message, session)) return;
+    this.drop(session, out.message, 'acl-denied');
+  }
+
   #enqueue(session: Session, out: Outgoing, why: DropReason): void {
     // Retained bursts are exempt from the bound: they reference messages the retained store already
     // holds, so the queue costs one small record each, bounded by the store's size.
@@ -79,10 +131,25 @@ export class Delivery {
     if (conn === null || !conn.isConnected) return;
     const queue = session.queue;
     const now = this.#ctx.clock();
+    const hooks = this.#ctx.hooks;
     while (queue.size > 0) {
       if (conn.congested) return;
       const head = queue.peek()!;
       if (head.qos > 0 && session.inflight.size >= conn.inflightLimit) return;
+      if (hooks.checkAcl !== null) {
+        // Queued while offline or behind the window: asked for the client that receives it now.
+        const answer = readAccess(hooks, session, conn.client!, head.message.topic);
+        if (answer !== true && answer !== false) {
+          // The head waits in place for the answer; so does everything behind it.
+          void answer.then(() => this.pump(session));
+          return;
+        }
+        if (!answer) {
+          queue.shift();
+          this.#readDenied(session, head);
+          continue;
+        }
+      }
       queue.shift();
       if (head.message.expiresAt !== 0 && head.message.expiresAt <= now) {
         this.#ctx.store.forget(session, head);
@@ -100,7 +167,7 @@ export class Delivery {
     if (conn === null) return;
     for (const entry of session.inflight.values()) {
       if (entry.released) {
-        conn.write(encodeAck(PacketType.PUBREL, entry.packetId, 0, conn.version));
+        conn.sendAck(PacketType.PUBREL, entry.packetId, 0);
       } else {
         // [MQTT-3.3.1-1] DUP set on re-delivery.
         this.#sendPublish(conn, session, entry, entry.packetId, true);
@@ -111,10 +178,7 @@ export class Delivery {
   #sendInflight(conn: Connection, session: Session, out: Outgoing): void {
     const packetId = session.allocatePacketId();
     if (packetId === 0) {
-      // All 65535 ids in use: cannot happen below the inflight limit, but never send a duplicate id.
-      if (this.#ctx.hooks.onPacketIdExhausted !== null && conn.client !== null) {
-        this.#ctx.hooks.notify('onPacketIdExhausted', conn.client, toPacket(out.message, 0));
-      }
+      // All 65535 ids in use: cannot happen below the inflight limit (at most 65535), but never send a duplicate id.
       this.#enqueue(session, out, 'inflight-full');
       return;
     }
@@ -163,6 +227,8 @@ export class Delivery {
       }
       expirySeconds = Math.ceil(left / 1000);
     }
+    const hooks = this.#ctx.hooks;
+    if (hooks.outboundPackets && conn.client !== null) return this.#sendPublishPacket(conn, session, out, packetFor(conn, out, packetId, dup, expirySeconds));
     const large = message.payload.length >= LARGE_WRITE_BYTES;
     if (large || expirySeconds !== 0 || (v5 && (out.subscriptionIds !== undefined || conn.outboundAliases !== null))) {
       const packet = packetFor(conn, out, packetId, dup, expirySeconds);
@@ -205,13 +271,35 @@ export class Delivery {
     }
     if (payload === null) conn.write(bytes);
     else conn.writeParts(bytes, payload);
+    this.#sent(conn, out, packetId);
+    return true;
+  }
+
+  // The per-packet path when hooks watch outbound packets: onPacketEncode may replace it, onPacketSent hears of it.
+  #sendPublishPacket(conn: Connection, session: Session, out: Outgoing, built: PublishPacket): boolean {
+    const hooks = this.#ctx.hooks;
+    const packet: Packet = hooks.onPacketEncode === null ? built : hooks.runOnPacketEncode(conn.client!, built);
+    const bytes = encodePacket(packet, conn.version);
+    // [MQTT-3.1.2-25] never send a packet larger than the client's Maximum Packet Size: drop it.
+    if (conn.clientMaximumPacketSize !== 0 && bytes.length > conn.clientMaximumPacketSize) {
+      this.drop(session, out.message, 'packet-too-large');
+      return false;
+    }
+    conn.writePacket(bytes, packet);
+    this.#sent(conn, out, built.packetId);
+    return true;
+  }
+
+  #sent(conn: Connection, out: Outgoing, packetId: number): void {
     const stats = this.#ctx.stats;
     stats.messagesSent++;
     stats.publishSent++;
-    stats.publishSentByQoS[qos]!++;
+    stats.publishSentByQoS[out.qos]!++;
     const hooks = this.#ctx.hooks;
-    if (hooks.onMessageDelivered !== null && conn.client !== null) hooks.notify('onMessageDelivered', conn.client, toPacket(message, packetId));
-    return true;
+    const client = conn.client;
+    if (client === null) return;
+    if (hooks.onMessageDelivered !== null) hooks.notify('onMessageDelivered', client, toPacket(out.message, packetId));
+    if (out.retainedBurst && hooks.onRetainedDelivered !== null) hooks.notify('onRetainedDelivered', client, toPacketWith(out.message, out.qos, true, packetId, false, out.message.properties));
   }
 }
 

@@ -5,12 +5,10 @@ import type { AuthRule, LedgerData } from '../hooks/builtin/ledger-rules.js';
 import type { AuthConfig } from '../config/config-types.js';
 
 /**
- * Auth rules that let anonymous clients in from loopback addresses only. The first rule refuses loopback clients
- * that present a user name (no users exist when these rules apply), so the second one admits anonymous ones only.
+ * Auth rules that let anonymous clients in from loopback addresses only. No users exist when these rules apply, so a
+ * client that sends a user name (many devices always do) is anonymous too and is let in from loopback as well.
  */
 export const LOOPBACK_ANONYMOUS_RULES: readonly AuthRule[] = Object.freeze([
-  { remoteAddress: '127.0.0.0/8', username: '*', allow: false },
-  { remoteAddress: '::1', username: '*', allow: false },
   { remoteAddress: '127.0.0.0/8', allow: true },
   { remoteAddress: '::1', allow: true },
 ]);

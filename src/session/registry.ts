@@ -4,6 +4,7 @@ import type { ClientInfo } from '../hooks/hook.js';
 import type { Connection } from '../connection/connection.js';
 import type { BrokerContext } from '../context.js';
 import { publishWill } from '../routing/will.js';
+import { toPacket } from '../routing/delivery.js';
 import { Session, sessionExpired } from './session.js';
 
 /** Why a session ended, as `onSessionTerminated` reports it. */
@@ -86,7 +87,7 @@ export class SessionRegistry {
       session.connection = null;
       session.disconnectedAt = ctx.clock();
       ctx.stats.clientsConnected--;
-      ctx.stats.clientsDisconnected++;
+      ctx.stats.disconnections++;
       const will = session.will;
       session.will = null;
       if (will !== null && !conn.discardWill) {
@@ -127,7 +128,11 @@ export class SessionRegistry {
     // Shared-group messages still pending go to another member of the group (QoS 2 in flight excepted).
     ctx.router.redistributeShared(session);
     ctx.store.deleteSession(session);
+    if (ctx.hooks.onQosDropped !== null) {
+      for (const entry of session.inflight.values()) ctx.hooks.notify('onQosDropped', session.clientId, toPacket(entry.message, entry.packetId), 'client-gone');
+    }
     session.inflight.clear();
+    session.aclWaiting = null;
     session.queue.clear();
     if (why === 'expired' && ctx.hooks.onSessionExpired !== null) ctx.hooks.notify('onSessionExpired', session.clientId);
     if (ctx.hooks.onSessionTerminated !== null) ctx.hooks.notify('onSessionTerminated', session.clientId, why);

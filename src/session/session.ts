@@ -4,7 +4,7 @@ import type { Connection } from '../connection/connection.js';
 import type { ClientInfo } from '../hooks/hook.js';
 import type { Subscription } from './subscription.js';
 import { DeliveryQueue, InflightWindow } from './delivery-queue.js';
-import type { InflightCounter } from './delivery-queue.js';
+import type { InflightCounter, Outgoing } from './delivery-queue.js';
 
 /** A will held by the session: sent on abnormal close, after its delay. */
 export interface PendingWill {
@@ -81,6 +81,13 @@ export class Session {
   /** Messages dropped for this session (queue full, expired, too large). */
   dropped = 0;
   #nextPacketId = 1;
+
+  // The read ACL cache (routing/read-acl.ts): answers for readAclClient under hook generation readAclGeneration.
+  readAcl: Map<string, boolean | Promise<boolean>> | null = null;
+  readAclClient: ClientInfo | null = null;
+  readAclGeneration = -1;
+  /** Deliveries waiting behind a read check a hook answers asynchronously, in order; null when none. */
+  aclWaiting: Outgoing[] | null = null;
 
   // Routing scratch, valid only inside one routing pass (epoch-tagged, so no Map per publish).
   routeEpoch = 0;

@@ -27,7 +27,8 @@ export class BrokerStats {
   clientsConnected = 0;
   clientsMaximum = 0;
   clientsTotal = 0;
-  clientsDisconnected = 0;
+  /** Connections of connected clients that closed since start (a counter). */
+  disconnections = 0;
   connectionsRefused = 0;
   messagesReceived = 0;
   messagesSent = 0;
@@ -46,10 +47,12 @@ export class BrokerStats {
   retainedBytes = 0;
   /** Commits of durable storage that succeeded. */
   storageCommits = 0;
-  /** Commits of durable storage that failed (what waited for them was refused). */
-  storageErrors = 0;
+  /** Storage failures: commits that failed (what waited for them was refused), writes or a close that threw. */
+  persistenceErrors = 0;
   /** Bytes of messages in durable storage, as counted against `maximumStoredBytes`. */
   storedBytes = 0;
+  /** Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes. */
+  retainedRefused = 0;
   /** Control packets received, indexed by packet type (1–15). */
   readonly packetsReceivedByType: number[] = new Array<number>(16).fill(0);
   /** Control packets sent, indexed by packet type (1–15). */
@@ -63,6 +66,11 @@ export class BrokerStats {
   /** Messages dropped, by reason (sums to messagesDropped). */
   readonly droppedByReason: Record<DropCounterReason, number> = Object.fromEntries(DROP_COUNTER_REASONS.map((r) => [r, 0])) as Record<DropCounterReason, number>;
 
+  /** Sessions kept for clients that are offline: persistent sessions whose client is not connected (a gauge, as in Mosquitto). */
+  get clientsDisconnected(): number {
+    return Math.max(0, this.sessions - this.clientsConnected);
+  }
+
   /** A snapshot as a plain object. */
   snapshot(): Record<string, number> {
     return {
@@ -71,6 +79,7 @@ export class BrokerStats {
       clientsMaximum: this.clientsMaximum,
       clientsTotal: this.clientsTotal,
       clientsDisconnected: this.clientsDisconnected,
+      disconnections: this.disconnections,
       connectionsRefused: this.connectionsRefused,
       messagesReceived: this.messagesReceived,
       messagesSent: this.messagesSent,
@@ -87,8 +96,9 @@ export class BrokerStats {
       sessions: this.sessions,
       retainedBytes: this.retainedBytes,
       storageCommits: this.storageCommits,
-      storageErrors: this.storageErrors,
+      persistenceErrors: this.persistenceErrors,
       storedBytes: this.storedBytes,
+      retainedRefused: this.retainedRefused,
     };
   }
 }

@@ -31,8 +31,11 @@ export const SYS_TOPICS: readonly { topic: string; describe: string }[] = [
   { topic: '$SYS/broker/system/memory/total', describe: 'total system memory, bytes' },
 ];
 
+const SYS_PREFIX = '$SYS/broker/';
+
 /** Computes the current value of every $SYS topic. */
 export function sysValues(ctx: BrokerContext, version: string): Record<string, string> {
+  ctx.retained.purgeExpired(); // expired retained messages are never counted
   const s = ctx.stats;
   const mem = process.memoryUsage();
   return {
@@ -40,7 +43,7 @@ export function sysValues(ctx: BrokerContext, version: string): Record<string, s
     '$SYS/broker/uptime': String(Math.floor((Date.now() - s.startedAt) / 1000)),
     '$SYS/broker/time': String(Date.now()),
     '$SYS/broker/clients/connected': String(s.clientsConnected),
-    '$SYS/broker/clients/disconnected': String(Math.max(0, s.sessions - s.clientsConnected)),
+    '$SYS/broker/clients/disconnected': String(s.clientsDisconnected),
     '$SYS/broker/clients/maximum': String(s.clientsMaximum),
     '$SYS/broker/clients/total': String(s.clientsTotal),
     '$SYS/broker/connections/refused': String(s.connectionsRefused),
@@ -67,12 +70,15 @@ export class SysPublisher {
   readonly #ctx: BrokerContext;
   readonly #intervalMs: number;
   readonly #version: string;
+  readonly #more: (() => Record<string, string>) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: BrokerContext, intervalSeconds: number, version: string) {
+  /** `more` adds topics of parts outside the core (per-bridge state). */
+  constructor(ctx: BrokerContext, intervalSeconds: number, version: string, more?: () => Record<string, string>) {
     this.#ctx = ctx;
     this.#intervalMs = intervalSeconds * 1000;
     this.#version = version;
+    this.#more = more;
   }
 
   start(): void {
@@ -91,6 +97,12 @@ export class SysPublisher {
   publishNow(): void {
     const ctx = this.#ctx;
     const values = sysValues(ctx, this.#version);
+    if (this.#more !== undefined) Object.assign(values, this.#more());
+    if (ctx.bus.active) {
+      // In a cluster `$SYS/broker/...` describes this node and stays on it; a copy under `$SYS/broker/nodes/<id>/`
+      // reaches every node.
+      for (const [topic, value] of Object.entries(values)) values[`$SYS/broker/nodes/${ctx.id}/${topic.slice(SYS_PREFIX.length)}`] = value;
+    }
     for (const [topic, value] of Object.entries(values)) {
       ctx.router.publish(createMessage(topic, Buffer.from(value), 0, true, EMPTY_PROPERTIES, null, 0), null);
     }

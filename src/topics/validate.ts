@@ -71,6 +71,11 @@ export function isSysTopic(topic: string): boolean {
   return topic.charCodeAt(0) === DOLLAR;
 }
 
+/** Returns whether `topic` is in the `$SYS` tree: the broker's own topics, which clients cannot publish to. */
+export function isSysTree(topic: string): boolean {
+  return topic.charCodeAt(0) === DOLLAR && topic.startsWith('$SYS');
+}
+
 /**
  * Returns whether the valid filter `filter` matches the valid topic name `topic`.
  *

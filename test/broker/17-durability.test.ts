@@ -119,12 +119,12 @@ describe('durable acknowledgements', () => {
     }
   });
 
-  test('a failed commit refuses: 5.0 PUBACK/PUBREC 0x80, 3.x closed without acknowledgement; onError, log and storageErrors say so; the next commit succeeds by itself', async () => {
+  test('a failed commit refuses: 5.0 PUBACK/PUBREC 0x80, 3.x closed without acknowledgement; onError, log and persistenceErrors say so; the next commit succeeds by itself', async () => {
     const p = new GatedPersistence();
     const errors: string[] = [];
     const logged: string[] = [];
     const hook: Hook = { id: 'errors', onError: (err, where) => errors.push(`${where.where}: ${err.message}`) };
-    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (_o: object, msg?: string) => logged.push(msg ?? '') };
+    const logger = { debug: () => undefined, info: () => undefined, warn: (_o: object, msg?: string) => logged.push(msg ?? ''), error: () => undefined };
     const tb = await startBroker({ sysInterval: 0, logger }, (b) => {
       b.setPersistence(p);
       void b.addHook(hook);
@@ -144,7 +144,7 @@ describe('durable acknowledgements', () => {
       assert.equal((await pub5.expect(PacketType.PUBREC)).reasonCode, ReasonCode.UNSPECIFIED_ERROR);
       assert.deepEqual(errors, ['persistence: disk on fire']);
       assert.ok(logged.some((m) => m.includes('storage commit failed')));
-      assert.equal(tb.broker.stats.storageErrors, 1);
+      assert.equal(tb.broker.stats.persistenceErrors, 1);
       // A refused PUBREC holds no id [MQTT-4.3.3-9]: the same id is a new message.
       pub5.send(publishPacket('fail/b', 'b again', 2, 2));
       await waitFor(() => p.waiting.length > 0, 2000, 'the retry commit');

@@ -1,10 +1,8 @@
 // The swiftlet command end to end, as a child process: serve, stop, check-config, passwd, SIGHUP reload.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { IDisconnectPacket } from 'mqtt';
 import { runCheckConfig } from '../../src/cli/check-config-command.js';
@@ -12,51 +10,10 @@ import { runServe } from '../../src/cli/serve-command.js';
 import type { CommandIo } from '../../src/cli/serve-command.js';
 import { hashPasswordSync, verifyPassword } from '../../src/index.js';
 import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
+import { ROOT, mqttPort, run } from '../helpers/cli-process.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'swiftlet-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A clean environment: no SWIFTLET_* variables leak in from the developer's shell. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWIFTLET_')) env[k] = v;
-  return { ...env, ...extra };
-}
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: string[];
-  stderr: string[];
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: cleanEnv(env) });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const split = (into: string[]) => {
-    let rest = '';
-    return (chunk: Buffer): void => {
-      rest += chunk.toString('utf8');
-      const lines = rest.split('\n');
-      rest = lines.pop() ?? '';
-      into.push(...lines);
-    };
-  };
-  child.stdout.on('data', split(stdout));
-  child.stderr.on('data', split(stderr));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, stdout, stderr, exited };
-}
-
-/** Waits for the stable `swiftlet: MQTT listening on HOST:PORT` line and returns the port. */
-async function mqttPort(r: Running): Promise<number> {
-  const pattern = /^swiftlet: MQTT listening on 127\.0\.0\.1:(\d+)$/;
-  await waitFor(() => r.stdout.some((l) => pattern.test(l)), 15_000, `listening line (stderr: ${r.stderr.join(' | ')})`);
-  return Number(pattern.exec(r.stdout.find((l) => pattern.test(l))!)![1]);
-}
 
 /** In-memory streams for running a command in this process; lines collected without their newline. */
 function memoryIo(env: Record<string, string> = {}): CommandIo & { out: string[]; err: string[] } {
@@ -143,16 +100,16 @@ describe('swiftlet serve', { concurrency: true }, () => {
 });
 
 describe('swiftlet check-config', () => {
-  test('a good file prints ok and exits 0', () => {
+  test('a good file prints ok and exits 0', async () => {
     const file = writeConfig('good.yaml', 'listeners:\n  - type: tcp\n    port: 1883\n');
     const io = memoryIo();
-    assert.equal(runCheckConfig([file], io), 0);
+    assert.equal(await runCheckConfig([file], io), 0);
     assert.deepEqual(io.out, ['ok']);
   });
 
-  test('the bundled example is valid', () => {
+  test('the bundled example is valid', async () => {
     const io = memoryIo();
-    assert.equal(runCheckConfig([join(ROOT, 'examples/swiftlet.yaml')], io), 0, io.err.join('\n'));
+    assert.equal(await runCheckConfig([join(ROOT, 'examples/swiftlet.yaml')], io), 0, io.err.join('\n'));
     assert.deepEqual(io.out, ['ok']);
   });
 

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { SERVE_OPTIONS } from '../../src/cli/serve-command.js';
+import { parse } from 'yaml';
 import { resolveConfig } from '../../src/config/load-config.js';
+import { validateConfig } from '../../src/config/validate-config.js';
 import { ENV_VARIABLES } from '../../src/config/overrides.js';
 import { startDemoBroker } from '../../examples/embed-custom-hooks.js';
 import { startGomqttBroker } from '../../examples/gomqtt-backend.js';
@@ -18,9 +20,20 @@ test('examples/swiftlet.yaml loads without errors and sets every section', () =>
   assert.deepEqual(issues, []);
   assert.equal(config.id, 'swiftlet-example');
   assert.equal(config.listeners[0]?.port, 1883);
-  assert.equal(config.rateLimit?.publishPerSecond, 1000);
+  // Safe to copy: no rate limit that would silently drop a 3.1.1 client's messages.
+  assert.equal(config.rateLimit, undefined);
   assert.equal(config.capabilities.maximumPacketSize, 1048576);
   assert.equal(config.sharedSubscriptionStrategy, 'round-robin');
+});
+
+test('examples/swiftlet.yaml: the commented rate limit, uncommented, is valid and disconnects (every client notices)', () => {
+  const text = readFileSync(join(ROOT, 'examples/swiftlet.yaml'), 'utf8');
+  const block = /^# rateLimit:\n(?:# {3}.*\n)+/m.exec(text)?.[0];
+  assert.ok(block !== undefined, 'the example shows a rate limit');
+  const yaml = block.replace(/^# /gm, '').replace(/#.*$/gm, '');
+  const { config, issues } = validateConfig(parse(yaml));
+  assert.deepEqual(issues, []);
+  assert.equal(config.rateLimit?.action, 'disconnect');
 });
 
 describe('examples/gomqtt-backend.ts', () => {

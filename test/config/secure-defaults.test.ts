@@ -53,9 +53,14 @@ describe('secure default auth rules', () => {
     }
   });
 
-  test('no users: a loopback client presenting a user name is not let in without a check', async () => {
-    const r = await decide(authOf(undefined), '127.0.0.1', 'admin', 'x');
-    assert.equal(r.decision, 'deny');
+  test('no users: a client presenting a user name is treated under the anonymous rules (loopback in, remote 0x87)', async () => {
+    assert.equal((await decide(authOf(undefined), '127.0.0.1', 'admin', 'x')).decision, 'allow');
+    assert.equal((await decide(authOf(undefined), '::1', 'device')).decision, 'allow');
+    const remote = await decide(authOf(undefined), '203.0.113.5', 'admin', 'x');
+    assert.equal(remote.decision, 'deny');
+    assert.equal(remote.reasonCode, 0x87);
+    assert.equal((await decide(authOf({ allowAnonymous: true }), '203.0.113.5', 'admin', 'x')).decision, 'allow');
+    assert.equal((await decide(authOf({ allowAnonymous: false }), '127.0.0.1', 'admin', 'x')).decision, 'deny');
   });
 
   test('users configured: anonymous is refused even from loopback (0x87)', async () => {
@@ -107,6 +112,16 @@ describe('SwiftletServer built from a config', () => {
     const { server, port } = await start({ listeners: [{ type: 'tcp', port: 0 }], sys: { interval: 0 } });
     try {
       const client = await connectClient(port, { protocolVersion: 5 });
+      await endClient(client);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('with no auth section a loopback 3.1.1 client that always sends a user name and password connects (anonymous rules)', async () => {
+    const { server, port } = await start({ listeners: [{ type: 'tcp', port: 0 }], sys: { interval: 0 } });
+    try {
+      const client = await connectClient(port, { protocolVersion: 4, username: 'device-17', password: 'factory-default' });
       await endClient(client);
     } finally {
       await server.close();

@@ -24,7 +24,7 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
     name: 'unknown top-level key',
     raw: { listner: [] },
     expected: [
-      'listner: unknown key (expected one of id, listeners, http, auth, rateLimit, debug, storage, capabilities, compatibilities, logging, sys, sharedSubscriptionStrategy, responseInformationPrefix)',
+      'listner: unknown key (expected one of id, listeners, http, auth, rateLimit, debug, storage, capabilities, compatibilities, logging, sys, sharedSubscriptionStrategy, responseInformationPrefix, cluster, webhooks, hooks, bridges)',
     ],
   },
   { name: 'port not a number', raw: { listeners: [{ type: 'tcp', port: 1883 }, { type: 'tcp', port: '80a' }] }, expected: ['listeners[1].port: expected an integer in 0..65535, found "80a"'] },
@@ -77,8 +77,10 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
   { name: 'debug wrong type', raw: { debug: 'yes' }, expected: ['debug: expected an object, found "yes"'] },
   { name: 'capability below minimum', raw: { capabilities: { receiveMaximum: 0 } }, expected: ['capabilities.receiveMaximum: expected an integer in 1..65535, found 0'] },
   { name: 'capability wrong type', raw: { capabilities: { retainAvailable: 1 } }, expected: ['capabilities.retainAvailable: expected true or false, found 1'] },
+  { name: 'retained byte limit negative', raw: { capabilities: { maximumRetainedBytes: -1 } }, expected: ['capabilities.maximumRetainedBytes: expected an integer in 0..9007199254740991, found -1'] },
+  { name: 'retained byte limit not a number', raw: { capabilities: { maximumRetainedBytes: '1MiB' } }, expected: ['capabilities.maximumRetainedBytes: expected an integer in 0..9007199254740991, found "1MiB"'] },
   { name: 'maximum QoS 3', raw: { capabilities: { maximumQoS: 3 } }, expected: ['capabilities.maximumQoS: expected 0, 1 or 2, found 3'] },
-  { name: 'unknown capability', raw: { capabilities: { maxClients: 5 } }, expected: [`capabilities.maxClients: unknown key (expected one of maximumClients, maximumSessionExpiryInterval, maximumMessageExpiryInterval, receiveMaximum, maximumInflight, topicAliasMaximum, maximumPacketSize, maximumQoS, retainAvailable, wildcardSubscriptionAvailable, subscriptionIdentifierAvailable, sharedSubscriptionAvailable, minimumProtocolVersion, maximumKeepAlive, connectTimeout, maximumClientIdLength, maximumQueuedMessages, queueQoS0Offline, outboundHighWaterMark, maximumRetainedMessages)`] },
+  { name: 'unknown capability', raw: { capabilities: { maxClients: 5 } }, expected: [`capabilities.maxClients: unknown key (expected one of maximumClients, maximumSessionExpiryInterval, maximumMessageExpiryInterval, receiveMaximum, maximumInflight, topicAliasMaximum, maximumPacketSize, maximumQoS, retainAvailable, wildcardSubscriptionAvailable, subscriptionIdentifierAvailable, sharedSubscriptionAvailable, minimumProtocolVersion, maximumKeepAlive, connectTimeout, maximumClientIdLength, maximumQueuedMessages, queueQoS0Offline, outboundHighWaterMark, maximumRetainedMessages, maximumRetainedBytes)`] },
   { name: 'compatibility not boolean', raw: { compatibilities: { obscureNotAuthorized: 'no' } }, expected: ['compatibilities.obscureNotAuthorized: expected true or false, found "no"'] },
   { name: 'log level', raw: { logging: { level: 'verbose' } }, expected: ['logging.level: expected one of fatal, error, warn, info, debug, trace, silent, found "verbose"'] },
   { name: 'log format', raw: { logging: { format: 'xml' } }, expected: ['logging.format: expected one of json, pretty, auto, found "xml"'] },
@@ -142,6 +144,13 @@ describe('validateConfig defaults', () => {
     const cluster = validateConfig({ storage: { type: 'redis', cluster: { nodes: [{ host: 'n1', port: 7000 }] } } });
     assert.deepEqual(cluster.issues, []);
     assert.deepEqual(cluster.config.storage, { type: 'redis', cluster: { nodes: [{ host: 'n1', port: 7000 }] } });
+  });
+
+  test('capabilities.maximumRetainedBytes takes byte counts beyond 32 bits', () => {
+    const { config, issues } = validateConfig({ capabilities: { maximumRetainedBytes: 8 * 2 ** 30, maximumRetainedMessages: 1000 } });
+    assert.deepEqual(issues, []);
+    assert.equal(config.capabilities.maximumRetainedBytes, 8 * 2 ** 30);
+    assert.equal(config.capabilities.maximumRetainedMessages, 1000);
   });
 
   test('a valid inline ledger with hashed passwords passes', () => {

@@ -160,7 +160,7 @@ test('file: YAML load, reload with a good file, a bad file keeps the old rules a
     writeFileSync(file, 'acl:\n  - filter: a/#\n    access: readwrite\n');
     const logger = createRecordingLogger();
     const ledger = new AuthLedger({ file });
-    ledger.init({ logger, brokerId: 'b' });
+    ledger.init({ logger, brokerId: 'b', invalidateAclCache: () => undefined });
     const c = createClient();
     assert.equal(ledger.checkAcl(c, 'a/1', 'publish'), 'allow');
     writeFileSync(file, 'acl:\n  - filter: b/#\n    access: readwrite\n');
@@ -201,7 +201,7 @@ test('file: watch reloads on change', async () => {
   writeFileSync(file, 'acl:\n  - filter: a\n    access: read\n');
   const logger = createRecordingLogger();
   const ledger = new AuthLedger({ file, watch: true, watchDebounceMs: 10 });
-  ledger.init({ logger, brokerId: 'b' });
+  ledger.init({ logger, brokerId: 'b', invalidateAclCache: () => undefined });
   try {
     const c = createClient();
     assert.equal(ledger.checkAcl(c, 'z', 'read'), 'deny');

@@ -6,12 +6,13 @@ import { AllowAll } from '../../src/hooks/builtin/allow-all.js';
 import { HookChain } from '../../src/hooks/hook-chain.js';
 import { PacketType } from '../../src/codec/types.js';
 import { createAuth, createClient, createRecordingLogger } from './helpers.js';
+import { connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 
 test('DebugHook logs packets in and out at debug level with a short payload preview', async () => {
   const logger = createRecordingLogger();
   const chain = new HookChain(logger);
   chain.add(new DebugHook({ previewBytes: 4 }));
-  await chain.init({ logger, brokerId: 'b' });
+  await chain.init({ logger, brokerId: 'b', invalidateAclCache: () => undefined });
   const client = createClient({ id: 'dev-1' });
   const publish = { type: PacketType.PUBLISH, dup: false, qos: 1 as const, retain: false, topic: 'a/b', packetId: 7, payload: Buffer.from('hello world'), properties: {} };
   assert.equal(chain.runOnPacketRead(client, publish), publish);
@@ -50,4 +51,28 @@ test('AllowAll allows connections and every access', async () => {
   chain.add(new AllowAll());
   assert.deepEqual(await chain.runAuthenticate(createClient(), createAuth()), { decision: 'allow' });
   assert.equal(await chain.runCheckAcl(createClient(), '$SYS/x', 'subscribe'), true);
+});
+
+test('DebugHook on a real broker logs the packets going out: CONNACK, SUBACK, PUBLISH, PUBACK', async () => {
+  const logger = createRecordingLogger();
+  const tb = await startBroker({}, (b) => void b.addHook(new DebugHook({ logger })));
+  try {
+    const client = await connectClient(tb.port, { protocolVersion: 5, clientId: 'dbg' });
+    await client.subscribeAsync({ 'dbg/#': { qos: 1 } });
+    const got = new Promise<void>((resolve) => client.once('message', () => resolve()));
+    await client.publishAsync('dbg/t', 'hello', { qos: 1 });
+    await got;
+    await waitFor(() => logger.entries.filter((e) => e.msg === 'packet out').length >= 4, 3000, 'outbound log lines');
+    const out = logger.entries.filter((e) => e.msg === 'packet out' && e.obj.clientId === 'dbg');
+    const types = out.map((e) => (e.obj.packet as { type: string }).type);
+    assert.deepEqual(types.slice(0, 2), ['CONNACK', 'SUBACK']);
+    assert.ok(types.includes('PUBACK'), types.join());
+    const publish = out.find((e) => (e.obj.packet as { type: string }).type === 'PUBLISH');
+    assert.equal((publish?.obj.packet as { topic: string }).topic, 'dbg/t');
+    assert.ok((publish?.obj.bytes as number) > 5);
+    assert.ok(out.every((e) => e.level === 'debug' && e.obj.direction === 'out'));
+    await endClient(client);
+  } finally {
+    await tb.close();
+  }
 });

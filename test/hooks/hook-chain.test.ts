@@ -234,9 +234,9 @@ test('sync runners: onPacketRead REJECT, onPacketEncode and onSelectSubscribers 
   assert.deepEqual(chain.runOnPacketRead(client, { type: PacketType.PINGRESP }), { type: PacketType.PINGRESP });
   chain.add({ id: 'e', onPacketEncode: (_c, p) => (p.type === PacketType.PUBLISH ? { ...p, retain: true } : undefined) });
   assert.equal((chain.runOnPacketEncode(client, publish()) as PublishPacket).retain, true);
-  chain.add({ id: 's', onSelectSubscribers: (_p, subs) => subs.filter((s) => s !== 'x') });
-  chain.add({ id: 'bad', onSelectSubscribers: (() => Promise.resolve(['z'])) as never });
-  assert.deepEqual(chain.runOnSelectSubscribers(publish(), ['x', 'y']), ['y']);
+  chain.add({ id: 's', onSelectSubscribers: (_p, sel) => ({ clients: sel.clients.filter((s) => s !== 'x'), shared: sel.shared }) });
+  chain.add({ id: 'bad', onSelectSubscribers: (() => Promise.resolve({ clients: ['z'], shared: [] })) as never });
+  assert.deepEqual(chain.runOnSelectSubscribers(publish(), { clients: ['x', 'y'], shared: [] }), { clients: ['y'], shared: [] });
   assert.equal(logger.entries.length, 1);
   assert.equal(logger.entries[0]?.obj.hook, 'bad');
 });
@@ -301,7 +301,7 @@ test('init runs in order (awaited), stop in reverse order with errors logged', a
     },
   });
   chain.add({ id: 'c', stop: async () => Promise.resolve(void order.push('stop c')) });
-  await chain.init({ logger, brokerId: 'b1' });
+  await chain.init({ logger, brokerId: 'b1', invalidateAclCache: () => undefined });
   await chain.stop();
   assert.deepEqual(order, ['init a', 'init b', 'stop c', 'stop a']);
   assert.equal(logger.entries[0]?.obj.hook, 'b');

@@ -267,3 +267,20 @@ test('unknown API routes are 404, wrong methods 405 with Allow, a throwing handl
     assert.equal(f.errors.length, 1);
     assert.equal((await f.json('/healthz')).status, 200);
   }));
+
+test('retained: a message whose expiry interval has passed is neither listed nor fetched [MQTT-3.3.2-5]', () =>
+  withHttp(async (f) => {
+    const pub = await connectClient(f.port, { protocolVersion: 5, clientId: 'expiring' });
+    await pub.publishAsync('exp/short', 'soon gone', { qos: 1, retain: true, properties: { messageExpiryInterval: 1 } });
+    await pub.publishAsync('exp/long', 'stays', { qos: 1, retain: true, properties: { messageExpiryInterval: 3600 } });
+    await endClient(pub);
+    const before = await f.json(`/api/v1/retained?filter=${encodeURIComponent('exp/#')}`);
+    assert.equal(before.body.total, 2);
+    // Wait for the one-second expiry by polling the API itself.
+    await waitFor(() => f.broker.retained('exp/#').length === 1, 5000, 'expiry');
+    const after = await f.json(`/api/v1/retained?filter=${encodeURIComponent('exp/#')}`);
+    assert.equal(after.body.total, 1);
+    assert.deepEqual((after.body.items as { topic: string }[]).map((m) => m.topic), ['exp/long']);
+    assert.equal((await f.json(`/api/v1/retained/${encodeURIComponent('exp/short')}`)).status, 404);
+    assert.equal((await f.json(`/api/v1/retained/${encodeURIComponent('exp/long')}`)).status, 200);
+  }));

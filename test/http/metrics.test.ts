@@ -34,13 +34,13 @@ test('metrics are valid Prometheus text and broker counters move after MQTT traf
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     const before = parseMetrics(await res.text());
-    assert.equal(before.get('swiftlet_connections'), 0);
+    assert.equal(before.get('swiftlet_clients_connected'), 0);
     assert.equal(before.get('swiftlet_messages_received_total{qos="1"}'), 0);
     assert.equal(before.get('swiftlet_ready'), 1);
     // Default process metrics land in this registry too.
     assert.ok(before.has('process_cpu_user_seconds_total'));
     assert.ok(before.has('nodejs_heap_size_used_bytes'));
-    assert.ok(before.has('swiftlet_event_loop_delay_seconds{stat="p99"}'));
+    assert.ok(before.has('swiftlet_event_loop_lag_seconds{stat="p99"}'));
 
     const sub = await connectClient(f.port, { clientId: 'sub', protocolVersion: 5 });
     const pub = await connectClient(f.port, { clientId: 'pub', protocolVersion: 5 });
@@ -51,8 +51,8 @@ test('metrics are valid Prometheus text and broker counters move after MQTT traf
     await waitFor(() => got.length === 2, 3000, 'two deliveries');
 
     const after = parseMetrics(await (await f.call('/metrics')).text());
-    assert.equal(after.get('swiftlet_connections'), 2);
-    assert.equal(after.get('swiftlet_connections_total'), 2);
+    assert.equal(after.get('swiftlet_clients_connected'), 2);
+    assert.equal(after.get('swiftlet_connections_accepted_total'), 2);
     assert.equal(after.get('swiftlet_sessions'), 2);
     assert.equal(after.get('swiftlet_subscriptions'), 1);
     assert.equal(after.get('swiftlet_messages_received_total{qos="1"}'), 1);
@@ -109,13 +109,56 @@ test('two brokers in one process keep separate registries', async () => {
     const c = await connectClient(a.port, { clientId: 'only-a' });
     const ma = parseMetrics(await (await a.call('/metrics')).text());
     const mb = parseMetrics(await (await b.call('/metrics')).text());
-    assert.equal(ma.get('swiftlet_connections'), 1);
-    assert.equal(mb.get('swiftlet_connections'), 0);
+    assert.equal(ma.get('swiftlet_clients_connected'), 1);
+    assert.equal(mb.get('swiftlet_clients_connected'), 0);
     assert.ok([...ma.keys()].some((k) => k.startsWith('swiftlet_info{') && k.includes(`node_id="${a.broker.id}"`)));
     assert.ok(![...mb.keys()].some((k) => k.includes(`node_id="${a.broker.id}"`)));
     await endClient(c);
   } finally {
     await a.stop();
     await b.stop();
+  }
+});
+
+test('clientsDisconnected has one meaning everywhere: sessions kept for offline clients ($SYS, /api/v1/stats, metrics)', async () => {
+  const f = await startHttp();
+  try {
+    const persistent = await connectClient(f.port, { clientId: 'keeps-session', clean: false, protocolVersion: 4 });
+    const clean = await connectClient(f.port, { clientId: 'clean-one', clean: true, protocolVersion: 4 });
+    await endClient(persistent);
+    await endClient(clean);
+    await waitFor(() => f.broker.stats.clientsConnected === 0, 3000, 'both gone');
+    assert.equal(f.broker.stats.clientsDisconnected, 1, 'only the persistent session stays, offline');
+    assert.equal(f.broker.stats.disconnections, 2, 'both connections closed');
+    const m = parseMetrics(await (await f.call('/metrics')).text());
+    assert.equal(m.get('swiftlet_clients_disconnected'), 1);
+    assert.equal(m.get('swiftlet_disconnections_total'), 2);
+    const api = (await (await f.call('/api/v1/stats')).json()) as Record<string, number>;
+    assert.equal(api.clientsDisconnected, 1);
+    assert.equal(api.disconnections, 2);
+    f.broker.publishSys();
+    const sys = f.broker.retained('$SYS/broker/clients/disconnected');
+    assert.equal(sys[0]?.payload.toString(), '1');
+  } finally {
+    await f.stop();
+  }
+});
+
+test('the event-loop lag gauge shows how long the loop was blocked, not the sampling interval', async () => {
+  const f = await startHttp();
+  try {
+    await f.call('/metrics'); // starts a new window
+    await new Promise((r) => setTimeout(r, 50));
+    const until = Date.now() + 150;
+    while (Date.now() < until) {
+      // block the loop for 150 ms
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const m = parseMetrics(await (await f.call('/metrics')).text());
+    const max = m.get('swiftlet_event_loop_lag_seconds{stat="max"}')!;
+    assert.ok(max >= 0.1, `a 150 ms block shows as at least 0.1 s of lag (got ${max})`);
+    assert.ok(max < 5, 'seconds, not milliseconds');
+  } finally {
+    await f.stop();
   }
 });

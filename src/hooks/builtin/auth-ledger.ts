@@ -43,21 +43,24 @@ function parseLedgerText(file: string, text: string): CompiledLedger {
 /**
  * Authentication and authorization from a ledger of users, auth rules and ACL rules.
  * Order for a CONNECT: the first matching auth rule decides (allow needs no password, deny refuses with 0x87);
- * else a client without a user name depends on `allowAnonymous` (refused with 0x87); else a known user with a
- * matching scrypt password is allowed, and an unknown user or a missing or wrong password gets 0x86.
+ * else a client without a user name depends on `allowAnonymous` (refused with 0x87), and so does a client with a user
+ * name while the ledger has no users at all (nothing to check it against); else a known user with a matching scrypt
+ * password is allowed, and an unknown user or a missing or wrong password gets 0x86.
  */
 export class AuthLedger implements Hook {
   readonly id: string;
   #ledger: CompiledLedger;
-  readonly #file: string | undefined;
-  readonly #watch: boolean;
+  #file: string | undefined;
+  #watch: boolean;
   readonly #debounceMs: number;
-  readonly #allowAnonymous: boolean;
-  readonly #certificateUsername: boolean;
+  #allowAnonymous: boolean;
+  #certificateUsername: boolean;
   #logger: HookLogger;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reloading: Promise<boolean> | undefined;
+  /** Tells the broker that cached read answers are stale; set by init(). */
+  #invalidateAclCache: () => void = () => undefined;
 
   constructor(options: AuthLedgerOptions = {}) {
     this.id = options.id ?? 'auth-ledger';
@@ -73,6 +76,7 @@ export class AuthLedger implements Hook {
 
   /** Takes the broker's logger and starts watching the file when asked to. */
   init(ctx: HookContext): void {
+    if (ctx.invalidateAclCache !== undefined) this.#invalidateAclCache = ctx.invalidateAclCache;
     this.#logger = ctx.logger;
     if (this.#watch && this.#file !== undefined && this.#watcher === undefined) this.#startWatching(this.#file);
   }
@@ -101,9 +105,28 @@ export class AuthLedger implements Hook {
     });
   }
 
+  /**
+   * Applies new settings at once (the CLI does this on SIGHUP): the ledger data or file (read now), anonymous access,
+   * certificate user names and watching. Throws and keeps everything as it was when the new ledger is invalid.
+   * Connected clients stay; their next ACL check uses the new rules.
+   */
+  reconfigure(options: Pick<AuthLedgerOptions, 'ledger' | 'file' | 'allowAnonymous' | 'useCertificateCommonNameAsUsername' | 'watch'>): void {
+    const file = options.file === undefined ? undefined : resolve(options.file);
+    const ledger = file === undefined ? compileLedger(options.ledger ?? {}) : parseLedgerText(file, readFileSync(file, 'utf8'));
+    this.#ledger = ledger;
+    this.#allowAnonymous = options.allowAnonymous ?? false;
+    this.#certificateUsername = options.useCertificateCommonNameAsUsername ?? false;
+    const watchChanged = file !== this.#file || (options.watch ?? false) !== this.#watch;
+    this.#file = file;
+    this.#watch = options.watch ?? false;
+    if (watchChanged && this.#watcher !== undefined) this.stop();
+    if (watchChanged && this.#watch && file !== undefined && this.#watcher === undefined) this.#startWatching(file);
+  }
+
   /** Replaces the rules with new data; throws LedgerError (and keeps the old rules) when the data is invalid. */
   load(data: LedgerData): void {
     this.#ledger = compileLedger(data);
+    this.#invalidateAclCache();
   }
 
   /**
@@ -119,6 +142,7 @@ export class AuthLedger implements Hook {
       try {
         const ledger = parseLedgerText(file, await readFile(file, 'utf8'));
         this.#ledger = ledger;
+        this.#invalidateAclCache();
         this.#logger.info({ hook: this.id, file }, 'ledger reloaded');
         return true;
       } catch (err) {
@@ -158,7 +182,8 @@ export class AuthLedger implements Hook {
         ? { decision: 'allow', ...override }
         : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED, reasonString: 'refused by an auth rule' };
     }
-    if (username === undefined) {
+    // Without a user database a user name proves nothing: the anonymous rules apply, as in Mosquitto.
+    if (username === undefined || ledger.users.size === 0) {
       return this.#allowAnonymous ? { decision: 'allow' } : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED };
     }
     const user = ledger.users.get(username);

@@ -2,7 +2,7 @@
 import { ReasonCode } from '../../codec/reason-codes.js';
 import type { PublishPacket } from '../../codec/types.js';
 import { HookRejection } from '../hook.js';
-import type { ClientInfo, Hook } from '../hook.js';
+import type { ClientInfo, Hook, HookContext, HookLogger } from '../hook.js';
 
 /** Options of RateLimit; a missing rate means that dimension is unlimited. */
 export interface RateLimitOptions {
@@ -28,6 +28,8 @@ interface Bucket {
   messages: number;
   bytes: number;
   last: number;
+  /** The client's first limited message was logged (once per connection). */
+  logged: boolean;
 }
 
 /**
@@ -38,15 +40,27 @@ interface Bucket {
  */
 export class RateLimit implements Hook {
   readonly id: string;
-  readonly #rate: number | undefined;
-  readonly #byteRate: number | undefined;
-  readonly #burst: number;
-  readonly #disconnect: boolean;
+  #rate: number | undefined;
+  #byteRate: number | undefined;
+  #burst = 1;
+  #disconnect = false;
   readonly #now: () => number;
   readonly #buckets = new Map<string, Bucket>();
+  #logger: HookLogger | undefined;
 
   constructor(options: RateLimitOptions) {
     this.id = options.id ?? 'rate-limit';
+    this.#now = options.now ?? (() => performance.now());
+    this.configure(options);
+  }
+
+  /** Takes the broker's logger (the first limited message of each client is logged at warn). */
+  init(ctx: HookContext): void {
+    this.#logger = ctx.logger;
+  }
+
+  /** Changes the limits in place (the CLI does this on SIGHUP); buckets keep their tokens, capped at the new burst. */
+  configure(options: Omit<RateLimitOptions, 'id' | 'now'>): void {
     for (const key of ['publishPerSecond', 'publishBytesPerSecond', 'burst'] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new RangeError(`${key} must be a positive number`);
@@ -55,7 +69,22 @@ export class RateLimit implements Hook {
     this.#byteRate = options.publishBytesPerSecond;
     this.#burst = options.burst ?? 1;
     this.#disconnect = options.action === 'disconnect';
-    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Logs a client's first limited message, so an operator learns why its messages go missing. */
+  #limited(client: ClientInfo, bucket: Bucket, limit: 'messages' | 'bytes'): void {
+    if (bucket.logged || this.#logger === undefined) return;
+    bucket.logged = true;
+    this.#logger.warn(
+      {
+        hook: this.id,
+        clientId: client.id,
+        protocolVersion: client.protocolVersion,
+        limit: limit === 'messages' ? `${this.#rate} messages/s` : `${this.#byteRate} bytes/s`,
+        action: this.#disconnect ? 'disconnect' : 'reason',
+      },
+      'publish rate limit reached; later limited messages of this connection are not logged',
+    );
   }
 
   /** Takes one message and its payload bytes from the client's buckets, or throws HookRejection. */
@@ -64,7 +93,7 @@ export class RateLimit implements Hook {
     const now = this.#now();
     let bucket = this.#buckets.get(client.id);
     if (bucket === undefined) {
-      bucket = { messages: (this.#rate ?? 0) * this.#burst, bytes: (this.#byteRate ?? 0) * this.#burst, last: now };
+      bucket = { messages: (this.#rate ?? 0) * this.#burst, bytes: (this.#byteRate ?? 0) * this.#burst, last: now, logged: false };
       this.#buckets.set(client.id, bucket);
     } else {
       const seconds = Math.max(0, now - bucket.last) / 1000;
@@ -74,6 +103,7 @@ export class RateLimit implements Hook {
     }
     if (this.#rate !== undefined) {
       if (bucket.messages < 1) {
+        this.#limited(client, bucket, 'messages');
         // 0x96 is only valid in DISCONNECT; a PUBACK/PUBREC refusal has to say 0x97 (reason code table, 2.4).
         throw this.#disconnect
           ? new HookRejection(ReasonCode.MESSAGE_RATE_TOO_HIGH, 'message rate too high', { disconnect: true })
@@ -82,6 +112,7 @@ export class RateLimit implements Hook {
     }
     const size = packet.payload.length;
     if (this.#byteRate !== undefined && bucket.bytes < size) {
+      this.#limited(client, bucket, 'bytes');
       throw new HookRejection(ReasonCode.QUOTA_EXCEEDED, 'byte rate too high', { disconnect: this.#disconnect });
     }
     if (this.#rate !== undefined) bucket.messages -= 1;

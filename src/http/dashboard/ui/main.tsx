@@ -1,0 +1,10 @@
+// Entry point of the dashboard bundle.
+import { render } from 'preact';
+import { App } from './app.js';
+import './style.css';
+
+const root = document.getElementById('app');
+if (root !== null) {
+  root.textContent = '';
+  render(<App />, root);
+}

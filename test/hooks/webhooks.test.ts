@@ -1,0 +1,182 @@
+// Webhook end to end against real node:http endpoints: every event kind, signature, per-client order across
+// batches, retries with backoff after failures, a dead and a hanging endpoint (bounded queue, counted drops,
+// publishing unaffected). Glossary: "endpoint" = the test's HTTP server receiving the batches.
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { Webhook, WEBHOOK_SIGNATURE_HEADER } from '../../src/index.js';
+import type { WebhookOptions } from '../../src/index.js';
+import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
+import type { TestBroker } from '../helpers/broker.js';
+import { startEndpoint } from '../helpers/http-endpoint.js';
+import type { HttpEndpoint, Reply, ReceivedRequest } from '../helpers/http-endpoint.js';
+
+const opened: { close(): Promise<void> }[] = [];
+after(async () => {
+  for (const o of opened.reverse()) await o.close();
+});
+
+interface SentEvent {
+  event: string;
+  clientId: string | null;
+  timestamp: number;
+  [key: string]: unknown;
+}
+
+async function endpoint(fn?: (req: ReceivedRequest) => Reply | Promise<Reply>): Promise<HttpEndpoint> {
+  const e = await startEndpoint(fn);
+  opened.push(e);
+  return e;
+}
+
+async function brokerWith(options: WebhookOptions, brokerOptions = {}): Promise<{ b: TestBroker; hook: Webhook }> {
+  const hook = new Webhook(options);
+  const b = await startBroker(brokerOptions, (broker) => void broker.addHook(hook));
+  opened.push(b);
+  return { b, hook };
+}
+
+function eventsOf(e: HttpEndpoint): SentEvent[] {
+  return e.requests.filter((r) => r.headers['content-type'] === 'application/json').flatMap((r) => (r.body as { events: SentEvent[] }).events);
+}
+
+describe('Webhook', { concurrency: true }, () => {
+  test('client.connected, message.published, client.disconnected: signed with HMAC-SHA256 of the exact body', async () => {
+    const e = await endpoint();
+    const { b } = await brokerWith({ url: `${e.url}/hook`, secret: 'hook-secret', headers: { 'X-Tenant': 'acme' }, batch: { maxMessages: 100, maxDelayMs: 20 }, topics: ['sensors/#'] });
+    const c = await connectClient(b.port, { clientId: 'pub1', username: 'user1' });
+    await c.publishAsync('sensors/t1', 'hello', { qos: 1 });
+    await c.publishAsync('other/t', 'not sent', { qos: 1 });
+    await endClient(c);
+    await waitFor(() => eventsOf(e).some((x) => x.event === 'client.disconnected'), 5000, 'disconnected event');
+    const events = eventsOf(e);
+    // A clean session ends with its connection: session expiry interval 0 means it expires at the disconnect.
+    assert.deepEqual(events.map((x) => x.event), ['client.connected', 'message.published', 'session.expired', 'client.disconnected']);
+    const [connected, published] = events as [SentEvent, SentEvent];
+    assert.equal(connected.clientId, 'pub1');
+    assert.equal(connected.username, 'user1');
+    assert.equal(connected.protocolVersion, 4);
+    assert.equal(published.topic, 'sensors/t1');
+    assert.equal(published.qos, 1);
+    assert.equal(Buffer.from(published.payload as string, 'base64').toString(), 'hello');
+    for (const req of e.requests) {
+      assert.equal(req.path, '/hook');
+      assert.equal(req.headers['x-tenant'], 'acme');
+      assert.equal((req.body as { brokerId: string }).brokerId, b.broker.id);
+      const expected = `sha256=${createHmac('sha256', 'hook-secret').update(req.raw).digest('hex')}`;
+      assert.equal(req.headers[WEBHOOK_SIGNATURE_HEADER], expected);
+      const forged = `sha256=${createHmac('sha256', 'other').update(req.raw).digest('hex')}`;
+      assert.notEqual(req.headers[WEBHOOK_SIGNATURE_HEADER], forged);
+    }
+  });
+
+  test('events of one client arrive in order across batches of at most maxMessages; several clients interleave', async () => {
+    const e = await endpoint();
+    const { b, hook } = await brokerWith({ url: e.url, events: ['message.published'], batch: { maxMessages: 7, maxDelayMs: 10 }, concurrency: 3 });
+    const clients = await Promise.all(['o1', 'o2', 'o3'].map((id) => connectClient(b.port, { clientId: id })));
+    await Promise.all(clients.map(async (c, i) => {
+      for (let n = 0; n < 40; n++) await c.publishAsync(`o/${i}`, String(n), { qos: 1 });
+    }));
+    await waitFor(() => hook.stats().sent === 120, 5000, 'all sent');
+    for (const req of e.requests) assert.ok((req.body as { events: unknown[] }).events.length <= 7);
+    for (const id of ['o1', 'o2', 'o3']) {
+      const seq = eventsOf(e).filter((x) => x.clientId === id).map((x) => Number(Buffer.from(x.payload as string, 'base64').toString()));
+      assert.deepEqual(seq, Array.from({ length: 40 }, (_, n) => n), id);
+    }
+    for (const c of clients) await endClient(c);
+  });
+
+  test('a failing endpoint: 5xx answers are retried with backoff, nothing lost, order kept', async () => {
+    let failures = 3;
+    const e = await endpoint(() => (failures-- > 0 ? { status: 503 } : { status: 204 }));
+    const { b, hook } = await brokerWith({ url: e.url, events: ['message.published'], batch: { maxMessages: 5, maxDelayMs: 5 }, concurrency: 1, retry: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const c = await connectClient(b.port, { clientId: 'retry' });
+    for (let n = 0; n < 12; n++) await c.publishAsync('r/t', String(n), { qos: 1 });
+    await waitFor(() => hook.stats().sent === 12, 5000, 'all sent after retries');
+    const stats = hook.stats();
+    assert.equal(stats.failedAttempts, 3);
+    assert.equal(stats.droppedFailed, 0);
+    const ok = e.requests.slice(3).flatMap((r) => (r.body as { events: SentEvent[] }).events);
+    assert.deepEqual(ok.map((x) => Buffer.from(x.payload as string, 'base64').toString()), Array.from({ length: 12 }, (_, n) => String(n)));
+    await endClient(c);
+  });
+
+  test('a 4xx answer is not retried: the batch is dropped and counted', async () => {
+    const e = await endpoint(() => ({ status: 400 }));
+    const { b, hook } = await brokerWith({ url: e.url, events: ['message.published'], batch: { maxMessages: 10, maxDelayMs: 5 } });
+    const c = await connectClient(b.port, { clientId: 'four' });
+    await c.publishAsync('x/y', 'a', { qos: 1 });
+    await waitFor(() => hook.stats().droppedFailed === 1, 5000, 'dropped');
+    assert.equal(e.requests.length, 1);
+    await endClient(c);
+  });
+
+  test('a hanging endpoint: publishing goes on at full speed, the queue stays bounded, the overflow is counted', async () => {
+    const e = await endpoint(() => ({ hang: true }));
+    const { b, hook } = await brokerWith({ url: e.url, events: ['message.published'], batch: { maxMessages: 2, maxDelayMs: 0 }, concurrency: 1, maxQueued: 5, timeoutMs: 60_000 });
+    const sub = await connectClient(b.port, { clientId: 'hsub' });
+    await sub.subscribeAsync('h/#', { qos: 1 });
+    const got = collect(sub);
+    const pub = await connectClient(b.port, { clientId: 'hpub' });
+    for (let n = 0; n < 50; n++) await pub.publishAsync('h/t', String(n), { qos: 1 });
+    await waitFor(() => got.length === 50, 5000, 'every message delivered to the subscriber');
+    const stats = hook.stats();
+    assert.equal(stats.queued, 5);
+    assert.equal(stats.pending, 5);
+    assert.equal(stats.droppedQueueFull, 45);
+    assert.equal(e.requests.length, 1, 'one batch in flight on the single lane');
+    await endClient(pub);
+    await endClient(sub);
+  });
+
+  test('a dead endpoint: attempts end after maxAttempts; the batch is dropped and counted', async () => {
+    const e = await endpoint();
+    await e.close();
+    const { b, hook } = await brokerWith({ url: e.url, events: ['message.published'], batch: { maxMessages: 10, maxDelayMs: 5 }, retry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 10 } });
+    const c = await connectClient(b.port, { clientId: 'dead' });
+    await c.publishAsync('d/t', '1', { qos: 1 });
+    await waitFor(() => hook.stats().droppedFailed === 1, 5000, 'given up');
+    assert.equal(hook.stats().failedAttempts, 3);
+    await endClient(c);
+  });
+
+  test('stop sends what is still queued', async () => {
+    const e = await endpoint();
+    const hook = new Webhook({ url: e.url, events: ['message.published'], batch: { maxMessages: 1000, maxDelayMs: 60_000 } });
+    const b = await startBroker({}, (broker) => void broker.addHook(hook));
+    const c = await connectClient(b.port, { clientId: 'flush' });
+    for (let n = 0; n < 3; n++) await c.publishAsync('f/t', String(n), { qos: 1 });
+    await endClient(c);
+    assert.equal(e.requests.length, 0, 'the batch waits for maxDelayMs');
+    await b.close();
+    assert.deepEqual(eventsOf(e).map((x) => Buffer.from(x.payload as string, 'base64').toString()), ['0', '1', '2']);
+    assert.equal(hook.stats().sent, 3);
+  });
+
+  test('session.expired and message.dropped', async () => {
+    const e = await endpoint();
+    const { b } = await brokerWith(
+      { url: e.url, events: ['session.expired', 'message.dropped'], batch: { maxMessages: 100, maxDelayMs: 10 } },
+      { capabilities: { maximumQueuedMessages: 1 } },
+    );
+    // An offline session that can queue one message: the next two are dropped.
+    const offline = await connectClient(b.port, { clientId: 'sleepy', protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 600 } });
+    await offline.subscribeAsync('q/#', { qos: 1 });
+    await endClient(offline);
+    // A session that expires one second after its client leaves.
+    const brief = await connectClient(b.port, { clientId: 'brief', protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 1 } });
+    await endClient(brief);
+    const pub = await connectClient(b.port, { clientId: 'qpub' });
+    for (let n = 0; n < 3; n++) await pub.publishAsync('q/t', String(n), { qos: 1 });
+    await endClient(pub);
+    await waitFor(() => eventsOf(e).some((x) => x.event === 'session.expired' && x.clientId === 'brief'), 5000, 'session.expired');
+    await waitFor(() => eventsOf(e).filter((x) => x.event === 'message.dropped').length === 2, 5000, 'message.dropped');
+    const events = eventsOf(e);
+    const dropped = events.filter((x) => x.event === 'message.dropped');
+    assert.equal(dropped[0]!.clientId, 'sleepy');
+    assert.equal(dropped[0]!.reason, 'offline-queue-full');
+    assert.equal(dropped[0]!.topic, 'q/t');
+    // qpub's clean session ended at its disconnect; brief's after its 1 s expiry interval; sleepy's lives on.
+    assert.deepEqual(events.filter((x) => x.event === 'session.expired').map((x) => x.clientId).sort(), ['brief', 'qpub']);
+  });
+});
