@@ -5,10 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 import { HttpServer } from '../../src/http/http-server.js';
+import { Webhook } from '../../src/index.js';
 import { startHttp, TOKEN } from './support.js';
 import { startRedis } from '../cluster/redis.js';
 import type { HttpFixture } from './support.js';
@@ -340,3 +343,30 @@ test('a node of a cluster shows its node id, the cluster state and the other nod
     await redis.stop();
   }
 });
+
+test('the overview shows each webhook with its endpoint (no credentials) and delivery counters, live', () =>
+  withDashboard(async (f, page) => {
+    let received = 0;
+    const endpoint = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+    const port = (endpoint.address() as AddressInfo).port;
+    try {
+      await f.broker.addHook(new Webhook({ id: 'ingest', url: `http://127.0.0.1:${port}/hook?key=secret-pass`, events: ['message.published'], batch: { maxMessages: 1, maxDelayMs: 10 } }));
+      await openSignedIn(f, page, TOKEN, 'Overview');
+      const row = page.getByRole('region', { name: 'Webhooks' }).getByRole('row').filter({ hasText: 'ingest' });
+      await row.waitFor();
+      assert.ok(!((await row.textContent()) ?? '').includes('secret-pass'), 'no credentials in the page');
+      f.broker.publish('hooked/x', 'one');
+      await waitFor(() => received >= 1, UI_TIMEOUT, 'the endpoint got the event');
+      // Sent becomes 1 on the next stats event.
+      await row.getByRole('cell', { name: '1', exact: true }).first().waitFor();
+    } finally {
+      await new Promise((r) => endpoint.close(r));
+    }
+  }));

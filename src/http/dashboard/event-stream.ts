@@ -114,6 +114,7 @@ export class EventStreamHub {
       eventLoopDelayMs: eventLoopDelay,
       listeners: broker.listenerInfo().map(listenerJson),
       bridges: broker.bridges(),
+      webhooks: broker.webhooks(),
       cluster: clusterJson(broker),
     };
   }

@@ -73,6 +73,7 @@ export interface Stats {
   eventLoopDelayMs: { mean: number; p99: number; max: number };
   listeners: Listener[];
   bridges: Bridge[];
+  webhooks: WebhookView[];
   /** Null on a single node. */
   cluster: Cluster | null;
 }
@@ -88,6 +89,18 @@ export interface Bridge {
   dropped: number;
   connects: number;
   lastError: string | null;
+}
+
+/** A webhook endpoint with its delivery counters. */
+export interface WebhookView {
+  id: string;
+  url: string;
+  queued: number;
+  sent: number;
+  droppedQueueFull: number;
+  droppedFailed: number;
+  failedAttempts: number;
+  pending: number;
 }
 
 /** This node's view of its cluster. */

@@ -113,6 +113,37 @@ export function Overview({ live }: { live: LiveState }) {
           </div>
         </section>
       )}
+      {stats.webhooks.length > 0 && (
+        <section aria-labelledby="webhooks-heading">
+          <h2 id="webhooks-heading">Webhooks</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Id</th>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col" class="num">Sent</th>
+                  <th scope="col" class="num">Pending</th>
+                  <th scope="col" class="num">Dropped</th>
+                  <th scope="col" class="num">Failed attempts</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.webhooks.map((w) => (
+                  <tr key={w.id}>
+                    <td>{w.id}</td>
+                    <td>{w.url}</td>
+                    <td class="num">{formatNumber(w.sent)}</td>
+                    <td class="num">{formatNumber(w.pending)}</td>
+                    <td class="num">{formatNumber(w.droppedQueueFull + w.droppedFailed)}</td>
+                    <td class="num">{formatNumber(w.failedAttempts)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
     </>
   );
 }
