@@ -3,6 +3,9 @@ import type { ListenerAddress, ListenerStats } from './listeners/listener.js';
 import type { Properties, QoS } from './codec/types.js';
 import type { BrokerContext } from './context.js';
 import type { Message } from './routing/message.js';
+import { Webhook } from './hooks/builtin/webhooks.js';
+import type { BatcherStats } from './hooks/builtin/batcher.js';
+import { redactUrl } from './hooks/builtin/http-caller.js';
 
 /** What the embedding program can read about a client session. */
 export interface ClientSnapshot {
@@ -164,4 +167,15 @@ export function detailedStats(ctx: BrokerContext): DetailedStats {
     connectionsRefusedByReason: s.connectionsRefusedByReason,
     droppedByReason: s.droppedByReason,
   };
+}
+
+/** A webhook hook's endpoint (credentials removed) and its delivery counters. */
+export interface WebhookStatus extends BatcherStats {
+  readonly id: string;
+  readonly url: string;
+}
+
+/** Every webhook hook in the chain, with its counters. */
+export function webhookStatuses(ctx: BrokerContext): WebhookStatus[] {
+  return ctx.hooks.hooks.filter((h): h is Webhook => h instanceof Webhook).map((w) => ({ id: w.id, url: redactUrl(w.url), ...w.stats() }));
 }

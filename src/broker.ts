@@ -41,7 +41,9 @@ export interface ClusterInfo {
 import { dispatchPacket, failConnection } from './handlers/dispatch.js';
 import { messageFromPublish } from './routing/publish-pipeline.js';
 import { createMessage } from './routing/message.js';
+import { webhookStatuses } from './broker-views.js';
 import { clientSnapshot, clientSnapshots, detailedStats, queueDepths, retainedSnapshot, retainedSnapshots, subscriptionSnapshots } from './broker-views.js';
+import type { WebhookStatus } from './broker-views.js';
 import type { ClientSnapshot, DetailedStats, ListenerInfo, QueueDepths, RetainedSnapshot, SubscriptionSnapshot } from './broker-views.js';
 
 /** An MQTT broker. Add listeners and hooks, then `await serve()`; `await close()` stops it and releases everything. */
@@ -376,6 +378,11 @@ export class Broker {
   /** Each listener's id, transport, bound address and counters. */
   listenerInfo(): ListenerInfo[] {
     return [...this.#listeners.values()].map((l) => ({ id: l.id, transport: l.transport, address: l.address(), stats: l.stats?.() }));
+  }
+
+  /** Each webhook (a `Webhook` hook in the chain): its endpoint without credentials and its delivery counters. */
+  webhooks(): WebhookStatus[] {
+    return webhookStatuses(this.#ctx);
   }
 
   /** Inflight and offline-queue depths over all sessions, computed now (sum and largest). */

@@ -10,12 +10,15 @@ import type { Session } from '../session/session.js';
 export const READ_ACL_CACHE_TOPICS = 256;
 
 /**
- * May `session`'s client (connected as `client`) receive messages on `topic`? true or false when known now, a Promise
+ * May `session`'s client (connected as `client`) receive messages on `topic`? Always for the broker's in-process
+ * clients (`client.inline`). true or false when known now, a Promise
  * while a hook answers asynchronously (every later asker gets the same Promise; the answer is cached when it settles).
  * The cache holds for one ClientInfo (a reconnect or re-authentication asks again) and one hook generation
  * (a hook added or removed, or a hook's invalidateAclCache(), asks again).
  */
 export function readAccess(hooks: HookChain, session: Session, client: ClientInfo, topic: string): boolean | Promise<boolean> {
+  // The broker's own in-process clients (a bridge's local side) are not subject to client ACLs, as on publish and subscribe.
+  if (client.inline) return true;
   let cache = session.readAcl;
   if (cache === null || session.readAclClient !== client || session.readAclGeneration !== hooks.aclGeneration) {
     cache = session.readAcl = new Map();

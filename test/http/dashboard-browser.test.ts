@@ -5,11 +5,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
+import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 import { HttpServer } from '../../src/http/http-server.js';
+import { Webhook } from '../../src/index.js';
 import { startHttp, TOKEN } from './support.js';
+import { startRedis } from '../cluster/redis.js';
 import type { HttpFixture } from './support.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -289,4 +293,80 @@ test('keyboard only: sign in, reach a section and a client with Tab and Enter; e
       assert.deepEqual(await lowContrastText(page), [], `${section} page`);
     }
     await endClient(c);
+  }));
+
+test('the overview shows each bridge with its state and counters, live', () =>
+  withDashboard(async (f, page) => {
+    const remote = await startBroker({ sysInterval: 0 });
+    try {
+      await f.broker.addBridge({ name: 'upstream', url: `mqtt://127.0.0.1:${remote.port}`, topics: [{ filter: 'up/#', direction: 'out', qos: 1 }], reconnectDelay: 0.05 });
+      await openSignedIn(f, page, TOKEN, 'Overview');
+      const bridges = page.getByRole('region', { name: 'Bridges' });
+      const row = bridges.getByRole('row').filter({ hasText: 'upstream' });
+      await row.filter({ hasText: 'connected' }).filter({ hasNotText: 'disconnected' }).waitFor();
+      assert.match((await row.textContent()) ?? '', new RegExp(`mqtt://127\\.0\\.0\\.1:${remote.port}`));
+      f.broker.publish('up/x', 'one', { qos: 1 });
+      // The Out column counts it once the remote acknowledged it.
+      await waitFor(() => f.broker.bridges()[0]?.forwardedOut === 1, UI_TIMEOUT, 'forwarded out');
+      await row.getByRole('cell', { name: '1', exact: true }).first().waitFor();
+      // A single node shows no cluster section.
+      assert.equal(await page.getByRole('region', { name: 'Cluster' }).count(), 0);
+    } finally {
+      await remote.close();
+    }
+  }));
+
+test('a node of a cluster shows its node id, the cluster state and the other nodes', async () => {
+  const redis = await startRedis();
+  const cluster = { redis: redis.url, prefix: 'dash:' };
+  const other = await startBroker({ id: 'dash-b', sysInterval: 0, cluster });
+  const tb = await startBroker({ id: 'dash-a', sysInterval: 0, cluster });
+  const http = new HttpServer(tb.broker, { port: 0, token: TOKEN });
+  await http.listen();
+  pageErrors = [];
+  try {
+    // Node b has a subscriber, so node a knows it as a peer.
+    other.broker.subscribe('dash/#', () => undefined);
+    await waitFor(() => tb.broker.cluster?.peers.includes('dash-b') === true, UI_TIMEOUT, 'peer known');
+    await page.goto(`http://127.0.0.1:${http.address()!.port}/#token=${TOKEN}`);
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    const region = page.getByRole('region', { name: 'Cluster' });
+    await region.getByText('dash-a').waitFor();
+    await region.getByText('connected').waitFor();
+    await region.getByText('dash-b').waitFor();
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.goto('about:blank');
+    await http.close();
+    await tb.close();
+    await other.close();
+    await redis.stop();
+  }
+});
+
+test('the overview shows each webhook with its endpoint (no credentials) and delivery counters, live', () =>
+  withDashboard(async (f, page) => {
+    let received = 0;
+    const endpoint = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+    const port = (endpoint.address() as AddressInfo).port;
+    try {
+      await f.broker.addHook(new Webhook({ id: 'ingest', url: `http://127.0.0.1:${port}/hook?key=secret-pass`, events: ['message.published'], batch: { maxMessages: 1, maxDelayMs: 10 } }));
+      await openSignedIn(f, page, TOKEN, 'Overview');
+      const row = page.getByRole('region', { name: 'Webhooks' }).getByRole('row').filter({ hasText: 'ingest' });
+      await row.waitFor();
+      assert.ok(!((await row.textContent()) ?? '').includes('secret-pass'), 'no credentials in the page');
+      f.broker.publish('hooked/x', 'one');
+      await waitFor(() => received >= 1, UI_TIMEOUT, 'the endpoint got the event');
+      // Sent becomes 1 on the next stats event.
+      await row.getByRole('cell', { name: '1', exact: true }).first().waitFor();
+    } finally {
+      await new Promise((r) => endpoint.close(r));
+    }
   }));

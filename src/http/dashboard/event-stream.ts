@@ -113,6 +113,9 @@ export class EventStreamHub {
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
       eventLoopDelayMs: eventLoopDelay,
       listeners: broker.listenerInfo().map(listenerJson),
+      bridges: broker.bridges(),
+      webhooks: broker.webhooks(),
+      cluster: clusterJson(broker),
     };
   }
 
@@ -138,4 +141,11 @@ export class EventStreamHub {
 /** One SSE frame; JSON never contains a raw newline, so one `data:` line suffices. */
 function sseFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** The node's view of its cluster for the page, or null on a single node. */
+function clusterJson(broker: Broker): Record<string, unknown> | null {
+  const cluster = broker.cluster;
+  if (cluster === undefined) return null;
+  return { nodeId: cluster.nodeId, state: cluster.state, peers: cluster.peers, forwarded: cluster.forwarded, received: cluster.received, dropped: cluster.dropped };
 }

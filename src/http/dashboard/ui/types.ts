@@ -72,6 +72,45 @@ export interface Stats {
   memory: { rss: number; heapUsed: number; heapTotal: number };
   eventLoopDelayMs: { mean: number; p99: number; max: number };
   listeners: Listener[];
+  bridges: Bridge[];
+  webhooks: WebhookView[];
+  /** Null on a single node. */
+  cluster: Cluster | null;
+}
+
+/** A bridge to another broker, with its counters. */
+export interface Bridge {
+  name: string;
+  url: string;
+  connected: boolean;
+  queued: number;
+  forwardedIn: number;
+  forwardedOut: number;
+  dropped: number;
+  connects: number;
+  lastError: string | null;
+}
+
+/** A webhook endpoint with its delivery counters. */
+export interface WebhookView {
+  id: string;
+  url: string;
+  queued: number;
+  sent: number;
+  droppedQueueFull: number;
+  droppedFailed: number;
+  failedAttempts: number;
+  pending: number;
+}
+
+/** This node's view of its cluster. */
+export interface Cluster {
+  nodeId: string;
+  state: 'starting' | 'connected' | 'degraded' | 'stopped';
+  peers: string[];
+  forwarded: number;
+  received: number;
+  dropped: number;
 }
 
 /** The `hello` event that opens a stream. */

@@ -1,4 +1,4 @@
-// Overview: the broker's figures now, live charts of the last minutes, the listeners.
+// Overview: the broker's figures now, live charts of the last minutes, the listeners, the cluster and the bridges.
 import { Chart } from '../components/chart.js';
 import { Stat } from '../components/stat.js';
 import { formatBytes, formatDuration, formatNumber } from '../format.js';
@@ -68,6 +68,82 @@ export function Overview({ live }: { live: LiveState }) {
           </table>
         </div>
       </section>
+      {stats.cluster !== null && (
+        <section aria-labelledby="cluster-heading">
+          <h2 id="cluster-heading">Cluster</h2>
+          <dl class="stats">
+            <Stat label="This node" value={stats.cluster.nodeId} hint={stats.cluster.state} />
+            <Stat label="Other nodes" value={formatNumber(stats.cluster.peers.length)} hint={stats.cluster.peers.join(', ') || 'none with subscribers'} />
+            <Stat label="Sent to / from nodes" value={`${formatNumber(stats.cluster.forwarded)} / ${formatNumber(stats.cluster.received)}`} hint={`${formatNumber(stats.cluster.dropped)} dropped`} />
+          </dl>
+        </section>
+      )}
+      {stats.bridges.length > 0 && (
+        <section aria-labelledby="bridges-heading">
+          <h2 id="bridges-heading">Bridges</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Remote</th>
+                  <th scope="col">State</th>
+                  <th scope="col" class="num">In</th>
+                  <th scope="col" class="num">Out</th>
+                  <th scope="col" class="num">Queued</th>
+                  <th scope="col" class="num">Dropped</th>
+                  <th scope="col">Last error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.bridges.map((b) => (
+                  <tr key={b.name}>
+                    <td>{b.name}</td>
+                    <td>{b.url}</td>
+                    <td>{b.connected ? 'connected' : 'disconnected'}</td>
+                    <td class="num">{formatNumber(b.forwardedIn)}</td>
+                    <td class="num">{formatNumber(b.forwardedOut)}</td>
+                    <td class="num">{formatNumber(b.queued)}</td>
+                    <td class="num">{formatNumber(b.dropped)}</td>
+                    <td>{b.lastError ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+      {stats.webhooks.length > 0 && (
+        <section aria-labelledby="webhooks-heading">
+          <h2 id="webhooks-heading">Webhooks</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Id</th>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col" class="num">Sent</th>
+                  <th scope="col" class="num">Pending</th>
+                  <th scope="col" class="num">Dropped</th>
+                  <th scope="col" class="num">Failed attempts</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.webhooks.map((w) => (
+                  <tr key={w.id}>
+                    <td>{w.id}</td>
+                    <td>{w.url}</td>
+                    <td class="num">{formatNumber(w.sent)}</td>
+                    <td class="num">{formatNumber(w.pending)}</td>
+                    <td class="num">{formatNumber(w.droppedQueueFull + w.droppedFailed)}</td>
+                    <td class="num">{formatNumber(w.failedAttempts)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
     </>
   );
 }
