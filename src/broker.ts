@@ -242,7 +242,7 @@ export class Broker {
     this.#sys.stop();
     ctx.journal.stop();
     // A failed close is reported (onError, the warning, the counter); the broker still stops.
-    await ctx.persistence.close().catch((err: unknown) => ctx.storageErrors.report(err, 'close', undefined));
+    await ctx.persistence.close().catch((err: unknown) => ctx.storageFailures.report(err, 'close', undefined));
     await ctx.bus.stop();
     this.#serving = false;
     if (ctx.hooks.onStopped !== null) ctx.hooks.notify('onStopped');

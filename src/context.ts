@@ -48,7 +48,7 @@ export class BrokerContext {
   /** Records state changes through `persistence` and group-commits them (disabled for a non-durable one). */
   journal: Journal;
   /** Reports storage failures: onError (`where: 'persistence'`), a rate-limited warning, the persistenceErrors counter. */
-  readonly storageErrors: StorageErrorReporter;
+  readonly storageFailures: StorageErrorReporter;
   closing = false;
 
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -65,7 +65,7 @@ export class BrokerContext {
     this.sharedStrategy = options.sharedSubscriptionStrategy ?? 'round-robin';
     this.sweepInterval = options.sweepInterval ?? 1000;
     this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger);
-    this.storageErrors = new StorageErrorReporter(this);
+    this.storageFailures = new StorageErrorReporter(this);
     this.journal = this.#createJournal(0);
     this.registry = new SessionRegistry(this);
     this.retained = new RetainedStore(this);
@@ -83,7 +83,7 @@ export class BrokerContext {
       this.persistence,
       this.stats,
       {
-        failed: (err, operation, clientId) => this.storageErrors.report(err, operation, clientId),
+        failed: (err, operation, clientId) => this.storageFailures.report(err, operation, clientId),
         recovered: () => this.logger.info({}, 'storage available again: acknowledging stored messages'),
       },
       { maxBytes },

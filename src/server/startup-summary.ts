@@ -21,9 +21,23 @@ export function startupSummary(config: SwiftletConfig, bound: readonly BoundAddr
     config: configFile ?? null,
     listeners: bound.filter((b) => b.kind === 'MQTT').map((b) => `${config.listeners.find((l) => l.id === b.id)?.type ?? '?'} ${b.where}`),
     auth: describeAuth(config.auth),
-    storage: config.storage.type === 'lmdb' ? `lmdb ${config.storage.path ?? ''}` : 'memory',
+    storage: describeStorage(config.storage),
     http: http === undefined ? 'off' : http.where,
     metrics: httpConfig === undefined ? 'off' : httpConfig.metrics === false ? 'off' : 'on',
     api: httpConfig === undefined ? 'off' : httpConfig.api === false ? 'off' : httpConfig.token === undefined ? 'off (no token)' : 'on',
   };
+}
+
+/** The storage in use, without credentials: `memory`, `lmdb PATH`, `redis HOST:PORT`, `redis sentinel NAME`, `redis cluster`. */
+function describeStorage(storage: SwiftletConfig['storage']): string {
+  if (storage.type === 'lmdb') return `lmdb ${storage.path ?? ''}`;
+  if (storage.type !== 'redis') return 'memory';
+  if (storage.sentinel !== undefined) return `redis sentinel ${storage.sentinel.name}`;
+  if (storage.cluster !== undefined) return 'redis cluster';
+  if (storage.url === undefined) return 'redis 127.0.0.1:6379';
+  try {
+    return `redis ${new URL(storage.url).host}`;
+  } catch {
+    return 'redis';
+  }
 }

@@ -7,6 +7,8 @@ import { after, test } from 'node:test';
 import { connectClient, endClient } from '../helpers/broker.js';
 import { logLines, mqttPort, run, waitForLog } from '../helpers/cli-process.js';
 import { VERSION, hashPasswordSync } from '../../src/index.js';
+import { validateConfig } from '../../src/config/validate-config.js';
+import { startupSummary } from '../../src/server/startup-summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swiftlet-lifecycle-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,4 +83,16 @@ test('connected and disconnected at info, refused at warn with the reason code a
     r.child.kill('SIGTERM');
   }
   assert.equal(await r.exited, 0);
+});
+
+test('startup summary names a Redis storage by host (or sentinel name, or cluster), never with its credentials', () => {
+  const summary = (storage: unknown): unknown => {
+    const { config, issues } = validateConfig({ storage });
+    assert.deepEqual(issues, []);
+    return startupSummary(config, [], undefined).storage;
+  };
+  assert.equal(summary({ type: 'redis', url: 'redis://user:secret@10.0.0.5:6380/2' }), 'redis 10.0.0.5:6380');
+  assert.equal(summary({ type: 'redis' }), 'redis 127.0.0.1:6379');
+  assert.equal(summary({ type: 'redis', sentinel: { sentinels: [{ host: 's1', port: 26379 }], name: 'mymaster', password: 'p' } }), 'redis sentinel mymaster');
+  assert.equal(summary({ type: 'redis', cluster: { nodes: [{ host: 'n1', port: 7000 }], password: 'p' } }), 'redis cluster');
 });
