@@ -56,7 +56,8 @@ async function roundTrip(create: () => Persistence): Promise<void> {
   await second.close();
 }
 
-describe('RedisPersistence topologies', () => {
+// Real server processes: a hang must fail the test, never stall the run.
+describe('RedisPersistence topologies', { timeout: 60_000 }, () => {
   test('through Sentinel: the primary named by the sentinels is used', async () => {
     const primary = await startRedisServer();
     servers.push(primary);
@@ -74,13 +75,16 @@ describe('RedisPersistence topologies', () => {
       await spawnRedis(['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], port);
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
-    // Wait until every slot is served.
+    // Wait until every node agrees that every slot is served (one node saying so is not enough for a client that
+    // asks another node for the slot map).
     const deadline = Date.now() + 15_000;
-    for (;;) {
-      const { stdout } = await run('redis-cli', ['-p', String(ports[0]), 'cluster', 'info']);
-      if (stdout.includes('cluster_state:ok')) break;
-      if (Date.now() > deadline) throw new Error(`cluster not ready: ${stdout}`);
-      await new Promise((r) => setTimeout(r, 200));
+    for (const port of ports) {
+      for (;;) {
+        const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+        if (stdout.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`cluster not ready on ${port}: ${stdout}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
     await roundTrip(() => new RedisPersistence({ cluster: { nodes: [{ host: '127.0.0.1', port: ports[1]! }] }, keyPrefix: 'cluster' }));
   });
