@@ -336,7 +336,8 @@ export class RedisBus implements Bus {
       await Promise.race([leave.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     }
     this.#reader?.disconnect();
-    await this.#reading;
+    // The read loop ends when its blocking read is cut off; never let a stuck read hold up the broker's close.
+    await Promise.race([this.#reading, new Promise((r) => setTimeout(r, 1000).unref())]);
     this.#sub?.disconnect();
     cmd?.disconnect();
   }
