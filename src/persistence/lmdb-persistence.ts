@@ -4,10 +4,10 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdi
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
-import { ChangeLog } from './change-log.js';
 import type { Change } from './change-log.js';
+import { JournalingPersistence } from './journaling-persistence.js';
 import { SwiftletError } from '../errors.js';
-import type { DeliveryRecord, MessageRecord, PersistedState, Persistence, SessionRecord, SubscriptionRecord } from './persistence.js';
+import type { DeliveryRecord, MessageRecord, PersistedState, SessionRecord, SubscriptionRecord } from './persistence.js';
 
 /** Options of LmdbPersistence. */
 export interface LmdbPersistenceOptions {
@@ -60,13 +60,12 @@ interface OpenDatabases {
 const DB_NAMES = ['meta', 'sessions', 'subscriptions', 'retained', 'deliveries', 'delivery-states', 'inbound', 'queued'];
 
 /** A Persistence on an LMDB environment in `path`. */
-export class LmdbPersistence implements Persistence {
-  readonly durable = true;
+export class LmdbPersistence extends JournalingPersistence {
   readonly #options: LmdbPersistenceOptions;
-  readonly #log = new ChangeLog();
   #db: OpenDatabases | undefined;
 
   constructor(options: LmdbPersistenceOptions) {
+    super();
     this.#options = options;
   }
 
@@ -131,51 +130,17 @@ export class LmdbPersistence implements Persistence {
     }
   }
 
-  saveSession(record: SessionRecord): void {
-    this.#log.add({ kind: 'session', record });
-  }
-  deleteSession(clientId: string): void {
-    this.#log.add({ kind: 'delete-session', clientId });
-  }
-  saveSubscription(record: SubscriptionRecord): void {
-    this.#log.add({ kind: 'subscription', record });
-  }
-  deleteSubscription(clientId: string, topicFilter: string): void {
-    this.#log.add({ kind: 'delete-subscription', clientId, topicFilter });
-  }
-  saveRetained(record: MessageRecord): void {
-    this.#log.add({ kind: 'retained', record });
-  }
-  deleteRetained(topic: string): void {
-    this.#log.add({ kind: 'delete-retained', topic });
-  }
-  saveDelivery(record: DeliveryRecord): void {
-    this.#log.add({ kind: 'delivery', record });
-  }
-  updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
-    this.#log.add({ kind: 'delivery-state', clientId, seq, packetId, released });
-  }
-  deleteDelivery(clientId: string, seq: number): void {
-    this.#log.add({ kind: 'delete-delivery', clientId, seq });
-  }
-  holdInbound(clientId: string, packetId: number): void {
-    this.#log.add({ kind: 'hold-inbound', clientId, packetId });
-  }
-  releaseInbound(clientId: string, packetId: number): void {
-    this.#log.add({ kind: 'release-inbound', clientId, packetId });
-  }
-
   async commit(): Promise<void> {
     const db = this.#db;
-    if (db === undefined || this.#log.size === 0) return;
-    const batch = this.#log.take();
+    if (db === undefined || this.log.size === 0) return;
+    const batch = this.log.take();
     try {
       await db.root.transaction(() => {
         for (const change of batch) apply(db, change);
       });
       await db.root.flushed;
     } catch (err) {
-      this.#log.putBack(batch);
+      this.log.putBack(batch);
       throw err;
     }
   }

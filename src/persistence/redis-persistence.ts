@@ -4,9 +4,9 @@
 import { deserialize, serialize } from 'node:v8';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { SwiftletError } from '../errors.js';
-import { ChangeLog } from './change-log.js';
 import type { Change } from './change-log.js';
-import type { DeliveryRecord, MessageRecord, PersistedState, Persistence, SessionRecord, SubscriptionRecord } from './persistence.js';
+import { JournalingPersistence } from './journaling-persistence.js';
+import type { DeliveryRecord, MessageRecord, PersistedState, SessionRecord, SubscriptionRecord } from './persistence.js';
 
 /** A host and port. */
 export interface RedisAddress {
@@ -47,16 +47,15 @@ type Client = Redis | Cluster;
 type Command = [string, ...(string | Buffer | number)[]];
 
 /** A Persistence on Redis. */
-export class RedisPersistence implements Persistence {
-  readonly durable = true;
+export class RedisPersistence extends JournalingPersistence {
   readonly #options: RedisPersistenceOptions;
-  readonly #log = new ChangeLog();
   readonly #k: Keys;
   #client: Client | undefined;
   /** The last connection error, for the message of a failed commit. */
   #lastError: Error | undefined;
 
   constructor(options: RedisPersistenceOptions = {}) {
+    super();
     const given = [options.url, options.sentinel, options.cluster].filter((o) => o !== undefined).length;
     if (given > 1) throw new SwiftletError('SWIFTLET_ERR_OPTIONS_INVALID', 'RedisPersistence: give only one of url, sentinel and cluster');
     this.#options = options;
@@ -122,44 +121,10 @@ export class RedisPersistence implements Persistence {
     }
   }
 
-  saveSession(record: SessionRecord): void {
-    this.#log.add({ kind: 'session', record });
-  }
-  deleteSession(clientId: string): void {
-    this.#log.add({ kind: 'delete-session', clientId });
-  }
-  saveSubscription(record: SubscriptionRecord): void {
-    this.#log.add({ kind: 'subscription', record });
-  }
-  deleteSubscription(clientId: string, topicFilter: string): void {
-    this.#log.add({ kind: 'delete-subscription', clientId, topicFilter });
-  }
-  saveRetained(record: MessageRecord): void {
-    this.#log.add({ kind: 'retained', record });
-  }
-  deleteRetained(topic: string): void {
-    this.#log.add({ kind: 'delete-retained', topic });
-  }
-  saveDelivery(record: DeliveryRecord): void {
-    this.#log.add({ kind: 'delivery', record });
-  }
-  updateDelivery(clientId: string, seq: number, packetId: number, released: boolean): void {
-    this.#log.add({ kind: 'delivery-state', clientId, seq, packetId, released });
-  }
-  deleteDelivery(clientId: string, seq: number): void {
-    this.#log.add({ kind: 'delete-delivery', clientId, seq });
-  }
-  holdInbound(clientId: string, packetId: number): void {
-    this.#log.add({ kind: 'hold-inbound', clientId, packetId });
-  }
-  releaseInbound(clientId: string, packetId: number): void {
-    this.#log.add({ kind: 'release-inbound', clientId, packetId });
-  }
-
   async commit(): Promise<void> {
     const client = this.#client;
-    if (client === undefined || this.#log.size === 0) return;
-    const batch = this.#log.take();
+    if (client === undefined || this.log.size === 0) return;
+    const batch = this.log.take();
     try {
       const commands: Command[] = [];
       for (const change of batch) toCommands(this.#k, change, commands);
@@ -167,7 +132,7 @@ export class RedisPersistence implements Persistence {
       if (replies === null) throw new Error('Redis discarded the transaction');
       for (const [err] of replies) if (err !== null) throw err;
     } catch (err) {
-      this.#log.putBack(batch);
+      this.log.putBack(batch);
       const cause = err instanceof Error ? err : new Error(String(err));
       const last = this.#lastError;
       throw new SwiftletError('SWIFTLET_ERR_STORAGE_UNAVAILABLE', `Redis commit failed: ${cause.message}${last !== undefined && last !== cause ? ` (${last.message})` : ''}`);

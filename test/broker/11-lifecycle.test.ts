@@ -1,38 +1,14 @@
 // Broker lifecycle: close() releases everything, listeners come and go while serving, shutdown DISCONNECT, typed errors.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { runChild, SRC } from '../helpers/child-script.js';
 import type { IDisconnectPacket } from 'mqtt';
 import { Broker, PacketType, ReasonCode, SwiftletError } from '../../src/index.js';
 import { TcpListener } from '../../src/listeners/tcp-listener.js';
 import { startBroker, connectClient, waitFor } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { rawSession } from './support.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SRC = `${ROOT}src/`;
-
-/** Runs an ESM script in a child `node --import tsx`; resolves with its exit code (null if killed) and output. */
-function runChild(script: string, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    });
-  });
-}
 
 function portOf(listener: TcpListener): number {
   const a = listener.address();

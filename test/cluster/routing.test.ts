@@ -4,16 +4,16 @@ import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
-import { startRedis } from './redis.js';
-import type { TestRedis } from './redis.js';
+import { startRedisServer } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
 
-let redis: TestRedis;
+let redis: RedisServer;
 let a: TestBroker;
 let b: TestBroker;
 const clients: MqttClient[] = [];
 
 before(async () => {
-  redis = await startRedis();
+  redis = await startRedisServer();
   a = await startBroker({ id: 'node-a', sysInterval: 0, cluster: { redis: redis.url, prefix: 't1:' } });
   b = await startBroker({ id: 'node-b', sysInterval: 0, cluster: { redis: redis.url, prefix: 't1:' } });
 });
@@ -22,7 +22,7 @@ after(async () => {
   await Promise.all(clients.splice(0).map(endClient));
   await a.close();
   await b.close();
-  await redis.stop();
+  await redis.destroy();
 });
 
 async function client(port: number, options: Parameters<typeof connectClient>[1] = {}): Promise<MqttClient> {
@@ -150,12 +150,12 @@ test('Redis restarts: each node keeps serving its own clients, reports degraded,
   await localSub.subscribeAsync('rr/#', { qos: 1 });
   const remoteSub = await client(b.port, { clientId: 'rr-remote' });
   await subscribeAcross(remoteSub, 'rr/#', 1, a, 'rr/probe');
-  await redis.halt();
+  await redis.stop();
   await waitFor(() => a.broker.cluster?.state === 'degraded', 5000, 'node a degraded');
   const gl = collect(localSub);
   a.broker.publish('rr/during', 'local still works', { qos: 1 });
   await waitFor(() => gl.some((m) => m.payload.toString() === 'local still works'), 3000, 'local delivery during the outage');
-  await redis.resume();
+  await redis.restart();
   await waitFor(() => a.broker.cluster?.state === 'connected' && b.broker.cluster?.state === 'connected', 10_000, 'both nodes connected again');
   const gr = collect(remoteSub);
   await waitFor(() => {

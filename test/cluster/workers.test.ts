@@ -1,20 +1,11 @@
 // `swiftlet --cluster URL --workers 2` as a real command: two worker processes share the port and act as one broker.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
-import { freePort, startRedis } from './redis.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWIFTLET_')) env[k] = v;
-  return env;
-}
+import { run } from '../helpers/cli-process.js';
+import { freePort, startRedisServer } from '../helpers/redis-server.js';
 
 /** Process ids of `pid`'s children that run swiftlet (not helper processes such as the TypeScript loader's). */
 function childrenOf(pid: number): number[] {
@@ -26,17 +17,9 @@ function childrenOf(pid: number): number[] {
 }
 
 test('--workers 2: clients spread over two workers reach each other; SIGTERM stops every process with exit 0', async () => {
-  const redis = await startRedis();
+  const redis = await startRedisServer();
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--cluster', redis.url, '--workers', '2', '--log-level', 'warn'], {
-    cwd: ROOT,
-    env: cleanEnv(),
-  });
-  const stdout: string[] = [];
-  child.stdout.on('data', (c: Buffer) => stdout.push(...c.toString().split('\n').filter(Boolean)));
-  const stderr: string[] = [];
-  child.stderr.on('data', (c: Buffer) => stderr.push(c.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const { child, stdout, stderr, exited } = run(['--port', String(port), '--cluster', redis.url, '--workers', '2', '--log-level', 'warn']);
   const clients: MqttClient[] = [];
   try {
     await waitFor(() => stdout.filter((l) => l.startsWith('swiftlet: MQTT listening')).length >= 2, 60_000, `two workers listening (stderr: ${stderr.join('')})`);
@@ -70,15 +53,12 @@ test('--workers 2: clients spread over two workers reach each other; SIGTERM sto
   } finally {
     await Promise.all(clients.map(endClient));
     if (child.exitCode === null) child.kill('SIGKILL');
-    await redis.stop();
+    await redis.destroy();
   }
 });
 
 test('--workers without --cluster is refused with exit 2 and a message naming --workers', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--workers', '2'], { cwd: ROOT, env: cleanEnv() });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
-  assert.equal(code, 2);
-  assert.match(stderr, /--workers: expected --cluster/);
+  const r = run(['--port', '0', '--workers', '2']);
+  assert.equal(await r.exited, 2);
+  assert.match(r.stderr.join('\n'), /--workers: expected --cluster/);
 });

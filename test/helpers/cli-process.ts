@@ -44,9 +44,9 @@ export function run(args: string[], env: Record<string, string> = {}, cwd = ROOT
 }
 
 /** Waits for the stable `swiftlet: MQTT listening on HOST:PORT` line and returns the port. */
-export async function mqttPort(r: Running): Promise<number> {
+export async function mqttPort(r: Running, timeoutMs = 15_000): Promise<number> {
   const pattern = /^swiftlet: MQTT listening on 127\.0\.0\.1:(\d+)$/;
-  await waitFor(() => r.stdout.some((l) => pattern.test(l)) || r.child.exitCode !== null, 15_000, `listening line (stderr: ${r.stderr.join(' | ')})`);
+  await waitFor(() => r.stdout.some((l) => pattern.test(l)) || r.child.exitCode !== null, timeoutMs, `listening line (stderr: ${r.stderr.join(' | ')})`);
   const line = r.stdout.find((l) => pattern.test(l));
   if (line === undefined) throw new Error(`the command exited ${r.child.exitCode}: ${r.stderr.join(' | ')}`);
   return Number(pattern.exec(line)![1]);

@@ -13,7 +13,7 @@ import { collect, connectClient, endClient, startBroker, waitFor } from '../help
 import { HttpServer } from '../../src/http/http-server.js';
 import { Webhook } from '../../src/index.js';
 import { startHttp, TOKEN } from './support.js';
-import { startRedis } from '../cluster/redis.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import type { HttpFixture } from './support.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -317,7 +317,7 @@ test('the overview shows each bridge with its state and counters, live', () =>
   }));
 
 test('a node of a cluster shows its node id, the cluster state and the other nodes', async () => {
-  const redis = await startRedis();
+  const redis = await startRedisServer();
   const cluster = { redis: redis.url, prefix: 'dash:' };
   const other = await startBroker({ id: 'dash-b', sysInterval: 0, cluster });
   const tb = await startBroker({ id: 'dash-a', sysInterval: 0, cluster });
@@ -340,7 +340,7 @@ test('a node of a cluster shows its node id, the cluster state and the other nod
     await http.close();
     await tb.close();
     await other.close();
-    await redis.stop();
+    await redis.destroy();
   }
 });
 

@@ -1,11 +1,10 @@
 // Integrations from the configuration file: hook modules loaded by the `swiftlet` command (child process),
 // a module that fails to load, secrets kept out of the log, and IntegrationHooks.apply (what a reload calls).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { validateConfig } from '../../src/config/validate-config.js';
@@ -13,11 +12,11 @@ import { SwiftletServer } from '../../src/server/create-server.js';
 import { ReasonCode } from '../../src/index.js';
 import type { ProtocolVersion } from '../../src/index.js';
 import { waitFor } from '../helpers/broker.js';
+import { mqttPort, run as runCommand } from '../helpers/cli-process.js';
+import type { Running } from '../helpers/cli-process.js';
 import { deadUrl, startEndpoint } from '../helpers/http-endpoint.js';
 import { RawClient } from '../helpers/raw-client.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'swiftlet-integrations-'));
 /** Every child started, killed at the end whatever happened, so a failed assertion cannot leave one running. */
 const children = new Set<ChildProcess>();
@@ -45,52 +44,18 @@ function write(name: string, text: string): string {
   return file;
 }
 
-interface Running {
-  stdout: string[];
-  stderr: string[];
-  exited: Promise<number | null>;
-  stop(): Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Running {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWIFTLET_')) clean[k] = v;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...clean, ...env } });
-  children.add(child);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const lines = (into: string[]) => {
-    let rest = '';
-    return (chunk: Buffer): void => {
-      rest += chunk.toString('utf8');
-      const parts = rest.split('\n');
-      rest = parts.pop() ?? '';
-      into.push(...parts);
-    };
-  };
-  child.stdout.on('data', lines(stdout));
-  child.stderr.on('data', lines(stderr));
-  const exited = new Promise<number | null>((done) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      done(code);
-    }),
-  );
+/** `swiftlet ARGS` (see helpers/cli-process), killed after the tests if still running; `stop()` sends SIGTERM. */
+function run(args: string[], env: Record<string, string> = {}): Running & { stop(): Promise<number | null> } {
+  const r = runCommand(args, env);
+  children.add(r.child);
+  void r.exited.then(() => children.delete(r.child));
   return {
-    stdout,
-    stderr,
-    exited,
+    ...r,
     stop: () => {
-      child.kill('SIGTERM');
-      return exited;
+      r.child.kill('SIGTERM');
+      return r.exited;
     },
   };
-}
-
-async function mqttPort(r: Running): Promise<number> {
-  const pattern = /^swiftlet: MQTT listening on 127\.0\.0\.1:(\d+)$/;
-  await waitFor(() => r.stdout.some((l) => pattern.test(l)), 60_000, `listening line (stderr: ${r.stderr.join(' | ')})`);
-  return Number(pattern.exec(r.stdout.find((l) => pattern.test(l))!)![1]);
 }
 
 async function connack(port: number, version: ProtocolVersion, clientId: string, username?: string, password?: string): Promise<number> {
@@ -107,7 +72,7 @@ describe('the swiftlet command with integration sections', () => {
     write('only-user.mjs', ONLY_USER_MODULE);
     const config = write('with-hook.yaml', 'listeners:\n  - { type: tcp, port: 0 }\nlogging: { format: json }\nsys: { interval: 0 }\nhooks:\n  - module: ./only-user.mjs\n    options: { user: alice }\n');
     const r = run(['--config', config]);
-    const port = await mqttPort(r);
+    const port = await mqttPort(r, 60_000);
     assert.equal(await connack(port, 5, 'a', 'alice', 'x'), ReasonCode.SUCCESS);
     assert.equal(await connack(port, 5, 'b', 'bob', 'x'), ReasonCode.NOT_AUTHORIZED);
     assert.equal(await connack(port, 4, 'b4', 'bob', 'x'), 5);
@@ -164,7 +129,7 @@ describe('the swiftlet command with integration sections', () => {
     );
     const secrets = { AUTH_TOKEN: 'auth-token-0f9e8d', JWT_SECRET: 'jwt-secret-7a6b5c-long-enough-for-hs256', HOOK_SECRET: 'hook-secret-1a2b3c' };
     const r = run(['--config', config], secrets);
-    const port = await mqttPort(r);
+    const port = await mqttPort(r, 60_000);
     // The auth service is down: 0x88, and a warning with the (redacted) URL is logged.
     assert.equal(await connack(port, 5, 'sec', 'user', 'password-of-user'), ReasonCode.SERVER_UNAVAILABLE);
     await waitFor(() => r.stderr.some((l) => l.includes('service unavailable')), 5000, 'the warning');
