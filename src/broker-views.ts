@@ -4,6 +4,8 @@ import type { Properties, QoS } from './codec/types.js';
 import type { BrokerContext } from './context.js';
 import type { Message } from './routing/message.js';
 import { Webhook } from './hooks/builtin/webhooks.js';
+import { RateLimit } from './hooks/builtin/rate-limit.js';
+import type { Session } from './session/session.js';
 import type { BatcherStats } from './hooks/builtin/batcher.js';
 import { redactUrl } from './hooks/builtin/http-caller.js';
 
@@ -23,7 +25,29 @@ export interface ClientSnapshot {
   readonly subscriptions: { filter: string; qos: QoS }[];
   readonly inflight: number;
   readonly queued: number;
+  /** Payload bytes of the queued messages. */
+  readonly queuedBytes: number;
   readonly dropped: number;
+  /** The limits in force for this client: the broker's, or its own where a hook or ledger user set them. */
+  readonly limits: EffectiveLimits;
+}
+
+/** The limits that apply to one client (0 = unlimited for the queue bytes, subscriptions and rates). */
+export interface EffectiveLimits {
+  /** Receive Maximum advertised to it. */
+  readonly receiveMaximum: number;
+  /** The broker's in-flight window towards it (its own Receive Maximum may lower it further; see inflightWindow). */
+  readonly maximumInflight: number;
+  /** The window in use: maximumInflight lowered by the client's Receive Maximum; 0 while offline. */
+  readonly inflightWindow: number;
+  readonly maximumQueuedMessages: number;
+  readonly maximumQueuedBytes: number;
+  readonly maximumSubscriptionsPerClient: number;
+  /** PUBLISH per second it may send: its own rate, else the RateLimit hook's; 0 = unlimited. */
+  readonly publishPerSecond: number;
+  readonly publishBytesPerSecond: number;
+  /** The keys set for this client alone (by its authenticate result or ledger user). */
+  readonly overridden: readonly string[];
 }
 
 /** One subscription as the management API lists it. */
@@ -73,6 +97,8 @@ export interface DetailedStats {
   readonly publishSentByQoS: readonly number[];
   readonly connectionsRefusedByReason: readonly number[];
   readonly droppedByReason: Readonly<Record<string, number>>;
+  /** Times each configured limit was reached. */
+  readonly limitsReached: Readonly<Record<string, number>>;
 }
 
 /** One client's session, or undefined. */
@@ -93,7 +119,29 @@ export function clientSnapshot(ctx: BrokerContext, id: string): ClientSnapshot |
     subscriptions: [...s.subscriptions.values()].map((sub) => ({ filter: sub.topicFilter, qos: sub.qos })),
     inflight: s.inflight.size,
     queued: s.queue.size,
+    queuedBytes: s.queue.bytes,
     dropped: s.dropped,
+    limits: effectiveLimits(ctx, s),
+  };
+}
+
+/** The limits in force for a session's client: the latest connection's own limits over the broker's. */
+function effectiveLimits(ctx: BrokerContext, s: Session): EffectiveLimits {
+  const caps = ctx.capabilities;
+  const own = s.connection?.limits ?? s.limits ?? {};
+  const conn = s.connection;
+  const rateLimit = ctx.hooks.hooks.find((h): h is RateLimit => h instanceof RateLimit);
+  const ownRate = own.publishPerSecond !== undefined || own.publishBytesPerSecond !== undefined;
+  return {
+    receiveMaximum: own.receiveMaximum ?? caps.receiveMaximum,
+    maximumInflight: own.maximumInflight ?? caps.maximumInflight,
+    inflightWindow: conn !== null && conn.isConnected ? conn.inflightLimit : 0,
+    maximumQueuedMessages: own.maximumQueuedMessages ?? caps.maximumQueuedMessages,
+    maximumQueuedBytes: own.maximumQueuedBytes ?? caps.maximumQueuedBytes,
+    maximumSubscriptionsPerClient: own.maximumSubscriptionsPerClient ?? caps.maximumSubscriptionsPerClient,
+    publishPerSecond: ownRate ? (own.publishPerSecond ?? 0) : (rateLimit?.publishPerSecond ?? 0),
+    publishBytesPerSecond: ownRate ? (own.publishBytesPerSecond ?? 0) : (rateLimit?.publishBytesPerSecond ?? 0),
+    overridden: Object.keys(own),
   };
 }
 
@@ -166,6 +214,7 @@ export function detailedStats(ctx: BrokerContext): DetailedStats {
     publishSentByQoS: s.publishSentByQoS,
     connectionsRefusedByReason: s.connectionsRefusedByReason,
     droppedByReason: s.droppedByReason,
+    limitsReached: s.limitsReached,
   };
 }
 

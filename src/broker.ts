@@ -91,6 +91,7 @@ export class Broker {
     }
     const next = resolveCapabilities({ ...this.#ctx.capabilities, ...changes });
     Object.assign(this.#ctx.capabilities, next);
+    if ('memoryHighWaterMark' in changes) this.#ctx.sampleMemory();
   }
 
   /** Live counters (expired retained messages are purged first, so they are never counted). */

@@ -90,9 +90,25 @@ export class BrokerContext {
     );
   }
 
+  /**
+   * Compares process memory (resident set size: one cheap system call) with memoryHighWaterMark; while it is above,
+   * CONNECT is refused with 0x89 Server busy. Called by the sweep, at start and when the capability changes; a
+   * crossing either way is logged once.
+   */
+  sampleMemory(): void {
+    const mark = this.capabilities.memoryHighWaterMark;
+    const rss = mark === 0 ? 0 : process.memoryUsage.rss();
+    const high = mark !== 0 && rss > mark;
+    if (high === this.stats.memoryHigh) return;
+    this.stats.memoryHigh = high;
+    if (high) this.logger.warn({ rss, memoryHighWaterMark: mark }, 'memory above memoryHighWaterMark: refusing new connections (0x89 Server busy)');
+    else this.logger.info({ rss, memoryHighWaterMark: mark }, 'memory below memoryHighWaterMark again: accepting new connections');
+  }
+
   /** Starts the housekeeping sweep (keep alive, connect timeout, expiry, delayed wills). */
   startSweep(): void {
     if (this.#sweepTimer !== undefined) return;
+    this.sampleMemory();
     this.#sweepTimer = setInterval(() => this.sweep(), this.sweepInterval);
     this.#sweepTimer.unref();
   }
@@ -153,5 +169,6 @@ export class BrokerContext {
     }
     this.registry.sweep(now);
     this.retained.purgeExpired(now);
+    if (this.capabilities.memoryHighWaterMark !== 0 || this.stats.memoryHigh) this.sampleMemory();
   }
 }

@@ -2,7 +2,7 @@
 export { Broker } from './broker.js';
 export type { ClusterInfo } from './broker.js';
 export type { ClusterOptions, BusState } from './cluster/redis-bus.js';
-export type { ClientSnapshot, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo, QueueDepths, DetailedStats, WebhookStatus } from './broker-views.js';
+export type { ClientSnapshot, EffectiveLimits, SubscriptionSnapshot, RetainedSnapshot, ListenerInfo, QueueDepths, DetailedStats, WebhookStatus } from './broker-views.js';
 export { HttpServer } from './http/http-server.js';
 export type { HttpServerOptions } from './http/http-server.js';
 export { SwiftletError } from './errors.js';

@@ -50,6 +50,21 @@ export interface Capabilities {
   maximumRetainedMessages: number;
   /** Cap on the payload bytes of the retained messages kept ($SYS excluded), refused as maximumRetainedMessages is; 0 = unlimited. Default 0. */
   maximumRetainedBytes: number;
+  /** Longest topic name (PUBLISH, will) or filter (SUBSCRIBE) accepted, characters. Default 65535 (the protocol's limit). */
+  maximumTopicLength: number;
+  /** Most levels ('/'-separated parts) of a topic name or filter; 0 = unlimited. Default 0. */
+  maximumTopicLevels: number;
+  /** Most subscriptions one session holds; a new filter past it gets SUBACK 0x97 (3.x: 0x80). 0 = unlimited. Default 0. */
+  maximumSubscriptionsPerClient: number;
+  /** Cap on the payload bytes queued for one session (offline, or waiting for the inflight window); 0 = unlimited. Default 0. */
+  maximumQueuedBytes: number;
+  /** Most User Properties in one packet (a will's count with its CONNECT's); more are refused with 0x97. 0 = unlimited. Default 0. */
+  maximumUserProperties: number;
+  /**
+   * Process memory (resident set size, bytes) above which new connections are refused with CONNACK 0x89 Server busy
+   * (3.x: return code 3); sampled every housekeeping sweep. 0 = off. Default 0.
+   */
+  memoryHighWaterMark: number;
 }
 
 /** Switches for interoperating with clients that expect non-standard behaviour. */
@@ -126,6 +141,12 @@ export const DEFAULT_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   outboundHighWaterMark: 1024 * 1024,
   maximumRetainedMessages: 0,
   maximumRetainedBytes: 0,
+  maximumTopicLength: 65535,
+  maximumTopicLevels: 0,
+  maximumSubscriptionsPerClient: 0,
+  maximumQueuedBytes: 0,
+  maximumUserProperties: 0,
+  memoryHighWaterMark: 0,
 });
 
 /**
@@ -144,6 +165,12 @@ export const LIVE_CAPABILITIES = Object.freeze([
   'queueQoS0Offline',
   'outboundHighWaterMark',
   'maximumRetainedMessages',
+  'maximumTopicLength',
+  'maximumTopicLevels',
+  'maximumSubscriptionsPerClient',
+  'maximumQueuedBytes',
+  'maximumUserProperties',
+  'memoryHighWaterMark',
 ] as const satisfies readonly (keyof Capabilities)[]);
 
 /** A capability a running broker can change. */
@@ -196,6 +223,12 @@ export function resolveCapabilities(given: Partial<Capabilities> | undefined): C
   checkInt(c, 'outboundHighWaterMark', 1024, 2 ** 31);
   checkInt(c, 'maximumRetainedMessages', 0, 2 ** 31);
   checkInt(c, 'maximumRetainedBytes', 0, Number.MAX_SAFE_INTEGER);
+  checkInt(c, 'maximumTopicLength', 1, 65535);
+  checkInt(c, 'maximumTopicLevels', 0, 65535);
+  checkInt(c, 'maximumSubscriptionsPerClient', 0, 2 ** 31);
+  checkInt(c, 'maximumQueuedBytes', 0, Number.MAX_SAFE_INTEGER);
+  checkInt(c, 'maximumUserProperties', 0, 2 ** 31);
+  checkInt(c, 'memoryHighWaterMark', 0, Number.MAX_SAFE_INTEGER);
   for (const k of ['retainAvailable', 'wildcardSubscriptionAvailable', 'subscriptionIdentifierAvailable', 'sharedSubscriptionAvailable', 'queueQoS0Offline'] as const) {
     if (typeof c[k] !== 'boolean') fail(k, 'a boolean', c[k]);
   }

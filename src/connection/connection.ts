@@ -5,7 +5,8 @@ import type { ProtocolError } from '../codec/errors.js';
 import { encodeAck, encodePacket } from '../codec/encode.js';
 import { PacketType, EMPTY_PROPERTIES } from '../codec/types.js';
 import type { ConnackPacket, Packet, ProtocolVersion, Properties } from '../codec/types.js';
-import type { ClientInfo } from '../hooks/hook.js';
+import type { ClientInfo, ClientLimits } from '../hooks/hook.js';
+import type { PublishRate } from './publish-rate.js';
 import type { ConnectionMeta } from '../listeners/listener.js';
 import type { Session } from '../session/session.js';
 import type { BrokerContext } from '../context.js';
@@ -105,6 +106,10 @@ export class Connection implements CommitWaiter {
   #authState: Map<string, unknown> | null = null;
   /** The CONNECT waiting for enhanced authentication to finish. */
   pendingConnect: PendingConnect | null = null;
+  /** Limits an authenticate hook or ledger user set for this client alone; null (the usual case) = the broker's. */
+  limits: ClientLimits | null = null;
+  /** This client's own publish rate (from `limits`), null when it has none. */
+  publishRate: PublishRate | null = null;
   /** Set once the broker has detached this connection from its session (takeover or close). */
   detached = false;
 
@@ -214,10 +219,15 @@ export class Connection implements CommitWaiter {
     return this.stream.writableLength + this.#pendingBytes > hwm;
   }
 
-  /** Most QoS 1/2 messages in flight to this client. */
+  /** Most QoS 1/2 messages in flight to this client: the broker's (or this client's own) window, lowered by its Receive Maximum. */
   get inflightLimit(): number {
-    const own = this.ctx.capabilities.maximumInflight;
+    const own = this.limits?.maximumInflight ?? this.ctx.capabilities.maximumInflight;
     return this.clientReceiveMaximum < own ? this.clientReceiveMaximum : own;
+  }
+
+  /** The Receive Maximum advertised to this client (the broker's, or this client's own). */
+  get receiveMaximum(): number {
+    return this.limits?.receiveMaximum ?? this.ctx.capabilities.receiveMaximum;
   }
 
   #onPacket(packet: Packet): void {

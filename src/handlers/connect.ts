@@ -7,7 +7,10 @@ import type { ConnackPacket, ConnectPacket, Properties } from '../codec/types.js
 import { encodedLength } from '../codec/encode.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
 import { HookRejection } from '../hooks/hook.js';
-import type { AuthResult, ClientInfo, EnhancedAuthResult } from '../hooks/hook.js';
+import type { AuthResult, ClientInfo, ClientLimits, EnhancedAuthResult } from '../hooks/hook.js';
+import { checkClientLimits } from '../hooks/client-limits.js';
+import { PublishRate } from '../connection/publish-rate.js';
+import { exceedsTopicLevels } from '../topics/validate.js';
 import { ConnectionState } from '../connection/connection.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { andThen, isPromise } from '../hooks/maybe-async.js';
@@ -70,7 +73,17 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
   connecting.set(conn, packet);
 
   if (v < caps.minimumProtocolVersion) return refuseConnect(conn, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION); // [MQTT-3.1.2-2]
-  if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) return refuseConnect(conn, ReasonCode.SERVER_BUSY);
+  const limits = ctx.stats.limitsReached;
+  if (caps.maximumClients > 0 && ctx.stats.clientsConnected >= caps.maximumClients) {
+    limits.maximumClients++;
+    return refuseConnect(conn, ReasonCode.SERVER_BUSY);
+  }
+  // Process memory above memoryHighWaterMark (sampled by the sweep): refuse new clients before memory runs out.
+  // 0x89 Server busy; a 3.x client gets return code 3 Server unavailable.
+  if (ctx.stats.memoryHigh) {
+    limits.memoryHighWaterMark++;
+    return refuseConnect(conn, ReasonCode.SERVER_BUSY);
+  }
 
   // Client identifier [MQTT-3.1.3-6] [MQTT-3.1.3-7] [MQTT-3.1.3-8].
   let clientId = packet.clientId;
@@ -83,7 +96,11 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
       return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
     }
   }
-  if (clientId.length > caps.maximumClientIdLength) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+  // 0x85 Client Identifier not valid: "the Client Identifier is a valid string but is not allowed by the Server" [MQTT-3.1.3-8].
+  if (clientId.length > caps.maximumClientIdLength) {
+    limits.maximumClientIdLength++;
+    return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+  }
   // `$bridge/...` names the local sessions of bridges: no network client may take one over.
   if (!conn.trusted && clientId.startsWith(BRIDGE_CLIENT_PREFIX)) return refuseConnect(conn, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
 
@@ -108,6 +125,23 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     if (v === 5 && will.properties.payloadFormatIndicator === 1 && !isWellFormedUtf8(will.payload)) {
       return refuseConnect(conn, ReasonCode.PAYLOAD_FORMAT_INVALID);
     }
+    // A will topic this server does not accept: 0x90 Topic Name invalid (Table 2-6).
+    if (will.topic.length > caps.maximumTopicLength) {
+      limits.maximumTopicLength++;
+      return refuseConnect(conn, ReasonCode.TOPIC_NAME_INVALID);
+    }
+    if (caps.maximumTopicLevels !== 0 && exceedsTopicLevels(will.topic, caps.maximumTopicLevels)) {
+      limits.maximumTopicLevels++;
+      return refuseConnect(conn, ReasonCode.TOPIC_NAME_INVALID);
+    }
+  }
+  // The CONNECT's User Properties and its will's, past maximumUserProperties: 0x97 Quota exceeded.
+  if (caps.maximumUserProperties !== 0) {
+    const count = (packet.properties.userProperties?.length ?? 0) + (will?.properties.userProperties?.length ?? 0);
+    if (count > caps.maximumUserProperties) {
+      limits.maximumUserProperties++;
+      return refuseConnect(conn, ReasonCode.QUOTA_EXCEEDED);
+    }
   }
   if (v === 5) {
     conn.clientReceiveMaximum = props.receiveMaximum ?? 65535;
@@ -129,7 +163,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): HandlerR
     clean: packet.clean,
     inline: conn.trusted,
   };
-  const pending: PendingConnect = { conn, packet, client, assigned, serverKeepAlive, authData: undefined };
+  const pending: PendingConnect = { conn, packet, client, assigned, serverKeepAlive, authData: undefined, limits: undefined };
 
   let next: MaybePromise<ConnectPacket> = packet;
   if (ctx.hooks.onConnect !== null) next = ctx.hooks.runOnConnect(client, packet);
@@ -151,6 +185,8 @@ export interface PendingConnect {
   serverKeepAlive: number | undefined;
   /** Authentication Data for the CONNACK of an enhanced authentication. */
   authData: Buffer | undefined;
+  /** Limits the authenticating hook set for this client alone. */
+  limits: ClientLimits | undefined;
 }
 
 /** Runs a connect step; turns hook rejections and errors into a refusing CONNACK. */
@@ -208,7 +244,24 @@ function afterAuthenticate(pending: PendingConnect, result: AuthResult): MaybePr
     return;
   }
   if (result.username !== undefined) pending.client = { ...pending.client, username: result.username };
+  if (result.limits !== undefined && !takeLimits(pending, result.limits)) return;
   return establish(pending);
+}
+
+/**
+ * Keeps the limits an authenticating hook returned for this client. A malformed set (a hook bug) must not hand out
+ * unlimited resources: it is logged and the client refused with 0x80 Unspecified error.
+ */
+function takeLimits(pending: PendingConnect, raw: ClientLimits): boolean {
+  const checked = checkClientLimits(raw, 'limits');
+  if ('error' in checked) {
+    pending.conn.ctx.logger.error({ clientId: pending.client.id, err: `${checked.error.path}: ${checked.error.message}` }, 'authenticate returned invalid limits');
+    refuseConnect(pending.conn, ReasonCode.UNSPECIFIED_ERROR);
+    return false;
+  }
+  pending.limits = checked.limits;
+  pending.client = { ...pending.client, limits: checked.limits };
+  return true;
 }
 
 /** Acts on one step of enhanced authentication during CONNECT (also called from the AUTH handler). */
@@ -234,6 +287,7 @@ export function continueEnhancedAuth(pending: PendingConnect, result: EnhancedAu
     }
     case 'allow':
       if (result.username !== undefined) pending.client = { ...pending.client, username: result.username };
+      if (result.limits !== undefined && !takeLimits(pending, result.limits)) return;
       pending.authData = result.data;
       return establish(pending);
   }
@@ -249,6 +303,8 @@ function establish(pending: PendingConnect): void {
   const ctx = conn.ctx;
   if (conn.state >= ConnectionState.CLOSING) return;
   conn.pendingConnect = null;
+  // The client's own limits apply from here (the CONNACK advertises its Receive Maximum).
+  applyLimits(conn, pending.limits);
   const expiry = sessionExpiry(conn, packet);
   // A session that must outlive the connection cannot be kept while storage is failing: 0x88 Server unavailable.
   if (expiry.interval > 0 && ctx.journal.enabled && !ctx.journal.available) {
@@ -268,6 +324,8 @@ function establish(pending: PendingConnect): void {
   registry.takeOver(client.id, conn);
   const { session, present } = registry.open(client.id, conn.version, packet.clean);
   configureSession(conn, session, pending, expiry.interval);
+  // The session keeps the limits of its latest connection, also while offline (queue bounds).
+  session.limits = conn.limits;
   if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);
   conn.client = client;
   conn.session = session;
@@ -280,6 +338,15 @@ function establish(pending: PendingConnect): void {
   // The CONNACK of a stored session (and what follows it) leaves once the session record is committed.
   if (ctx.store.saveSession(session)) conn.holdForCommit();
   resume(conn, session, client, present);
+}
+
+/** Puts a client's own limits on its connection: the in-flight window and Receive Maximum, its publish rate. */
+function applyLimits(conn: Connection, limits: ClientLimits | undefined): void {
+  if (limits === undefined || Object.keys(limits).length === 0) return;
+  conn.limits = limits;
+  const perSecond = limits.publishPerSecond ?? 0;
+  const bytesPerSecond = limits.publishBytesPerSecond ?? 0;
+  if (perSecond !== 0 || bytesPerSecond !== 0) conn.publishRate = new PublishRate(perSecond, bytesPerSecond, conn.ctx.clock());
 }
 
 /**
@@ -316,7 +383,8 @@ function connackProperties(pending: PendingConnect, grantedExpiry: number | unde
   const properties: Properties = {};
   if (assigned) properties.assignedClientIdentifier = clientId; // [MQTT-3.2.2-16]
   if (grantedExpiry !== undefined) properties.sessionExpiryInterval = grantedExpiry;
-  if (caps.receiveMaximum !== 65535) properties.receiveMaximum = caps.receiveMaximum;
+  const receiveMaximum = conn.receiveMaximum;
+  if (receiveMaximum !== 65535) properties.receiveMaximum = receiveMaximum;
   if (caps.maximumQoS !== 2) properties.maximumQoS = caps.maximumQoS;
   if (!caps.retainAvailable) properties.retainAvailable = 0;
   if (caps.maximumPacketSize !== 0) properties.maximumPacketSize = caps.maximumPacketSize;

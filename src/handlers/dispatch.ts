@@ -41,6 +41,7 @@ export function dispatchPacket(conn: Connection, input: Packet): HandlerResult {
     if (packet.type === PacketType.AUTH) return handleAuth(conn, packet);
     throw new ProtocolErrorClass(ReasonCode.PROTOCOL_ERROR, 'packet before CONNACK', 'MQTT-3.1.4-6');
   }
+  if (conn.ctx.capabilities.maximumUserProperties !== 0) checkUserProperties(conn, packet);
   switch (packet.type) {
     case PacketType.PUBLISH:
       return handlePublish(conn, packet);
@@ -76,12 +77,28 @@ export function dispatchPacket(conn: Connection, input: Packet): HandlerResult {
 }
 
 /**
+ * More User Properties than maximumUserProperties on a packet that cannot be refused on its own (acknowledgements,
+ * UNSUBSCRIBE, AUTH): DISCONNECT 0x97 Quota exceeded. PUBLISH and SUBSCRIBE are refused by their handlers (0x97 in
+ * PUBACK / PUBREC / SUBACK), a client DISCONNECT is let through (the connection ends anyway).
+ */
+function checkUserProperties(conn: Connection, packet: Packet): void {
+  if (packet.type === PacketType.PUBLISH || packet.type === PacketType.SUBSCRIBE || packet.type === PacketType.DISCONNECT || packet.type === PacketType.PINGREQ) return;
+  if (!('properties' in packet)) return;
+  const count = packet.properties.userProperties?.length ?? 0;
+  if (count <= conn.ctx.capabilities.maximumUserProperties) return;
+  conn.ctx.stats.limitsReached.maximumUserProperties++;
+  throw new ProtocolErrorClass(ReasonCode.QUOTA_EXCEEDED, `${count} user properties, more than maximumUserProperties`, undefined);
+}
+
+/**
  * A packet the parser could not accept. Before CONNACK: a CONNACK with the reason when the client
  * can read one (5.0, or 0x84 for any version [MQTT-3.1.2-2]); afterwards DISCONNECT (5.0) and close [MQTT-4.13.1-1].
  */
 export function handleParseError(conn: Connection, error: ProtocolError): void {
   const ctx = conn.ctx;
   ctx.logger.debug({ client: conn.client?.id, reason: error.reasonCode, err: error.message }, 'malformed packet');
+  // The parser refuses a packet past maximumPacketSize as soon as its remaining length is known.
+  if (error.reasonCode === ReasonCode.PACKET_TOO_LARGE) ctx.stats.limitsReached.maximumPacketSize++;
   if (conn.state === ConnectionState.NEW || conn.state === ConnectionState.CONNECTING) {
     let connack: ConnackPacket | undefined;
     if (conn.state === ConnectionState.NEW) {

@@ -4,7 +4,7 @@ import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { PublishPacket } from '../codec/types.js';
 import { isWellFormedUtf8 } from '../codec/utf8.js';
-import { isValidTopicName } from '../topics/validate.js';
+import { exceedsTopicLevels, isValidTopicName } from '../topics/validate.js';
 import { HookRejection, REJECT } from '../hooks/hook.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { isPromise } from '../hooks/maybe-async.js';
@@ -63,11 +63,16 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
       conn.sendAck(PacketType.PUBREC, packet.packetId, 0);
       return;
     }
-    // [MQTT-3.3.4-9] more unacknowledged QoS > 0 PUBLISH than our Receive Maximum.
-    if (session.inboundQoS2.size >= caps.receiveMaximum) {
-      throw new ProtocolError(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, 'receive maximum exceeded', 'MQTT-3.3.4-9');
+    // [MQTT-3.3.4-7] more unacknowledged QoS > 0 PUBLISH than the Receive Maximum we advertised: DISCONNECT 0x93.
+    if (session.inboundQoS2.size >= conn.receiveMaximum) {
+      ctx.stats.limitsReached.receiveMaximum++;
+      throw new ProtocolError(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, 'receive maximum exceeded', 'MQTT-3.3.4-7');
     }
   }
+
+  // Configured limits: each costs a comparison while it is off.
+  const refusal = publishLimitReached(conn, packet, topic);
+  if (refusal !== 0) return refusePublish(conn, packet, refusal);
 
   if (conn.version === 5 && packet.properties.payloadFormatIndicator === 1 && !isWellFormedUtf8(packet.payload)) {
     // [MQTT-3.3.2-4] payload not matching its format indicator.
@@ -110,6 +115,39 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
   const allowed = hooks.runCheckAcl(client, topic, 'publish');
   if (isPromise(allowed)) return allowed.then((a) => afterAcl(a, false));
   return afterAcl(allowed, true);
+}
+
+/**
+ * The reason code refusing a PUBLISH past a configured limit, or 0: User Properties past maximumUserProperties and
+ * the client's own publish rate → 0x97 Quota exceeded; a topic name past maximumTopicLength or maximumTopicLevels →
+ * 0x90 Topic Name invalid (a name that is well formed but not accepted by this server, Table 2-6). Counted per limit.
+ */
+function publishLimitReached(conn: Connection, packet: PublishPacket, topic: string): number {
+  const ctx = conn.ctx;
+  const caps = ctx.capabilities;
+  const limits = ctx.stats.limitsReached;
+  const maxUserProperties = caps.maximumUserProperties;
+  if (maxUserProperties !== 0 && (packet.properties.userProperties?.length ?? 0) > maxUserProperties) {
+    limits.maximumUserProperties++;
+    return ReasonCode.QUOTA_EXCEEDED;
+  }
+  if (topic.length > caps.maximumTopicLength) {
+    limits.maximumTopicLength++;
+    return ReasonCode.TOPIC_NAME_INVALID;
+  }
+  if (caps.maximumTopicLevels !== 0 && exceedsTopicLevels(topic, caps.maximumTopicLevels)) {
+    limits.maximumTopicLevels++;
+    return ReasonCode.TOPIC_NAME_INVALID;
+  }
+  const rate = conn.publishRate;
+  if (rate !== null) {
+    const limit = rate.take(packet.payload.length, ctx.clock());
+    if (limit !== undefined) {
+      limits[limit]++;
+      return ReasonCode.QUOTA_EXCEEDED;
+    }
+  }
+  return 0;
 }
 
 function afterTransform(conn: Connection, original: PublishPacket, result: PublishPacket | typeof REJECT): void {

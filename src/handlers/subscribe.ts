@@ -4,7 +4,7 @@ import { ReasonCode } from '../codec/reason-codes.js';
 import { PacketType } from '../codec/types.js';
 import type { SubscribePacket, SubscriptionRequest } from '../codec/types.js';
 import { parseSharedFilter } from '../topics/shared-filter.js';
-import { isValidTopicFilter } from '../topics/validate.js';
+import { exceedsTopicLevels, isValidTopicFilter } from '../topics/validate.js';
 import type { Connection, HandlerResult } from '../connection/connection.js';
 import { andThen, isPromise } from '../hooks/maybe-async.js';
 import type { MaybePromise } from '../hooks/maybe-async.js';
@@ -30,6 +30,13 @@ export function handleSubscribe(conn: Connection, packet: SubscribePacket): Hand
     if (req.noLocal && req.topic.startsWith('$share/')) {
       throw new ProtocolError(ReasonCode.PROTOCOL_ERROR, 'No Local on a shared subscription', 'MQTT-3.8.3-4');
     }
+  }
+  // More User Properties than maximumUserProperties: every filter is refused with 0x97 Quota exceeded.
+  const maxUserProperties = caps.maximumUserProperties;
+  if (maxUserProperties !== 0 && (packet.properties.userProperties?.length ?? 0) > maxUserProperties) {
+    ctx.stats.limitsReached.maximumUserProperties++;
+    sendSuback(conn, packet.packetId, packet.subscriptions.map(() => ReasonCode.QUOTA_EXCEEDED));
+    return;
   }
   const client = conn.client!;
   let requests: MaybePromise<SubscriptionRequest[]> = packet.subscriptions;
@@ -72,6 +79,7 @@ function subscribeAll(conn: Connection, packet: SubscribePacket, requests: Subsc
     for (let i = 0; i < results.length; i++) {
       const g = results[i]!;
       if (g.code === 0 && !allowed[i]) g.code = ctx.compatibilities.obscureNotAuthorized ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.NOT_AUTHORIZED;
+      if (g.code === 0 && subscriptionLimitReached(conn, g.request.topic)) g.code = ReasonCode.QUOTA_EXCEEDED;
       if (g.code === 0) store(conn, g, identifier);
     }
     sendSuback(conn, packet.packetId, results.map((g) => g.code));
@@ -95,11 +103,32 @@ function validate(conn: Connection, request: SubscriptionRequest): number {
   if (shared === 'invalid') return ReasonCode.TOPIC_FILTER_INVALID;
   const filter = shared === null ? request.topic : shared.filter;
   if (!isValidTopicFilter(filter)) return ReasonCode.TOPIC_FILTER_INVALID;
+  // A correctly formed filter this server does not accept is 0x8F Topic Filter invalid (Table 2-6); 3.x gets 0x80.
+  if (request.topic.length > caps.maximumTopicLength) {
+    conn.ctx.stats.limitsReached.maximumTopicLength++;
+    return ReasonCode.TOPIC_FILTER_INVALID;
+  }
+  if (caps.maximumTopicLevels !== 0 && exceedsTopicLevels(filter, caps.maximumTopicLevels)) {
+    conn.ctx.stats.limitsReached.maximumTopicLevels++;
+    return ReasonCode.TOPIC_FILTER_INVALID;
+  }
   if (shared !== null && !caps.sharedSubscriptionAvailable) return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
   if (!caps.wildcardSubscriptionAvailable && (filter.includes('+') || filter.includes('#'))) {
     return ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
   }
   return 0;
+}
+
+/**
+ * True when a new filter would take the session past its subscription limit (the client's own, or
+ * maximumSubscriptionsPerClient); replacing an existing subscription never counts [MQTT-3.8.4-3].
+ */
+function subscriptionLimitReached(conn: Connection, topicFilter: string): boolean {
+  const session = conn.session!;
+  const max = session.limits?.maximumSubscriptionsPerClient ?? conn.ctx.capabilities.maximumSubscriptionsPerClient;
+  if (max === 0 || session.subscriptions.size < max || session.subscriptions.has(topicFilter)) return false;
+  conn.ctx.stats.limitsReached.maximumSubscriptionsPerClient++;
+  return true;
 }
 
 function store(conn: Connection, g: Granted, identifier: number): void {

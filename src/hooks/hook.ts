@@ -59,6 +59,29 @@ export interface ClientInfo {
   readonly clean: boolean;
   /** True for the embedding program's inline client and for a bridge's in-process connection to the broker. */
   readonly inline: boolean;
+  /** The limits an `authenticate` hook (or a ledger user) set for this client alone; absent when none. */
+  readonly limits?: ClientLimits;
+}
+
+/**
+ * Limits for one client that replace the broker's (both higher and lower are allowed), returned by `authenticate`
+ * or set on a ledger user. Each absent key keeps the broker-wide value.
+ */
+export interface ClientLimits {
+  /** Receive Maximum advertised to this client: its unacknowledged inbound QoS 2 PUBLISH; 1..65535. */
+  receiveMaximum?: number;
+  /** Most QoS 1/2 PUBLISH in flight to this client (its own Receive Maximum still lowers it); 1..65535. */
+  maximumInflight?: number;
+  /** Bound of this client's session queue, messages; 0..100000000. */
+  maximumQueuedMessages?: number;
+  /** Bound of this client's session queue, payload bytes; 0 = unlimited. */
+  maximumQueuedBytes?: number;
+  /** Most subscriptions this client's session holds; 0 = unlimited. */
+  maximumSubscriptionsPerClient?: number;
+  /** PUBLISH packets per second this client may send (a token bucket holding one second); over it refused with 0x97. */
+  publishPerSecond?: number;
+  /** Payload bytes per second this client may publish (a token bucket holding one second); over it refused with 0x97. */
+  publishBytesPerSecond?: number;
 }
 
 /** The credentials of a CONNECT, handed to `authenticate`. */
@@ -81,6 +104,8 @@ export interface AuthResult {
   serverReference?: string;
   /** Identity override on allow, e.g. the user name taken from a certificate. */
   username?: string;
+  /** Limits for this client on allow, replacing the broker's (see ClientLimits); checked at CONNECT, a bad value refuses with 0x80. */
+  limits?: ClientLimits;
 }
 
 /** What an ACL check is about: publishing to a topic, subscribing to a filter, or receiving a message. */
@@ -102,7 +127,7 @@ export interface EnhancedAuthStep {
 export type EnhancedAuthResult =
   | 'defer'
   | { decision: 'continue'; data?: Buffer }
-  | { decision: 'allow'; data?: Buffer; username?: string }
+  | { decision: 'allow'; data?: Buffer; username?: string; limits?: ClientLimits }
   | { decision: 'deny'; reasonCode?: number; reasonString?: string };
 
 /** Why a message was not delivered. */

@@ -20,7 +20,9 @@ export function clientJson(c: ClientSnapshot): Record<string, unknown> {
     subscriptions: c.subscriptions,
     inflight: c.inflight,
     queued: c.queued,
+    queuedBytes: c.queuedBytes,
     dropped: c.dropped,
+    limits: c.limits,
   };
 }
 

@@ -142,6 +142,7 @@ export function statsJson(broker: Broker): Record<string, unknown> {
     publishSentByQoS: d.publishSentByQoS,
     connectionsRefusedByReason: refused,
     droppedByReason: d.droppedByReason,
+    limitsReached: d.limitsReached,
   };
 }
 

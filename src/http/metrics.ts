@@ -195,6 +195,18 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
     },
   });
 
+  new Counter({
+    name: 'swiftlet_limits_reached_total',
+    help: 'Times a configured limit was reached (a refusal, a drop, or a message waiting for the inflight window), by limit.',
+    labelNames: ['limit'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [limit, v] of Object.entries(broker.detailedStats().limitsReached)) this.inc({ limit }, v);
+    },
+  });
+  gaugeFrom('swiftlet_memory_high', '1 while process memory is above memoryHighWaterMark (new connections are refused with 0x89), else 0.', () => n('memoryHigh'));
+
   // Depths are computed over all sessions at scrape time; the broker keeps no running sums or maxima.
   gaugeFrom('swiftlet_inflight_messages', 'Outbound QoS 1/2 messages awaiting acknowledgement, summed over sessions.', () => broker.queueDepths().inflight);
   gaugeFrom('swiftlet_inflight_messages_max', 'Most unacknowledged outbound messages of any one session.', () => broker.queueDepths().inflightMax);

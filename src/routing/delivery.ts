@@ -46,7 +46,12 @@ export class Delivery {
       return;
     }
     // Keep order: once something waits, everything after it waits too.
-    if (session.queue.size > 0 || session.inflight.size >= conn.inflightLimit || conn.congested) {
+    if (session.queue.size > 0 || conn.congested) {
+      this.#enqueue(session, out, 'queue-full');
+      return;
+    }
+    if (session.inflight.size >= conn.inflightLimit) {
+      this.#ctx.stats.limitsReached.maximumInflight++;
       this.#enqueue(session, out, 'queue-full');
       return;
     }
@@ -85,8 +90,12 @@ export class Delivery {
 
   #park(session: Session, out: Outgoing): void {
     const waiting = session.aclWaiting!;
-    if (!out.retainedBurst && waiting.length >= this.#ctx.capabilities.maximumQueuedMessages) this.drop(session, out.message, 'queue-full');
-    else waiting.push(out);
+    if (!out.retainedBurst && waiting.length >= (session.limits?.maximumQueuedMessages ?? this.#ctx.capabilities.maximumQueuedMessages)) {
+      this.#ctx.stats.limitsReached.maximumQueuedMessages++;
+      this.drop(session, out.message, 'queue-full');
+    } else {
+      waiting.push(out);
+    }
   }
 
   // An asynchronous read answer arrived (and is cached): deliver what waited, in order, until another one parks.
@@ -114,9 +123,22 @@ export class Delivery {
   #enqueue(session: Session, out: Outgoing, why: DropReason): void {
     // Retained bursts are exempt from the bound: they reference messages the retained store already
     // holds, so the queue costs one small record each, bounded by the store's size.
-    if (!out.retainedBurst && session.queue.size >= this.#ctx.capabilities.maximumQueuedMessages) {
-      this.drop(session, out.message, why);
-      return;
+    if (!out.retainedBurst) {
+      // The session's own bounds (a per-client override) or the broker's; each check reads fields already at hand.
+      const caps = this.#ctx.capabilities;
+      const limits = session.limits;
+      const queue = session.queue;
+      if (queue.size >= (limits?.maximumQueuedMessages ?? caps.maximumQueuedMessages)) {
+        this.#ctx.stats.limitsReached.maximumQueuedMessages++;
+        this.drop(session, out.message, why);
+        return;
+      }
+      const maxBytes = limits?.maximumQueuedBytes ?? caps.maximumQueuedBytes;
+      if (maxBytes !== 0 && queue.bytes + out.message.payload.length > maxBytes) {
+        this.#ctx.stats.limitsReached.maximumQueuedBytes++;
+        this.drop(session, out.message, why);
+        return;
+      }
     }
     if (!this.#ctx.store.recordDelivery(session, out, 0)) {
       this.drop(session, out.message, 'storage-full');

@@ -42,14 +42,21 @@ export class DeliveryQueue {
   // A head index instead of shift(): O(1) dequeue; compacted when the head passes half.
   #items: Outgoing[] = [];
   #head = 0;
+  #bytes = 0;
 
   get size(): number {
     return this.#items.length - this.#head;
   }
 
+  /** Payload bytes of the deliveries waiting (the measure of maximumQueuedBytes). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Appends a delivery; the caller checks the bound. */
   push(out: Outgoing): void {
     this.#items.push(out);
+    this.#bytes += out.message.payload.length;
   }
 
   /** The oldest delivery, left in place. */
@@ -69,6 +76,7 @@ export class DeliveryQueue {
     const out = items[this.#head];
     items[this.#head] = undefined as unknown as Outgoing;
     this.#head++;
+    this.#bytes -= out!.message.payload.length;
     if (this.#head === items.length) {
       this.#items = [];
       this.#head = 0;
@@ -86,8 +94,12 @@ export class DeliveryQueue {
     const kept: Outgoing[] = [];
     for (let i = this.#head; i < this.#items.length; i++) {
       const out = this.#items[i]!;
-      if (take(out)) taken.push(out);
-      else kept.push(out);
+      if (take(out)) {
+        taken.push(out);
+        this.#bytes -= out.message.payload.length;
+      } else {
+        kept.push(out);
+      }
     }
     this.#items = kept;
     this.#head = 0;
@@ -99,6 +111,7 @@ export class DeliveryQueue {
     const n = this.size;
     this.#items = [];
     this.#head = 0;
+    this.#bytes = 0;
     return n;
   }
 

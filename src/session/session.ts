@@ -1,7 +1,7 @@
 // Session state that outlives a connection: subscriptions, inflight messages both ways, the offline queue.
 import type { Properties, ProtocolVersion, QoS, Will } from '../codec/types.js';
 import type { Connection } from '../connection/connection.js';
-import type { ClientInfo } from '../hooks/hook.js';
+import type { ClientInfo, ClientLimits } from '../hooks/hook.js';
 import type { Subscription } from './subscription.js';
 import { DeliveryQueue, InflightWindow } from './delivery-queue.js';
 import type { InflightCounter, Outgoing } from './delivery-queue.js';
@@ -78,6 +78,8 @@ export class Session {
   inlineHandler: InlineHandler | null = null;
   /** True while durable storage holds a record of this session. */
   stored = false;
+  /** Limits of the client's last connection that replace the broker's (queue bounds, subscriptions); null = none. */
+  limits: ClientLimits | null = null;
   /** Messages dropped for this session (queue full, expired, too large). */
   dropped = 0;
   #nextPacketId = 1;

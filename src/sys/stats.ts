@@ -21,6 +21,45 @@ export const DROP_COUNTER_REASONS: readonly DropCounterReason[] = [
   'publish-refused',
 ];
 
+/** A configured limit that can be reached: a capability name, or a per-client publish rate. */
+export type LimitName =
+  | 'maximumClients'
+  | 'memoryHighWaterMark'
+  | 'maximumPacketSize'
+  | 'maximumClientIdLength'
+  | 'maximumTopicLength'
+  | 'maximumTopicLevels'
+  | 'maximumUserProperties'
+  | 'maximumSubscriptionsPerClient'
+  | 'maximumRetainedMessages'
+  | 'maximumRetainedBytes'
+  | 'maximumQueuedMessages'
+  | 'maximumQueuedBytes'
+  | 'maximumInflight'
+  | 'receiveMaximum'
+  | 'publishPerSecond'
+  | 'publishBytesPerSecond';
+
+/** Every limit, in a fixed order (metrics labels). */
+export const LIMIT_NAMES: readonly LimitName[] = [
+  'maximumClients',
+  'memoryHighWaterMark',
+  'maximumPacketSize',
+  'maximumClientIdLength',
+  'maximumTopicLength',
+  'maximumTopicLevels',
+  'maximumUserProperties',
+  'maximumSubscriptionsPerClient',
+  'maximumRetainedMessages',
+  'maximumRetainedBytes',
+  'maximumQueuedMessages',
+  'maximumQueuedBytes',
+  'maximumInflight',
+  'receiveMaximum',
+  'publishPerSecond',
+  'publishBytesPerSecond',
+];
+
 /** Counters and gauges of one broker; read by $SYS, metrics and the management API. */
 export class BrokerStats {
   readonly startedAt = Date.now();
@@ -63,12 +102,23 @@ export class BrokerStats {
   readonly publishSentByQoS: number[] = [0, 0, 0];
   /** Connections refused, indexed by reason code; index 0 = closed at accept by an onAccept hook. */
   readonly connectionsRefusedByReason: number[] = new Array<number>(256).fill(0);
+  /** Times each limit was reached (a refusal, a drop, or a message made to wait for the inflight window). */
+  readonly limitsReached: Record<LimitName, number> = Object.fromEntries(LIMIT_NAMES.map((l) => [l, 0])) as Record<LimitName, number>;
+  /** True while process memory is above memoryHighWaterMark (new connections are refused). */
+  memoryHigh = false;
   /** Messages dropped, by reason (sums to messagesDropped). */
   readonly droppedByReason: Record<DropCounterReason, number> = Object.fromEntries(DROP_COUNTER_REASONS.map((r) => [r, 0])) as Record<DropCounterReason, number>;
 
   /** Sessions kept for clients that are offline: persistent sessions whose client is not connected (a gauge, as in Mosquitto). */
   get clientsDisconnected(): number {
     return Math.max(0, this.sessions - this.clientsConnected);
+  }
+
+  /** Times any limit was reached (the sum of limitsReached). */
+  get limitsReachedTotal(): number {
+    let n = 0;
+    for (const l of LIMIT_NAMES) n += this.limitsReached[l];
+    return n;
   }
 
   /** A snapshot as a plain object. */
@@ -99,6 +149,8 @@ export class BrokerStats {
       persistenceErrors: this.persistenceErrors,
       storedBytes: this.storedBytes,
       retainedRefused: this.retainedRefused,
+      limitsReachedTotal: this.limitsReachedTotal,
+      memoryHigh: this.memoryHigh ? 1 : 0,
     };
   }
 }

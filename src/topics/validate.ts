@@ -96,3 +96,12 @@ export function topicMatches(filter: string, topic: string): boolean {
   }
   return f.length === t.length;
 }
+
+/** True when `topic` (a name or filter) has more than `max` levels; stops counting once past it. */
+export function exceedsTopicLevels(topic: string, max: number): boolean {
+  let levels = 1;
+  for (let at = topic.indexOf('/'); at !== -1; at = topic.indexOf('/', at + 1)) {
+    if (++levels > max) return true;
+  }
+  return false;
+}

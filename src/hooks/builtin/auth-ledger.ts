@@ -177,9 +177,12 @@ export class AuthLedger implements Hook {
       remoteAddress: auth.meta.remoteAddress,
       certificate,
     });
+    // A ledger user's limits go with every allow for that user name.
+    const limits = username === undefined ? undefined : ledger.users.get(username)?.limits;
+    const withLimits = limits === undefined ? override : { ...override, limits };
     if (rule !== undefined) {
       return rule.allow
-        ? { decision: 'allow', ...override }
+        ? { decision: 'allow', ...withLimits }
         : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED, reasonString: 'refused by an auth rule' };
     }
     // Without a user database a user name proves nothing: the anonymous rules apply, as in Mosquitto.
@@ -191,7 +194,7 @@ export class AuthLedger implements Hook {
       return { decision: 'deny', reasonCode: ReasonCode.BAD_USER_NAME_OR_PASSWORD };
     }
     return verifyPassword(auth.password, user.password).then((ok): AuthResult =>
-      ok ? { decision: 'allow', ...override } : { decision: 'deny', reasonCode: ReasonCode.BAD_USER_NAME_OR_PASSWORD },
+      ok ? { decision: 'allow', ...withLimits } : { decision: 'deny', reasonCode: ReasonCode.BAD_USER_NAME_OR_PASSWORD },
     );
   }
 

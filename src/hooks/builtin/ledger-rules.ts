@@ -3,7 +3,8 @@ import type { PeerCertificateIdentity } from '../../listeners/listener.js';
 import { coversFilter, matchesFilter, stripSharePrefix } from './acl-filter.js';
 import { createCertificateMatcher } from './certificate-identity.js';
 import type { CertificateMatch, CertificateMatcher } from './certificate-identity.js';
-import type { AclAccess, Decision } from '../hook.js';
+import type { AclAccess, ClientLimits, Decision } from '../hook.js';
+import { checkClientLimits } from '../client-limits.js';
 import { isPasswordHash } from './password-hash.js';
 import { createAddressMatcher, createGlobMatcher } from './pattern.js';
 import type { Matcher } from './pattern.js';
@@ -29,6 +30,8 @@ export interface LedgerUser {
   scram?: ScramCredentials;
   /** This user's ACL rules, checked before the global ones. */
   acl?: AclRules;
+  /** Limits for this user's connections that replace the broker's (see ClientLimits). */
+  limits?: ClientLimits;
 }
 
 /** An auth rule: every present condition must match; the first matching rule decides without a password check. */
@@ -90,6 +93,7 @@ export interface CompiledUser {
   readonly password: string | undefined;
   readonly scram: ScramCredentials | undefined;
   readonly acl: readonly CompiledAclRule[];
+  readonly limits: ClientLimits | undefined;
 }
 
 /** Validated, compiled ledger data; swapped as a whole on reload. */
@@ -184,13 +188,19 @@ function compileUsers(raw: unknown): Map<string, CompiledUser> {
   for (const [name, user] of Object.entries(raw)) {
     const at = `users.${name}`;
     if (!isRecord(user)) throw new LedgerError(at, 'must be an object');
-    checkKeys(user, ['password', 'scram', 'acl'], at);
+    checkKeys(user, ['password', 'scram', 'acl', 'limits'], at);
     const password = optionalString(user, 'password', at);
     // Plain passwords in a config file are a leak waiting to happen; only hashes are accepted.
     if (password !== undefined && !isPasswordHash(password)) {
       throw new LedgerError(`${at}.password`, 'must be a scrypt hash from hashPassword (scrypt$N$r$p$salt$hash), not a plain password');
     }
-    users.set(name, { password, scram: compileScram(user.scram, `${at}.scram`), acl: compileAcl(user.acl, `${at}.acl`) });
+    let limits: ClientLimits | undefined;
+    if (user.limits !== undefined) {
+      const checked = checkClientLimits(user.limits, `${at}.limits`);
+      if ('error' in checked) throw new LedgerError(checked.error.path, checked.error.message);
+      limits = checked.limits;
+    }
+    users.set(name, { password, scram: compileScram(user.scram, `${at}.scram`), acl: compileAcl(user.acl, `${at}.acl`), limits });
   }
   return users;
 }

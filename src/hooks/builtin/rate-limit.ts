@@ -87,9 +87,24 @@ export class RateLimit implements Hook {
     );
   }
 
-  /** Takes one message and its payload bytes from the client's buckets, or throws HookRejection. */
+  /** PUBLISH packets per second per client; undefined = not limited. */
+  get publishPerSecond(): number | undefined {
+    return this.#rate;
+  }
+
+  /** Payload bytes per second per client; undefined = not limited. */
+  get publishBytesPerSecond(): number | undefined {
+    return this.#byteRate;
+  }
+
+  /**
+   * Takes one message and its payload bytes from the client's buckets, or throws HookRejection. A client whose own
+   * limits (authenticate result, ledger user) set a rate is held to that rate by the broker instead of this one.
+   */
   onPublish(client: ClientInfo | null, packet: PublishPacket): undefined {
     if (client === null || client.inline) return undefined;
+    const own = client.limits;
+    if (own !== undefined && (own.publishPerSecond !== undefined || own.publishBytesPerSecond !== undefined)) return undefined;
     const now = this.#now();
     let bucket = this.#buckets.get(client.id);
     if (bucket === undefined) {
