@@ -26,7 +26,7 @@ const TOKEN = 'limits-token-0123456789';
 /** A broker whose authenticate hook gives each user name the limits in `plans` (others: none). */
 async function brokerWithPlans(plans: Record<string, ClientLimits>, extra: Parameters<typeof startBroker>[0] = {}): Promise<TestBroker> {
   return startBroker({ sysInterval: 0, ...extra }, (broker) => {
-    broker.addHook({
+    void broker.addHook({
       id: 'plans',
       authenticate(_client, auth: ConnectAuth): AuthResult {
         const limits = auth.username === undefined ? undefined : plans[auth.username];
@@ -171,7 +171,7 @@ describe('limits from the authenticate result', () => {
   test('a client with its own rate is held to it instead of the RateLimit hook; plain clients keep the hook rate', async () => {
     const clock = new ManualClock();
     const tb = await brokerWithPlans({ fast: { publishPerSecond: 3 } }, { clock: clock.now });
-    tb.broker.addHook(new RateLimit({ publishPerSecond: 1, now: clock.now }));
+    await tb.broker.addHook(new RateLimit({ publishPerSecond: 1, now: clock.now }));
     try {
       const fast = await session(tb, 5, 'hook-fast', 'fast');
       const plain = await rawSession(tb.port, 5, 'hook-plain');
@@ -206,7 +206,7 @@ describe('limits from the authenticate result', () => {
 
   test('enhanced authentication: limits in the allow answer apply the same way', async () => {
     const tb = await startBroker({ sysInterval: 0 }, (broker) => {
-      broker.addHook({ id: 'token-auth', enhancedAuth: () => ({ decision: 'allow', limits: { receiveMaximum: 7 } }) });
+      void broker.addHook({ id: 'token-auth', enhancedAuth: () => ({ decision: 'allow', limits: { receiveMaximum: 7 } }) });
     });
     try {
       const c = await RawClient.connect(tb.port, 5);
