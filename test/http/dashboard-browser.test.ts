@@ -107,6 +107,8 @@ test('a client appears when an MQTT.js client connects and goes when it leaves; 
     const panel = page.getByRole('region', { name: 'Session browser-seen' });
     await panel.getByText('MQTT 5.0').waitFor();
     await panel.getByText('30 s').waitFor();
+    // The limits in force (docs/capabilities.md, Per-client limits): the broker's, none set for this client.
+    await panel.getByText('in flight 1,024 (receive maximum 1,024); queue 1,000 messages, any bytes; subscriptions unlimited; publish unlimited').waitFor();
     await endClient(c);
     await row.waitFor({ state: 'detached' });
   }));

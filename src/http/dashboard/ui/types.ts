@@ -15,7 +15,23 @@ export interface Client {
   subscriptions: { filter: string; qos: number }[];
   inflight: number;
   queued: number;
+  queuedBytes: number;
   dropped: number;
+  limits: ClientLimits;
+}
+
+/** The limits in force for a client (0 = unlimited for queued bytes, subscriptions and rates). */
+export interface ClientLimits {
+  receiveMaximum: number;
+  maximumInflight: number;
+  inflightWindow: number;
+  maximumQueuedMessages: number;
+  maximumQueuedBytes: number;
+  maximumSubscriptionsPerClient: number;
+  publishPerSecond: number;
+  publishBytesPerSecond: number;
+  /** The keys set for this client alone. */
+  overridden: string[];
 }
 
 export interface Subscription {

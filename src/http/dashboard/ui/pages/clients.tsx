@@ -102,6 +102,8 @@ export function Clients({ token, scope, clients }: Props) {
             <dd>
               {formatNumber(current.inflight)} / {formatNumber(current.queued)} / {formatNumber(current.dropped)}
             </dd>
+            <dt>Limits</dt>
+            <dd data-testid="client-limits">{describeLimits(current.limits)}</dd>
           </dl>
           <h3>Subscriptions</h3>
           {current.subscriptions.length === 0 ? (
@@ -126,4 +128,17 @@ export function Clients({ token, scope, clients }: Props) {
       )}
     </div>
   );
+}
+
+const unlimited = (n: number, unit: string): string => (n === 0 ? 'unlimited' : `${formatNumber(n)} ${unit}`);
+
+/** One line of the limits in force, naming those set for this client alone. */
+function describeLimits(l: Client['limits']): string {
+  const parts = [
+    `in flight ${formatNumber(l.maximumInflight)} (receive maximum ${formatNumber(l.receiveMaximum)})`,
+    `queue ${formatNumber(l.maximumQueuedMessages)} messages, ${l.maximumQueuedBytes === 0 ? 'any bytes' : `${formatNumber(l.maximumQueuedBytes)} bytes`}`,
+    `subscriptions ${unlimited(l.maximumSubscriptionsPerClient, '')}`.trimEnd(),
+    `publish ${unlimited(l.publishPerSecond, 'messages/s')}`,
+  ];
+  return `${parts.join('; ')}${l.overridden.length > 0 ? ` — set for this client: ${l.overridden.join(', ')}` : ''}`;
 }
