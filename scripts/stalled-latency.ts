@@ -1,15 +1,17 @@
 // Latency of a healthy publisher/subscriber pair with and without stalled subscribers on the same topic.
-// Run: npx tsx scripts/stalled-latency.ts [--rounds 3] [--stalled 100] [--seconds 10] [--warmup 10] [--rate 1000] [--payload 1024]
+// Run: npx tsx scripts/stalled-latency.ts [--rounds 3] [--stalled 100] [--seconds 10] [--warmup 2] [--rate 1000] [--payload 1024]
 // Each round runs case A (the pair alone) and case B (the pair plus N subscribers that never read their sockets),
 // alternating A and B, each against a fresh broker process on 127.0.0.1, so that load from other processes on the
-// machine falls on both cases alike. Samples of the warm-up seconds (B: while the stalled sockets' kernel buffers
-// fill) are left out. Prints one line per run and a JSON summary.
+// machine falls on both cases alike. In B the stalled subscribers are first filled until the broker drops messages
+// for every one of them (their kernel buffers take several MiB each), so B measures the steady state; the samples of
+// the warm-up seconds are left out in both. Prints one line per run and a JSON summary.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { Broker, encodePacket, PacketType, Parser } from '../src/index.js';
@@ -23,7 +25,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     stalled: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
     rate: { type: 'string', default: '1000' },
     payload: { type: 'string', default: '1024' },
   },
@@ -37,8 +39,14 @@ if (args.broker) {
   await broker.serve();
   const address = tcp.address();
   process.stdout.write(`${address !== undefined && 'port' in address ? address.port : 0}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => void broker.close(200).then(() => process.exit(0)));
+  // Each line on stdin asks how many of the stalled subscribers have had messages dropped (they are congested).
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (count) => {
+    let dropping = 0;
+    for (let i = 0; i < Number(count); i++) if ((broker.client(`stalled-${i}`)?.dropped ?? 0) > 0) dropping++;
+    process.stdout.write(`${dropping}\n`);
+  });
+  lines.on('close', () => void broker.close(200).then(() => process.exit(0)));
 } else {
   await main();
 }
@@ -49,6 +57,8 @@ interface RunResult {
   sent: number;
   received: number;
   brokerRssMiB: number;
+  /** Seconds it took to make every stalled subscriber congested (case B). */
+  fillSeconds: number;
 }
 
 async function main(): Promise<void> {
@@ -61,7 +71,7 @@ async function main(): Promise<void> {
       const result = await runCase(label, label === 'B' ? Number(args.stalled) : 0);
       results.push(result);
       const l = result.latency;
-      console.log(`round ${r + 1} ${label}: p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  received ${result.received}/${result.sent}  broker rss ${result.brokerRssMiB} MiB`);
+      console.log(`round ${r + 1} ${label}: p50 ${l.p50} µs  p99 ${l.p99} µs  max ${l.max} µs  received ${result.received}/${result.sent}  broker rss ${result.brokerRssMiB} MiB${label === 'B' ? `  (filled in ${result.fillSeconds} s)` : ''}`);
     }
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -80,13 +90,31 @@ async function main(): Promise<void> {
 }
 
 async function runCase(label: 'A' | 'B', stalledCount: number): Promise<RunResult> {
-  const { child, port } = await startBrokerProcess();
+  const { child, port, ask } = await startBrokerProcess();
   const stalled: Socket[] = [];
   try {
     for (let i = 0; i < stalledCount; i++) stalled.push(await stalledSubscriber(port, `stalled-${i}`, (i % 3) as 0 | 1 | 2, i % 2 === 0 ? 5 : 4));
     const sub = await connect(port, 'healthy-sub');
-    await sub.subscribeAsync('lat/#', { qos: 1 });
+    await sub.subscribeAsync('lat/data', { qos: 1 });
     const pub = await connect(port, 'healthy-pub');
+    let fillSeconds = 0;
+    if (stalledCount > 0) {
+      // Fill the stalled sockets (kernel buffers first, several MiB each) with 64 KiB messages on a topic only they
+      // match, until the broker drops for every one of them: from then on they are congested, the steady state.
+      // A connection of its own, closed afterwards, so the healthy publisher's messages never queue behind the filler.
+      const fill = await connect(port, 'filler');
+      const fillStarted = Date.now();
+      const filler = Buffer.alloc(64 * 1024, 0x66);
+      for (;;) {
+        if (fill.stream.writableLength < 4 * 1024 * 1024) for (let i = 0; i < 16; i++) fill.publish('lat/fill', filler, { qos: 0 });
+        await new Promise((r) => setTimeout(r, 10));
+        if ((Date.now() - fillStarted) % 250 < 12 && (await ask(String(stalledCount))) >= stalledCount) break;
+        if (Date.now() - fillStarted > 120_000) throw new Error('the stalled subscribers never became congested');
+      }
+      fillSeconds = Math.round((Date.now() - fillStarted) / 100) / 10;
+      await fill.endAsync(true);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const payloadBytes = Math.max(16, Number(args.payload));
     const rate = Number(args.rate);
     const warmupMs = Number(args.warmup) * 1000;
@@ -129,7 +157,7 @@ async function runCase(label: 'A' | 'B', stalledCount: number): Promise<RunResul
     while (received < sent && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     const rss = await brokerRss(child.pid!);
     await Promise.all([sub.endAsync(true), pub.endAsync(true)]);
-    return { label, latency: summarizeLatency(samples), sent, received, brokerRssMiB: rss };
+    return { label, latency: summarizeLatency(samples), sent, received, brokerRssMiB: rss, fillSeconds };
   } finally {
     for (const s of stalled) s.destroy();
     child.stdin!.end();
@@ -143,19 +171,28 @@ async function runCase(label: 'A' | 'B', stalledCount: number): Promise<RunResul
   }
 }
 
-async function startBrokerProcess(): Promise<{ child: ChildProcess; port: number }> {
+async function startBrokerProcess(): Promise<{ child: ChildProcess; port: number; ask: (line: string) => Promise<number> }> {
   const script = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, ['--import', 'tsx', script, '--broker'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers: ((n: number) => void)[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line !== undefined) resolve(Number(line));
+    let first = true;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (first) {
+        first = false;
+        resolve(Number(line));
+      } else {
+        answers.shift()?.(Number(line));
+      }
     });
     child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
   });
-  return { child, port };
+  const ask = (line: string): Promise<number> =>
+    new Promise((resolve) => {
+      answers.push(resolve);
+      child.stdin.write(`${line}\n`);
+    });
+  return { child, port, ask };
 }
 
 function connect(port: number, clientId: string): Promise<MqttClient> {
