@@ -39,12 +39,11 @@ if (args.broker) {
   await broker.serve();
   const address = tcp.address();
   process.stdout.write(`${address !== undefined && 'port' in address ? address.port : 0}\n`);
-  // Each line on stdin asks how many of the stalled subscribers have had messages dropped (they are congested).
+  // Each line on stdin asks for the output buffered on sockets that push back, in MiB (the default high-water mark):
+  // a socket's buffer passes it only once the kernel takes no more, so N MiB means about N sockets are full.
   const lines = createInterface({ input: process.stdin });
-  lines.on('line', (count) => {
-    let dropping = 0;
-    for (let i = 0; i < Number(count); i++) if ((broker.client(`stalled-${i}`)?.dropped ?? 0) > 0) dropping++;
-    process.stdout.write(`${dropping}\n`);
+  lines.on('line', () => {
+    process.stdout.write(`${Math.floor((broker.stats.outboundBufferedBytes ?? 0) / (1024 * 1024))}\n`);
   });
   lines.on('close', () => void broker.close(200).then(() => process.exit(0)));
 } else {
@@ -100,7 +99,7 @@ async function runCase(label: 'A' | 'B', stalledCount: number): Promise<RunResul
     let fillSeconds = 0;
     if (stalledCount > 0) {
       // Fill the stalled sockets (kernel buffers first, several MiB each) with 64 KiB messages on a topic only they
-      // match, until the broker drops for every one of them: from then on they are congested, the steady state.
+      // match, until the broker holds the high-water mark for each: from then on they are congested, the steady state.
       // A connection of its own, closed afterwards, so the healthy publisher's messages never queue behind the filler.
       const fill = await connect(port, 'filler');
       const fillStarted = Date.now();
