@@ -153,7 +153,13 @@ export class BrokerContext {
   sweep(): void {
     const now = this.clock();
     const connectTimeout = this.capabilities.connectTimeout;
+    const stallTimeout = this.capabilities.outboundStallTimeout;
     for (const conn of this.connections) {
+      if (stallTimeout > 0 && conn.stalledFor(now) >= stallTimeout) {
+        this.logger.warn({ clientId: conn.client?.id, connection: conn.number, stallTimeout, unreadBytes: conn.stream.writableLength }, 'closing a connection whose client reads nothing');
+        conn.closeStalled();
+        continue;
+      }
       if (conn.active) {
         conn.active = false;
         conn.lastSeen = now;

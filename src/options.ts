@@ -44,6 +44,16 @@ export interface Capabilities {
   /** Bytes buffered on a socket beyond which it counts as congested (QoS 0 dropped, QoS 1/2 held). Default 1 MiB. */
   outboundHighWaterMark: number;
   /**
+   * Bytes buffered on the sockets of all clients together (counting only sockets that push back) beyond which every
+   * socket that pushes back counts as congested, whatever its own buffer; 0 = no total cap. Default 256 MiB.
+   */
+  maximumOutboundBytes: number;
+  /**
+   * Milliseconds a connection's buffered output may stay without shrinking (the client reads nothing) before the
+   * connection is closed; 0 = never. Default 60000.
+   */
+  outboundStallTimeout: number;
+  /**
    * Cap on retained messages kept ($SYS excluded); 0 = unlimited. A new retained topic past it is refused: 5.0 QoS 1/2
    * publishers get 0x97 and the message is not routed; QoS 0 and 3.x messages are routed but not retained. Default 0.
    */
@@ -139,6 +149,8 @@ export const DEFAULT_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   maximumQueuedMessages: 1000,
   queueQoS0Offline: false,
   outboundHighWaterMark: 1024 * 1024,
+  maximumOutboundBytes: 256 * 1024 * 1024,
+  outboundStallTimeout: 60_000,
   maximumRetainedMessages: 0,
   maximumRetainedBytes: 0,
   maximumTopicLength: 65535,
@@ -164,6 +176,8 @@ export const LIVE_CAPABILITIES = Object.freeze([
   'maximumQueuedMessages',
   'queueQoS0Offline',
   'outboundHighWaterMark',
+  'maximumOutboundBytes',
+  'outboundStallTimeout',
   'maximumRetainedMessages',
   'maximumTopicLength',
   'maximumTopicLevels',
@@ -221,6 +235,8 @@ export function resolveCapabilities(given: Partial<Capabilities> | undefined): C
   checkInt(c, 'maximumClientIdLength', 1, 65535);
   checkInt(c, 'maximumQueuedMessages', 0, 100_000_000);
   checkInt(c, 'outboundHighWaterMark', 1024, 2 ** 31);
+  checkInt(c, 'maximumOutboundBytes', 0, Number.MAX_SAFE_INTEGER);
+  checkInt(c, 'outboundStallTimeout', 0, 2 ** 31);
   checkInt(c, 'maximumRetainedMessages', 0, 2 ** 31);
   checkInt(c, 'maximumRetainedBytes', 0, Number.MAX_SAFE_INTEGER);
   checkInt(c, 'maximumTopicLength', 1, 65535);

@@ -4,6 +4,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { WebSocketDuplex } from '../listeners/websocket-duplex.js';
+import { TLS_CIPHERS, TLS_MIN_VERSION } from '../listeners/tls-material.js';
 
 /** TLS material for mqtts:// and wss:// (PEM contents, not paths). */
 export interface BridgeTlsOptions {
@@ -29,7 +30,15 @@ export function openTransport(url: URL, tls: BridgeTlsOptions | undefined, timeo
   const port = url.port === '' ? defaultPort : Number(url.port);
   const secure = url.protocol === 'mqtts:' || url.protocol === 'wss:';
   const tlsOptions = secure
-    ? { ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.rejectUnauthorized ?? true, servername: tls?.servername ?? (isIp(host) ? undefined : host) }
+    ? {
+        ca: tls?.ca,
+        cert: tls?.cert,
+        key: tls?.key,
+        rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+        servername: tls?.servername ?? (isIp(host) ? undefined : host),
+        minVersion: TLS_MIN_VERSION,
+        ciphers: TLS_CIPHERS,
+      } as const
     : undefined;
   return new Promise<Duplex>((resolve, reject) => {
     let done = false;

@@ -137,6 +137,15 @@ export class Connection implements CommitWaiter {
   #destroyTimer: NodeJS.Timeout | undefined = undefined;
   /** Set when the stream's write() returned false, cleared on 'drain'. */
   #backpressured = false;
+  /** Reading paused because the client does not read what it is sent (its answers would pile up); resumed on 'drain'. */
+  #readPaused = false;
+  /** This connection's share of stats.outboundBufferedBytes: its stream's buffered bytes while it pushes back, else 0. */
+  #counted = 0;
+  /** Bytes handed to the stream since it opened; less the stream's buffered bytes, what has left it. */
+  #bytesOut = 0;
+  /** Bytes that had left the stream when the stall clock started, and when it started (-1 = not running). */
+  #stallMark = 0;
+  #stalledSince = -1;
   /** True until the first byte arrives (it must start a CONNECT). */
   #firstByte = true;
 
@@ -187,6 +196,9 @@ export class Connection implements CommitWaiter {
   /** The stream drained: let held QoS 1/2 messages move. */
   drained(): void {
     this.#backpressured = false;
+    this.#stalledSince = -1;
+    this.#count(0);
+    if (this.#readPaused) this.#resumeReading();
     if (this.session !== null && this.state === ConnectionState.CONNECTED) this.ctx.delivery.pump(this.session);
   }
 
@@ -210,13 +222,52 @@ export class Connection implements CommitWaiter {
     return this.state === ConnectionState.CONNECTED;
   }
 
-  /** True when the socket has more buffered than the high-water mark: QoS 0 is dropped, QoS 1/2 held. */
+  /**
+   * True when the socket has more buffered than the high-water mark, or pushes back while the sockets of all clients
+   * together hold more than maximumOutboundBytes: QoS 0 is dropped, QoS 1/2 held.
+   */
   get congested(): boolean {
-    const hwm = this.ctx.capabilities.outboundHighWaterMark;
+    const caps = this.ctx.capabilities;
+    const hwm = caps.outboundHighWaterMark;
     // Reading the stream's buffered length costs more than the delivery itself: only do it once the
     // stream has pushed back (write() returned false) or our own queue is already large.
     if (!this.#backpressured && this.#pendingBytes < hwm) return false;
-    return this.stream.writableLength + this.#pendingBytes > hwm;
+    const buffered = this.stream.writableLength;
+    if (!this.#backpressured) return buffered + this.#pendingBytes > hwm;
+    // Keeps the broker-wide figure current while it is read anyway.
+    this.#count(buffered);
+    if (buffered + this.#pendingBytes > hwm) return true;
+    return caps.maximumOutboundBytes !== 0 && this.ctx.stats.outboundBufferedBytes > caps.maximumOutboundBytes;
+  }
+
+  /**
+   * How long, in ms, this connection's buffered output has not shrunk at all (0 while it is not pushing back or
+   * still moving); the sweep closes it past outboundStallTimeout.
+   */
+  stalledFor(now: number): number {
+    if (!this.#backpressured) return 0;
+    const left = this.#bytesOut - this.stream.writableLength;
+    if (this.#stalledSince === -1 || left !== this.#stallMark) {
+      this.#stallMark = left;
+      this.#stalledSince = now;
+      return 0;
+    }
+    return now - this.#stalledSince;
+  }
+
+  /** Closes a connection whose client has read nothing for outboundStallTimeout: nothing more can reach it. */
+  closeStalled(): void {
+    this.ctx.stats.stalledDisconnects++;
+    this.closedByServer = true;
+    this.closeReason = ReasonCode.QUOTA_EXCEEDED;
+    if (this.closeError === undefined) this.closeError = new Error(`the client read nothing for ${this.ctx.capabilities.outboundStallTimeout} ms`);
+    // No DISCONNECT: it would only join the output the client does not read.
+    this.destroy();
+  }
+
+  #count(buffered: number): void {
+    this.ctx.stats.outboundBufferedBytes += buffered - this.#counted;
+    this.#counted = buffered;
   }
 
   /** Most QoS 1/2 messages in flight to this client: the broker's (or this client's own) window, lowered by its Receive Maximum. */
@@ -290,7 +341,7 @@ export class Connection implements CommitWaiter {
         this.#run(backlog[i]!);
       }
     }
-    if (this.#waiting() === null && this.state < ConnectionState.CLOSING) this.stream.resume();
+    if (this.#waiting() === null && !this.#readPaused && this.state < ConnectionState.CLOSING) this.stream.resume();
   }
 
   #waiting(): Packet[] | null {
@@ -306,6 +357,8 @@ export class Connection implements CommitWaiter {
     if (this.state === ConnectionState.CLOSED) return;
     (this.#pending ??= []).push(bytes);
     this.#pendingBytes += bytes.length;
+    // One turn may read many chunks from a client (each answered): stop reading once the answers pass the mark.
+    if (this.#pendingBytes > this.ctx.capabilities.outboundHighWaterMark && !this.#readPaused) this.#pauseReading();
     this.ctx.stats.packetsSent++;
     this.ctx.stats.packetsSentByType[bytes[0]! >> 4]!++;
     if (!this.#queuedForFlush) {
@@ -474,14 +527,35 @@ export class Connection implements CommitWaiter {
   #writeOut(pending: Buffer[], bytes: number, sent: (Packet | number)[] | null): void {
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed || this.stream.writableEnded) return;
     this.ctx.stats.bytesSent += bytes;
+    this.#bytesOut += bytes;
     const ok = writePending(this.stream, pending, bytes);
     if (sent !== null) this.#notifySent(sent);
     if (!ok) {
       this.#backpressured = true;
-    } else if (this.session !== null && this.session.queue.size > 0 && this.state === ConnectionState.CONNECTED) {
+      const buffered = this.stream.writableLength;
+      this.#count(buffered);
+      // The client reads nothing: stop reading it too, so the answers to what it sends (acknowledgements, PINGRESP,
+      // SUBACK) cannot pile up here; TCP pushes back on it until it reads again ('drain' resumes).
+      if (buffered > this.ctx.capabilities.outboundHighWaterMark && !this.#readPaused) this.#pauseReading();
+      return;
+    }
+    // Paused for a large turn that the stream took at once: no 'drain' may come to resume reading.
+    if (this.#readPaused) this.#resumeReading();
+    if (this.session !== null && this.session.queue.size > 0 && this.state === ConnectionState.CONNECTED) {
       // The stream took everything without pushing back, so no 'drain' will come: keep the queue moving.
       this.ctx.delivery.pump(this.session);
     }
+  }
+
+  #pauseReading(): void {
+    this.#readPaused = true;
+    this.stream.pause();
+  }
+
+  #resumeReading(): void {
+    this.#readPaused = false;
+    // An async hook may hold reading paused too (#resume reads again once it settles).
+    if (this.#backlog === null && this.state < ConnectionState.CLOSING) this.stream.resume();
   }
 
   #notifySent(sent: (Packet | number)[]): void {
@@ -548,6 +622,7 @@ export class Connection implements CommitWaiter {
     this.#pending = null;
     this.#pendingBytes = 0;
     this.#sentPackets = null;
+    this.#count(0);
     this.ctx.connectionClosed(this);
   }
 }

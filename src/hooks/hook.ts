@@ -133,6 +133,7 @@ export type EnhancedAuthResult =
 /** Why a message was not delivered. */
 export type DropReason =
   | 'queue-full'
+  | 'congested'
   | 'offline-queue-full'
   | 'expired'
   | 'packet-too-large'

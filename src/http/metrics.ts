@@ -218,6 +218,8 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   gaugeFrom('swiftlet_retained_messages', 'Retained messages stored.', () => n('retainedMessages'));
   gaugeFrom('swiftlet_retained_bytes', 'Payload bytes of the retained messages stored.', () => n('retainedBytes'));
   counterFrom('swiftlet_retained_refused_total', 'Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes.', 'retainedRefused');
+  gaugeFrom('swiftlet_outbound_buffered_bytes', 'Bytes buffered on the sockets of clients that read slower than they are sent to.', () => n('outboundBufferedBytes'));
+  counterFrom('swiftlet_stalled_disconnects_total', 'Connections closed because their client read nothing for outboundStallTimeout.', 'stalledDisconnects');
   counterFrom('swiftlet_storage_commits_total', 'Commits of durable storage (one per batch of changes).', 'storageCommits');
   counterFrom('swiftlet_persistence_errors_total', 'Storage failures: commits that failed (what waited for them was refused), writes or a close that threw.', 'persistenceErrors');
   gaugeFrom('swiftlet_storage_bytes', 'Bytes of messages in durable storage, as counted against the size cap.', () => n('storedBytes'));

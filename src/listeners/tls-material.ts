@@ -25,7 +25,31 @@ export interface TlsMaterialOptions {
   readonly caFile?: string;
   /** Passphrase of an encrypted private key. */
   readonly passphrase?: string;
+  /** Oldest TLS version accepted; default `TLSv1.2` (whatever the process-wide default says). */
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list (TLS 1.3 suites included); default TLS_CIPHERS. */
+  readonly ciphers?: string;
 }
+
+/** The oldest TLS version Swiftlet speaks, as a server and as a client: TLS 1.0 and 1.1 are deprecated (RFC 8996). */
+export const TLS_MIN_VERSION = 'TLSv1.2';
+
+/**
+ * The cipher suites Swiftlet offers and accepts: the TLS 1.3 suites, and for TLS 1.2 only ECDHE key exchange (forward
+ * secrecy) with AEAD ciphers (no CBC, no static RSA key exchange, no SHA-1 MACs). Set explicitly so that a lowered
+ * process-wide default (`tls.DEFAULT_CIPHERS`, `--tls-cipher-list`) does not weaken the broker.
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 /** Which client certificates a TLS listener asks for: none, verify when sent, or demand a verified one. */
 export type ClientCertificateMode = 'none' | 'optional' | 'required';
@@ -93,7 +117,7 @@ export async function loadTlsMaterial(options: TlsMaterialOptions, listenerId?: 
       throw new TlsMaterialError(`${where}: CA ${name(options.caFile, options.ca)}: not a usable PEM certificate (${message(err)})`);
     }
   }
-  const material: SecureContextOptions = { cert, key };
+  const material: SecureContextOptions = { cert, key, minVersion: options.minVersion ?? TLS_MIN_VERSION, ciphers: options.ciphers ?? TLS_CIPHERS };
   if (ca !== undefined) material.ca = ca;
   if (options.passphrase !== undefined) material.passphrase = options.passphrase;
   try {

@@ -39,7 +39,7 @@ export class Delivery {
       if (conn.congested) {
         // Retained messages sent on subscribe wait for the socket instead of being dropped.
         if (out.retainedBurst) this.#enqueue(session, out, 'queue-full');
-        else this.drop(session, out.message, 'queue-full');
+        else this.drop(session, out.message, 'congested');
         return;
       }
       this.#sendPublish(conn, session, out, 0, false);

@@ -7,6 +7,7 @@ export type DropCounterReason = DropReason | 'publish-refused';
 /** Every drop reason, in a fixed order (metrics labels). */
 export const DROP_COUNTER_REASONS: readonly DropCounterReason[] = [
   'queue-full',
+  'congested',
   'offline-queue-full',
   'expired',
   'packet-too-large',
@@ -90,6 +91,10 @@ export class BrokerStats {
   persistenceErrors = 0;
   /** Bytes of messages in durable storage, as counted against `maximumStoredBytes`. */
   storedBytes = 0;
+  /** Bytes buffered on the sockets that push back (clients reading slower than they are sent to); a gauge. */
+  outboundBufferedBytes = 0;
+  /** Connections closed because their client read nothing for outboundStallTimeout. */
+  stalledDisconnects = 0;
   /** Retained messages not stored because of maximumRetainedMessages or maximumRetainedBytes. */
   retainedRefused = 0;
   /** Control packets received, indexed by packet type (1–15). */
@@ -151,6 +156,8 @@ export class BrokerStats {
       retainedRefused: this.retainedRefused,
       limitsReachedTotal: this.limitsReachedTotal,
       memoryHigh: this.memoryHigh ? 1 : 0,
+      outboundBufferedBytes: this.outboundBufferedBytes,
+      stalledDisconnects: this.stalledDisconnects,
     };
   }
 }

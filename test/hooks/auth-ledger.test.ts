@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthLedger } from '../../src/hooks/builtin/auth-ledger.js';
 import { LedgerError } from '../../src/hooks/builtin/ledger-rules.js';
-import { hashPassword, hashPasswordSync, isPasswordHash, verifyPassword } from '../../src/hooks/builtin/password-hash.js';
+import { hashPassword, hashPasswordSync, isPasswordHash, unmatchableHashLike, verifyPassword } from '../../src/hooks/builtin/password-hash.js';
 import { coversFilter, matchesFilter } from '../../src/hooks/builtin/acl-filter.js';
 import type { PeerCertificateIdentity } from '../../src/listeners/listener.js';
 import { createAuth, createClient, createMeta, createRecordingLogger } from './helpers.js';
@@ -35,6 +35,24 @@ test('users: right password allows, wrong or unknown denies with 0x86, anonymous
   assert.deepEqual(await ledger.authenticate(client, createAuth()), { decision: 'deny', reasonCode: 0x87 });
   const open = new AuthLedger({ allowAnonymous: true, ledger: {} });
   assert.deepEqual(await open.authenticate(client, createAuth()), { decision: 'allow' });
+});
+
+test('no user enumeration: an unknown user is refused like a wrong password, after a scrypt check of the same cost', async () => {
+  const ledger = new AuthLedger({ ledger: { users: { alice: { password: alicePassword } } } });
+  const client = createClient();
+  const wrong = ledger.authenticate(client, createAuth({ username: 'alice', password: Buffer.from('nope') }));
+  const unknown = ledger.authenticate(client, createAuth({ username: 'mallory', password: Buffer.from('nope') }));
+  // Both go through an asynchronous scrypt verification (a synchronous answer would come back at once).
+  assert.equal(typeof (wrong as Promise<unknown>).then, 'function');
+  assert.equal(typeof (unknown as Promise<unknown>).then, 'function');
+  assert.deepEqual(await wrong, await unknown);
+  assert.deepEqual(await unknown, { decision: 'deny', reasonCode: 0x86 });
+  // The stand-in hash has the cost parameters of the ledger's passwords, and nothing matches it.
+  const standIn = unmatchableHashLike(alicePassword);
+  assert.equal(standIn.split('$').slice(0, 4).join('$'), alicePassword.split('$').slice(0, 4).join('$'));
+  assert.equal(isPasswordHash(standIn), true);
+  for (const guess of ['', 'wonderland', 'nope', '\u0000'.repeat(32)]) assert.equal(await verifyPassword(guess, standIn), false);
+  assert.match(unmatchableHashLike(undefined), /^scrypt\$16384\$8\$1\$/);
 });
 
 test('plain passwords in the ledger are refused with the offending key', () => {

@@ -9,8 +9,11 @@ import { certificateUsername } from './certificate-identity.js';
 import type { AclAccess, AuthResult, ClientInfo, ConnectAuth, Decision, Hook, HookContext, HookLogger, MaybePromise } from '../hook.js';
 import { checkLedgerAccess, compileLedger, findAuthRule } from './ledger-rules.js';
 import type { CompiledLedger, LedgerData } from './ledger-rules.js';
-import { verifyPassword } from './password-hash.js';
+import { unmatchableHashLike, verifyPassword } from './password-hash.js';
 import type { ScramCredentials } from './scram-credentials.js';
+
+/** The unmatchable hash of each compiled ledger (computed on first use). */
+const unmatchableHashes = new WeakMap<CompiledLedger, string>();
 
 /** Options of AuthLedger. */
 export interface AuthLedgerOptions {
@@ -189,13 +192,30 @@ export class AuthLedger implements Hook {
     if (username === undefined || ledger.users.size === 0) {
       return this.#allowAnonymous ? { decision: 'allow' } : { decision: 'deny', reasonCode: ReasonCode.NOT_AUTHORIZED };
     }
-    const user = ledger.users.get(username);
-    if (user?.password === undefined || auth.password === undefined) {
-      return { decision: 'deny', reasonCode: ReasonCode.BAD_USER_NAME_OR_PASSWORD };
-    }
-    return verifyPassword(auth.password, user.password).then((ok): AuthResult =>
-      ok ? { decision: 'allow', ...withLimits } : { decision: 'deny', reasonCode: ReasonCode.BAD_USER_NAME_OR_PASSWORD },
+    if (auth.password === undefined) return { decision: 'deny', reasonCode: ReasonCode.BAD_USER_NAME_OR_PASSWORD };
+    // An unknown user (or one without a password) is checked against a hash nothing matches: the same answer after
+    // the same work as a wrong password, so the answer time does not tell which user names exist.
+    const stored = ledger.users.get(username)?.password;
+    return verifyPassword(auth.password, stored ?? this.#unmatchable(ledger)).then((ok): AuthResult =>
+      ok && stored !== undefined ? { decision: 'allow', ...withLimits } : { decision: 'deny', reasonCode: ReasonCode.BAD_USER_NAME_OR_PASSWORD },
     );
+  }
+
+  // A hash nothing matches, with the cost of the ledger's first password (per ledger: a reload may change costs).
+  #unmatchable(ledger: CompiledLedger): string {
+    let hash = unmatchableHashes.get(ledger);
+    if (hash === undefined) {
+      let like: string | undefined;
+      for (const user of ledger.users.values()) {
+        if (user.password !== undefined) {
+          like = user.password;
+          break;
+        }
+      }
+      hash = unmatchableHashLike(like);
+      unmatchableHashes.set(ledger, hash);
+    }
+    return hash;
   }
 
   /** Decides a publish / subscribe / read with the ACL rules; sync. */

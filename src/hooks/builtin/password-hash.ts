@@ -82,6 +82,20 @@ export function hashPasswordSync(plain: string | Buffer, options?: PasswordHashO
   return format(N, r, p, salt, scryptSync(plain, salt, KEY_LENGTH, scryptParams(N, r, p)));
 }
 
+const UNMATCHABLE_SALT = Buffer.from('swiftlet-no-user').toString('base64');
+const UNMATCHABLE_KEY = Buffer.alloc(KEY_LENGTH).toString('base64');
+
+/**
+ * A well-formed hash with the cost parameters of `like` (default ones when it is not a hash) that no password matches
+ * (its key is not the scrypt of anything one can find): verifying against it costs what verifying against `like`
+ * costs, so an unknown user name can be refused after the same work as a wrong password.
+ */
+export function unmatchableHashLike(like: string | undefined): string {
+  const parsed = like === undefined ? undefined : parseHash(like);
+  const [N, r, p] = parsed === undefined ? resolve(undefined) : [parsed.N, parsed.r, parsed.p];
+  return `scrypt$${N}$${r}$${p}$${UNMATCHABLE_SALT}$${UNMATCHABLE_KEY}`;
+}
+
 /** Checks a password against a stored hash in constant time; false for a malformed hash. */
 export function verifyPassword(plain: string | Buffer, encoded: string): Promise<boolean> {
   const parsed = parseHash(encoded);
