@@ -75,6 +75,10 @@ export class RedisBus implements Bus, SessionOwnership {
   #requestSeq = 0;
   /** Adoptions of dead nodes running here (or waited for), by node id. */
   readonly #adopting = new Map<string, Promise<void>>();
+  /** Marker entries this node put in its own inbox, with who waits until the read loop has routed up to them. */
+  readonly #markers = new Map<string, () => void>();
+  /** The id of the last inbox entry routed and stored here. */
+  #routedUpTo = '0-0';
   /** When each node in the cluster was first seen without its liveness key. */
   readonly #deadSince = new Map<string, number>();
 
@@ -300,7 +304,7 @@ export class RedisBus implements Bus, SessionOwnership {
       const ids: string[] = [];
       for (const [id, fields] of entries) {
         ids.push(id.toString());
-        this.#route(fields[1], null);
+        if (fields[0]?.toString() !== 'marker') this.#route(fields[1], null);
       }
       // Acknowledged once routed here and stored for the persistent sessions that must get them: a crash before this
       // re-reads them at the restart (or the node adopting this one's sessions routes them).
@@ -309,6 +313,8 @@ export class RedisBus implements Bus, SessionOwnership {
       } catch {
         continue;
       }
+      this.#routedUpTo = ids[ids.length - 1]!;
+      for (const [m, reached] of this.#markers) if (streamIdAtMost(m, this.#routedUpTo)) reached();
       try {
         await this.#cmd!.multi().xack(inbox, 'g', ...ids).xdel(inbox, ...ids).exec();
       } catch (err) {
@@ -365,10 +371,33 @@ export class RedisBus implements Bus, SessionOwnership {
     });
   }
 
+  /**
+   * Resolves once the read loop has routed and stored everything in this node's inbox up to now: messages other nodes
+   * sent here (and acknowledged to their publishers) reach a session before it leaves. Rejects after the node timeout.
+   */
+  async #inboxRouted(): Promise<void> {
+    const id = await this.#cmd!.xadd(this.#key('inbox', this.#nodeId), '*', 'marker', '');
+    if (id === null) throw new Error('cluster: no inbox marker');
+    if (streamIdAtMost(id, this.#routedUpTo)) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#markers.delete(id);
+        reject(new Error('cluster: the inbox was not read in time'));
+      }, this.#timeoutMs());
+      timer.unref();
+      this.#markers.set(id, () => {
+        clearTimeout(timer);
+        this.#markers.delete(id);
+        resolve();
+      });
+    });
+  }
+
   /** Another node asks for a session this node owns: let go of it, store it, make that node its owner, answer. */
   async #handOver(clientId: string, to: string, req: string): Promise<void> {
     let ok = true;
     try {
+      await this.#inboxRouted();
       await this.#receiver!.handOver(clientId);
       await this.#directory!.transfer(this.#nodeId, clientId, to);
     } catch (err) {
@@ -529,6 +558,13 @@ export class RedisBus implements Bus, SessionOwnership {
     this.#sub?.disconnect();
     cmd?.disconnect();
   }
+}
+
+/** True when stream entry id `a` (`<ms>-<seq>`) is not after `b`. */
+function streamIdAtMost(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am < bm || (am === bm && as <= bs);
 }
 
 /** `$SYS/broker/...` describes one node and stays on it; everything else (its per-node copy included) is cluster-wide. */
