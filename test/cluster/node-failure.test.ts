@@ -10,6 +10,7 @@ import type { TestBroker } from '../helpers/broker.js';
 import { run, mqttPort } from '../helpers/cli-process.js';
 import type { Running } from '../helpers/cli-process.js';
 import { freePort, startRedisServer } from '../helpers/redis-server.js';
+import { RawClient } from '../helpers/raw-client.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
 interface Cluster {
@@ -108,6 +109,10 @@ test('a dead node’s offline queue is adopted: messages queued before the kill 
     for (let i = 0; i < 10; i++) await pub.publishAsync('o/t', String(i), { qos: 1 });
     c.doomed.child.kill('SIGKILL');
     await c.doomed.exited;
+    // Before its heartbeat expires the dead node still owns the session and cannot hand it over: 0x88, retry later.
+    const early = await RawClient.connect(c.survivor.port, 5);
+    assert.equal((await early.handshake(id, { clean: false, properties: { sessionExpiryInterval: 600 } })).reasonCode, 0x88);
+    early.destroy();
     // The survivor still routes to the dead node until it is adopted: these wait in the dead node's inbox.
     for (let i = 10; i < 20; i++) await pub.publishAsync('o/t', String(i), { qos: 1 });
     await waitFor(() => c.survivor.broker.client(id) !== undefined, 30_000, 'the session adopted by the survivor');

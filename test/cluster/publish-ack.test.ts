@@ -26,6 +26,13 @@ test('PUBACK and PUBREC of a message for a subscriber on another node wait for R
     pub.send({ type: PacketType.PUBLISH, dup: false, qos: 1, retain: false, topic: 'ack/one', packetId: 1, payload: Buffer.from('q1'), properties: {} });
     pub.send({ type: PacketType.PUBLISH, dup: false, qos: 2, retain: false, topic: 'ack/two', packetId: 2, payload: Buffer.from('q2'), properties: {} });
     assert.equal(await pub.quiet(500), true, 'no acknowledgement while Redis cannot take the message');
+    // No session can change owner while Redis is away: a persistent session is refused, a clean one served here.
+    const persistent = await RawClient.connect(a.port, 5);
+    assert.equal((await persistent.handshake('ack-persistent', { clean: false, properties: { sessionExpiryInterval: 60 } })).reasonCode, 0x88);
+    persistent.destroy();
+    const clean = await RawClient.connect(a.port, 5);
+    assert.equal((await clean.handshake('ack-clean', { clean: true })).reasonCode, 0);
+    clean.destroy();
     await redis.restart();
     const puback = await pub.expect(PacketType.PUBACK, 15_000);
     assert.equal(puback.packetId, 1);

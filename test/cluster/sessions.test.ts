@@ -9,7 +9,10 @@ import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
-import { PacketType } from '../../src/index.js';
+import { Broker, LmdbPersistence, PacketType } from '../../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let redis: RedisServer;
 let a: TestBroker;
@@ -163,4 +166,16 @@ test('a persistent client moving back and forth between nodes keeps one session 
     await waitFor(() => node.broker.client(id)?.connected === false, 3000, 'offline');
   }
   assert.deepEqual(received, Array.from({ length: sent }, (_, i) => String(i)), 'each once, in order');
+});
+
+test('a cluster node refuses a storage the other nodes cannot read (LMDB) when it starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'swiftlet-cluster-lmdb-'));
+  const broker = new Broker({ id: 'lmdb-node', sysInterval: 0, cluster: { redis: redis.url, prefix: 's9:' } });
+  broker.setPersistence(new LmdbPersistence({ path: dir }));
+  try {
+    await assert.rejects(broker.serve(), (err: Error & { code?: string }) => err.code === 'SWIFTLET_ERR_OPTIONS_INVALID' && /storage must be Redis/.test(err.message));
+  } finally {
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
