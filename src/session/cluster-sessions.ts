@@ -16,6 +16,8 @@ export class ClusterSessions {
   readonly #ownership: SessionOwnership;
   /** Client ids being claimed here, each with the claim running (CONNECTs of one id are claimed one at a time). */
   readonly #claiming = new Map<string, Promise<boolean>>();
+  /** Client ids whose sessions are being loaded here, with the load. */
+  readonly #loading = new Map<string, Promise<void>>();
 
   constructor(ctx: BrokerContext, ownership: SessionOwnership) {
     this.#ctx = ctx;
@@ -58,7 +60,17 @@ export class ClusterSessions {
   }
 
   /** Loads sessions this node now owns from the shared store (those already held here are left as they are). */
-  async adopt(clientIds: readonly string[]): Promise<void> {
+  adopt(clientIds: readonly string[]): Promise<void> {
+    const load = this.#load(clientIds);
+    const settled = load.catch(() => undefined);
+    for (const id of clientIds) this.#loading.set(id, settled);
+    void settled.then(() => {
+      for (const id of clientIds) if (this.#loading.get(id) === settled) this.#loading.delete(id);
+    });
+    return load;
+  }
+
+  async #load(clientIds: readonly string[]): Promise<void> {
     const registry = this.#ctx.registry;
     const wanted = clientIds.filter((id) => !registry.sessions.has(id));
     const persistence = this.#ctx.persistence;
@@ -82,6 +94,9 @@ export class ClusterSessions {
    * this node, and what was recorded for it is committed before the other node reads it.
    */
   async handOver(clientId: string): Promise<void> {
+    // A session being loaded or claimed here is handed over once that is done, never half-loaded.
+    await this.#loading.get(clientId);
+    await this.#claiming.get(clientId);
     const registry = this.#ctx.registry;
     const conn = registry.clients.get(clientId);
     if (conn !== undefined) {
