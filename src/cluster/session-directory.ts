@@ -98,7 +98,9 @@ export class SessionDirectory {
 
   /** Takes the claim on `node` (adoption, or the node's own start) for `ttlMs`; false when another holds it. */
   async takeClaim(node: string, by: string, ttlMs: number): Promise<boolean> {
-    return (await this.#redis.set(this.claimKey(node), by, 'PX', ttlMs, 'NX')) === 'OK';
+    if ((await this.#redis.set(this.claimKey(node), by, 'PX', ttlMs, 'NX')) === 'OK') return true;
+    // Its own claim, left by a run of this node that ended before dropping it.
+    return (await this.#redis.get(this.claimKey(node))) === by && (await this.#redis.pexpire(this.claimKey(node), ttlMs)) === 1;
   }
 
   async dropClaim(node: string, by: string): Promise<void> {

@@ -179,3 +179,34 @@ test('a cluster node refuses a storage the other nodes cannot read (LMDB) when i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a node that stops while holding a persistent session: a live node adopts it, and the node back with the same id owns it no more', async () => {
+  const c = await startBroker({ id: 'sess-c', sysInterval: 0, cluster: { redis: redis.url, prefix: 's1:' } });
+  const id = 'stopped-owner';
+  const persistent = { protocolVersion: 5 as const, clientId: id, clean: false, properties: { sessionExpiryInterval: 300 } };
+  const first = await client(c.port, persistent);
+  await first.subscribeAsync('st/#', { qos: 1 });
+  await routeKnown(first, a, 'st/probe');
+  await endClient(first);
+  await waitFor(() => c.broker.client(id)?.connected === false, 3000, 'offline on node c');
+  await c.close();
+  await waitFor(() => a.broker.client(id) !== undefined || b.broker.client(id) !== undefined, 15_000, 'adopted by a live node');
+  const pub = await client(a.port, { protocolVersion: 5 });
+  for (let i = 0; i < 3; i++) await pub.publishAsync('st/t', String(i), { qos: 1 });
+  const resumed = mqtt.connect({ host: '127.0.0.1', port: b.port, reconnectPeriod: 0, ...persistent });
+  clients.push(resumed);
+  const got = collect(resumed);
+  const connack = await new Promise<{ sessionPresent: boolean }>((resolve, reject) => {
+    resumed.once('connect', resolve);
+    resumed.once('error', reject);
+  });
+  assert.equal(connack.sessionPresent, true);
+  await waitFor(() => got.filter((m) => m.topic === 'st/t').length >= 3, 5000, 'the messages published after the adoption');
+  assert.deepEqual(got.filter((m) => m.topic === 'st/t').map((m) => m.payload.toString()), ['0', '1', '2']);
+  const again = await startBroker({ id: 'sess-c', sysInterval: 0, cluster: { redis: redis.url, prefix: 's1:' } });
+  try {
+    assert.equal(again.broker.client(id), undefined, 'the restarted node does not load a session another node owns');
+  } finally {
+    await again.close();
+  }
+});
