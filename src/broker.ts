@@ -17,7 +17,8 @@ import { EMPTY_PROPERTIES, PacketType } from './codec/types.js';
 import { SysPublisher } from './sys/sys-publisher.js';
 import { VERSION } from './version.js';
 import { RedisBus } from './cluster/redis-bus.js';
-import type { BusState } from './cluster/redis-bus.js';
+import type { BusState, ClusterOptions } from './cluster/redis-bus.js';
+import { clusterPersistence } from './cluster/cluster-storage.js';
 import { Bridge } from './bridge/bridge.js';
 import type { BridgeHost, BridgeOptions, BridgeStatus } from './bridge/bridge.js';
 import { BridgeLoopGuard } from './bridge/loop-guard.js';
@@ -52,6 +53,7 @@ export class Broker {
   readonly #listeners = new Map<string, Listener>();
   readonly #sys: SysPublisher;
   readonly #maximumStoredBytes: number;
+  readonly #clusterOptions: ClusterOptions | undefined;
   readonly #bridges = new Map<string, Bridge>();
   #loopGuard: BridgeLoopGuard | undefined;
   #serving = false;
@@ -66,6 +68,7 @@ export class Broker {
       throw new SwiftletError('SWIFTLET_ERR_OPTIONS_INVALID', `maximumStoredBytes: expected an integer >= 0, found ${JSON.stringify(maxStored)}`);
     }
     this.#maximumStoredBytes = maxStored;
+    this.#clusterOptions = options.cluster;
   }
 
   /** Swiftlet's version. */
@@ -184,13 +187,21 @@ export class Broker {
     if (this.#serving) throw new SwiftletError('SWIFTLET_ERR_BROKER_ALREADY_SERVING', 'serve() was already called');
     const ctx = this.#ctx;
     await ctx.hooks.init(this.#hookContext());
-    const state = await ctx.persistence.open();
+    // A cluster's nodes share one store: each loads the sessions it owns when it joins (bus start), not all of them.
+    const cluster = this.#clusterOptions;
+    if (cluster !== undefined) ctx.persistence = clusterPersistence(cluster, ctx.persistence);
+    const state = await (cluster === undefined ? ctx.persistence.open() : ctx.persistence.open({ sessions: false }));
     ctx.openJournal(this.#maximumStoredBytes);
     const restored = restoreState(ctx, state);
     if (restored.sessions + restored.retained + restored.skipped > 0) ctx.logger.info(restored, 'persisted state restored');
+    const journal = ctx.journal;
     await ctx.bus.start(ctx.id, {
       message: (message, scope) => ctx.router.routeFromCluster(message, scope),
       retained: (message) => ctx.router.retainedFromCluster(message),
+      sent: (written) => journal.awaitWrite(written),
+      durable: () => journal.settled(),
+      adopt: (clientIds) => ctx.cluster!.adopt(clientIds),
+      handOver: (clientId) => ctx.cluster!.handOver(clientId),
     });
     this.#serving = true;
     ctx.startSweep();

@@ -17,6 +17,7 @@ import { BrokerStats } from './sys/stats.js';
 import type { Bus } from './cluster/bus.js';
 import { NoopBus } from './cluster/bus.js';
 import { RedisBus } from './cluster/redis-bus.js';
+import { ClusterSessions } from './session/cluster-sessions.js';
 import type { Persistence } from './persistence/persistence.js';
 import { MemoryPersistence } from './persistence/memory-persistence.js';
 import { Journal } from './persistence/journal.js';
@@ -44,6 +45,8 @@ export class BrokerContext {
   readonly sharedStrategy: 'round-robin' | 'random' | 'hash';
   /** The cluster bus (RedisBus when `cluster` is set); single-node brokers run the no-op bus. */
   readonly bus: Bus;
+  /** Session ownership across the nodes of a cluster; null on a single node. */
+  readonly cluster: ClusterSessions | null;
   persistence: Persistence = new MemoryPersistence();
   /** Records state changes through `persistence` and group-commits them (disabled for a non-durable one). */
   journal: Journal;
@@ -65,6 +68,7 @@ export class BrokerContext {
     this.sharedStrategy = options.sharedSubscriptionStrategy ?? 'round-robin';
     this.sweepInterval = options.sweepInterval ?? 1000;
     this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger);
+    this.cluster = this.bus.sessions === null ? null : new ClusterSessions(this, this.bus.sessions);
     this.storageFailures = new StorageErrorReporter(this);
     this.journal = this.#createJournal(0);
     this.registry = new SessionRegistry(this);

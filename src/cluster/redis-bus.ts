@@ -7,14 +7,17 @@
 //   <p>routes:<id>           set of the node's filters (`$share/<group>/<filter>` for shared ones)
 //   <p>inbox:<id>            stream of envelopes for the node (consumer group `g`), acknowledged after routing
 //   <p>retained              hash topic → envelope of every retained message
-// Channels: <p>routes (`+`/`-` NUL node NUL filter), <p>nodes (`up`/`down` NUL node), <p>retained (node NUL envelope).
+//   <p>owner:<client>, <p>owned:<id>, <p>claim:<id>: session ownership (session-directory.ts)
+// Channels: <p>routes (`+`/`-` NUL node NUL filter), <p>nodes (`up`/`down` NUL node), <p>retained (node NUL envelope),
+// <p>ctl:<id> (JSON requests to node <id>: session handover and its answer).
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import type { BrokerLogger } from '../options.js';
 import type { Message } from '../routing/message.js';
 import { FULL_SCOPE } from './bus.js';
-import type { Bus, BusReceiver, RouteScope } from './bus.js';
+import type { Bus, BusReceiver, Claim, RouteScope, SessionOwnership } from './bus.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import { RouteTable } from './route-table.js';
+import { SessionDirectory } from './session-directory.js';
 
 /** How a node joins the cluster. */
 export interface ClusterOptions {
@@ -34,9 +37,18 @@ export type BusState = 'starting' | 'connected' | 'degraded' | 'stopped';
 const SEP = '\u0000';
 /** Most envelopes waiting for Redis (an outage) before messages for other nodes are dropped and counted. */
 const MAX_UNSENT = 100_000;
+/** How long a claim on a node (its adoption, or its own start) holds at most. */
+const CLAIM_MS = 30_000;
 
-/** A Bus over Redis (single server or Sentinel). */
-export class RedisBus implements Bus {
+/** A control message between nodes. */
+type Control = { op: 'handover'; client: string; from: string; req: string } | { op: 'handed'; req: string; ok: boolean };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/** A Bus over Redis (single server or Sentinel), with session ownership across its nodes. */
+export class RedisBus implements Bus, SessionOwnership {
   readonly active = true;
   readonly #options: ClusterOptions;
   readonly #logger: BrokerLogger;
@@ -57,6 +69,18 @@ export class RedisBus implements Bus {
   /** Envelopes handed to Redis and not yet confirmed. */
   #unsent = 0;
   #beating = false;
+  #directory: SessionDirectory | null = null;
+  /** Handover requests sent and not answered, by request id. */
+  readonly #requests = new Map<string, (ok: boolean) => void>();
+  #requestSeq = 0;
+  /** Adoptions of dead nodes running here (or waited for), by node id. */
+  readonly #adopting = new Map<string, Promise<void>>();
+  /** Marker entries this node put in its own inbox, with who waits until the read loop has routed up to them. */
+  readonly #markers = new Map<string, () => void>();
+  /** The id of the last inbox entry routed and stored here. */
+  #routedUpTo = '0-0';
+  /** When each node in the cluster was first seen without its liveness key. */
+  readonly #deadSince = new Map<string, number>();
 
   constructor(options: ClusterOptions, logger: BrokerLogger) {
     this.#options = options;
@@ -66,6 +90,18 @@ export class RedisBus implements Bus {
 
   get nodeId(): string {
     return this.#nodeId;
+  }
+
+  get sessions(): SessionOwnership {
+    return this;
+  }
+
+  get available(): boolean {
+    return this.state === 'connected';
+  }
+
+  #timeoutMs(): number {
+    return this.#options.nodeTimeoutMs ?? 5000;
   }
 
   /** Other live nodes this node knows of (those with at least one filter, or seen beating). */
@@ -94,8 +130,13 @@ export class RedisBus implements Bus {
     cmd.on('ready', () => this.#recovered());
     await Promise.all([cmd.connect(), sub.connect(), this.#reader.connect()]);
     sub.on('messageBuffer', (channel: Buffer, data: Buffer) => this.#onChannel(channel.toString(), data));
-    await sub.subscribe(this.#key('routes'), this.#key('nodes'), this.#key('retained'));
+    await sub.subscribe(this.#key('routes'), this.#key('nodes'), this.#key('retained'), this.#key('ctl', nodeId));
     await this.#createGroup();
+    const directory = (this.#directory = new SessionDirectory(cmd, this.#prefix));
+    // This node's sessions come back before it announces itself; a node adopting them (after a crash) finishes first.
+    const waitUntil = Date.now() + CLAIM_MS;
+    while (!(await directory.takeClaim(nodeId, nodeId, CLAIM_MS)) && Date.now() < waitUntil) await sleep(100);
+    await receiver.adopt(await directory.owned(nodeId));
     await this.#announce();
     await this.#loadPeers();
     await this.#loadRetained();
@@ -105,6 +146,7 @@ export class RedisBus implements Bus {
     this.#heartbeat = setInterval(() => void this.#beat(), beat);
     this.#heartbeat.unref();
     this.#reading = this.#readLoop();
+    await directory.dropClaim(nodeId, nodeId);
   }
 
   /** Creates this node's inbox stream and its consumer group, unless they exist. */
@@ -161,15 +203,25 @@ export class RedisBus implements Bus {
     const cmd = this.#cmd;
     this.#beating = true;
     try {
-      await cmd.set(this.#key('node', this.#nodeId), String(Date.now()), 'PX', this.#options.nodeTimeoutMs ?? 5000);
-      const peers = this.#routes.nodes();
-      if (peers.length === 0) return;
-      const alive = await cmd.mget(...peers.map((p) => this.#key('node', p)));
-      peers.forEach((p, i) => {
-        if (alive[i] === null) {
-          this.#logger.warn({ node: p }, 'cluster: node stopped beating; its routes are dropped');
+      await cmd.set(this.#key('node', this.#nodeId), String(Date.now()), 'PX', this.#timeoutMs());
+      const members = (await cmd.smembers(this.#key('nodes'))).filter((n) => n !== this.#nodeId);
+      if (members.length === 0) return;
+      const alive = await cmd.mget(...members.map((p) => this.#key('node', p)));
+      const now = Date.now();
+      members.forEach((p, i) => {
+        if (alive[i] !== null) {
+          this.#deadSince.delete(p);
+          return;
+        }
+        const since = this.#deadSince.get(p);
+        if (since === undefined) {
+          this.#deadSince.set(p, now);
+          this.#logger.warn({ node: p }, 'cluster: node stopped beating; its sessions are adopted by a live node');
+        } else if (now - since > 3 * this.#timeoutMs()) {
+          // Its routes stay (messages wait in its inbox) until the adopting node says `down`, but not forever.
           this.#routes.dropNode(p);
         }
+        this.adoptFrom(p).catch((err: unknown) => this.#logger.warn({ node: p, err: String(err) }, 'cluster: adopting sessions failed; retrying'));
       });
     } catch (err) {
       this.#logger.warn({ err: String(err) }, 'cluster: heartbeat failed');
@@ -206,6 +258,16 @@ export class RedisBus implements Bus {
       if (node === this.#nodeId || node === undefined) return;
       if (op === 'up') void this.#loadPeer(node).catch(() => undefined);
       else this.#routes.dropNode(node);
+    } else if (channel === this.#key('ctl', this.#nodeId)) {
+      let control: Control;
+      try {
+        control = JSON.parse(data.toString()) as Control;
+      } catch {
+        this.counters.malformed++;
+        return;
+      }
+      if (control.op === 'handover') void this.#handOver(control.client, control.from, control.req);
+      else this.#requests.get(control.req)?.(control.ok);
     } else if (channel === this.#key('retained')) {
       const at = data.indexOf(0);
       if (at < 0 || data.subarray(0, at).toString() === this.#nodeId) return;
@@ -242,29 +304,174 @@ export class RedisBus implements Bus {
       const ids: string[] = [];
       for (const [id, fields] of entries) {
         ids.push(id.toString());
-        const bytes = fields[1];
-        if (bytes === undefined) continue;
-        let envelope;
-        try {
-          envelope = decodeEnvelope(bytes);
-        } catch {
-          this.counters.malformed++;
-          continue;
-        }
-        this.counters.received++;
-        const scope: RouteScope = { plain: envelope.plain, groups: new Set(envelope.groups), except: null };
-        try {
-          this.#receiver!.message(envelope.message, scope);
-        } catch (err) {
-          this.#logger.error({ err }, 'cluster: routing a message from another node failed');
-        }
+        if (fields[0]?.toString() !== 'marker') this.#route(fields[1], null);
       }
-      // Acknowledged once routed here (queued for offline sessions included): a crash before this re-reads them.
+      // Acknowledged once routed here and stored for the persistent sessions that must get them: a crash before this
+      // re-reads them at the restart (or the node adopting this one's sessions routes them).
+      try {
+        await this.#receiver!.durable();
+      } catch {
+        continue;
+      }
+      this.#routedUpTo = ids[ids.length - 1]!;
+      for (const [m, reached] of this.#markers) if (streamIdAtMost(m, this.#routedUpTo)) reached();
       try {
         await this.#cmd!.multi().xack(inbox, 'g', ...ids).xdel(inbox, ...ids).exec();
       } catch (err) {
         this.#logger.warn({ err: String(err) }, 'cluster: acknowledging inbox entries failed');
       }
+    }
+  }
+
+  /** Routes one inbox entry here; `only`: to the plain subscriptions of these sessions alone. */
+  #route(bytes: Buffer | undefined, only: ReadonlySet<string> | null): void {
+    if (bytes === undefined) return;
+    let envelope;
+    try {
+      envelope = decodeEnvelope(bytes);
+    } catch {
+      this.counters.malformed++;
+      return;
+    }
+    this.counters.received++;
+    const scope: RouteScope = { plain: envelope.plain, groups: new Set(envelope.groups), except: null, only };
+    try {
+      this.#receiver!.message(envelope.message, scope);
+    } catch (err) {
+      this.#logger.error({ err }, 'cluster: routing a message from another node failed');
+    }
+  }
+
+  claim(clientId: string): Promise<Claim> {
+    return this.#directory!.claim(this.#nodeId, clientId);
+  }
+
+  release(clientId: string): void {
+    if (!this.#started || this.#stopping) return;
+    this.#directory!.release(this.#nodeId, clientId).catch((err: unknown) => this.#logger.warn({ clientId, err: String(err) }, 'cluster: releasing a session failed'));
+  }
+
+  requestHandover(owner: string, clientId: string): Promise<boolean> {
+    const req = `${this.#nodeId}:${++this.#requestSeq}`;
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.#requests.delete(req);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), this.#timeoutMs());
+      timer.unref();
+      this.#requests.set(req, done);
+      const control: Control = { op: 'handover', client: clientId, from: this.#nodeId, req };
+      // Nobody listening on the owner's channel: it is not running (its liveness key has not expired yet).
+      this.#cmd!.publish(this.#key('ctl', owner), JSON.stringify(control)).then(
+        (listeners) => listeners === 0 && done(false),
+        () => done(false),
+      );
+    });
+  }
+
+  /**
+   * Resolves once the read loop has routed and stored everything in this node's inbox up to now: messages other nodes
+   * sent here (and acknowledged to their publishers) reach a session before it leaves. Rejects after the node timeout.
+   */
+  async #inboxRouted(): Promise<void> {
+    const id = await this.#cmd!.xadd(this.#key('inbox', this.#nodeId), '*', 'marker', '');
+    if (id === null) throw new Error('cluster: no inbox marker');
+    if (streamIdAtMost(id, this.#routedUpTo)) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#markers.delete(id);
+        reject(new Error('cluster: the inbox was not read in time'));
+      }, this.#timeoutMs());
+      timer.unref();
+      this.#markers.set(id, () => {
+        clearTimeout(timer);
+        this.#markers.delete(id);
+        resolve();
+      });
+    });
+  }
+
+  /** Another node asks for a session this node owns: let go of it, store it, make that node its owner, answer. */
+  async #handOver(clientId: string, to: string, req: string): Promise<void> {
+    let ok = true;
+    try {
+      await this.#inboxRouted();
+      await this.#receiver!.handOver(clientId);
+      await this.#directory!.transfer(this.#nodeId, clientId, to);
+    } catch (err) {
+      ok = false;
+      this.#logger.warn({ clientId, node: to, err: String(err) }, 'cluster: handing a session over failed');
+    }
+    const answer: Control = { op: 'handed', req, ok };
+    await this.#cmd!.publish(this.#key('ctl', to), JSON.stringify(answer)).catch(() => undefined);
+  }
+
+  adoptFrom(deadNode: string): Promise<void> {
+    let running = this.#adopting.get(deadNode);
+    if (running === undefined) {
+      running = this.#adopt(deadNode).finally(() => this.#adopting.delete(deadNode));
+      this.#adopting.set(deadNode, running);
+    }
+    return running;
+  }
+
+  /**
+   * Takes over a dead node's sessions: one node wins the claim on it; that node moves the ownership of the dead node's
+   * sessions to itself, loads them, routes to them what waits in the dead node's inbox, and tells the others the node
+   * is down (they stop sending to it). Others wait until the claim is gone.
+   */
+  async #adopt(dead: string): Promise<void> {
+    const directory = this.#directory!;
+    const cmd = this.#cmd!;
+    const me = this.#nodeId;
+    if (this.#stopping) return;
+    if (!(await directory.takeClaim(dead, me, CLAIM_MS))) {
+      const until = Date.now() + CLAIM_MS;
+      while (!this.#stopping && Date.now() < until && (await directory.claimed(dead))) await sleep(100);
+      return;
+    }
+    try {
+      if ((await cmd.exists(this.#key('node', dead))) === 1) return; // it is back
+      const ids = await directory.adopt(dead, me);
+      if (ids.length > 0) {
+        this.#logger.info({ node: dead, sessions: ids.length }, 'cluster: adopting the sessions of a node that stopped beating');
+        await this.#receiver!.adopt(ids);
+      }
+      const only = new Set(ids);
+      await this.#drain(dead, only);
+      await cmd
+        .multi()
+        .srem(this.#key('nodes'), dead)
+        .del(this.#key('routes', dead), this.#key('node', dead))
+        .publish(this.#key('nodes'), `down${SEP}${dead}`)
+        .exec();
+      this.#routes.dropNode(dead);
+      this.#deadSince.delete(dead);
+      // What other nodes sent before they heard `down` is drained too.
+      await sleep(this.#options.heartbeatMs ?? 1000);
+      await this.#drain(dead, only);
+      await cmd.del(this.#key('inbox', dead));
+    } finally {
+      await directory.dropClaim(dead, me).catch(() => undefined);
+    }
+  }
+
+  /** Routes what waits in a dead node's inbox to the sessions adopted from it, and deletes it once stored. */
+  async #drain(dead: string, only: ReadonlySet<string>): Promise<void> {
+    const cmd = this.#cmd!;
+    const inbox = this.#key('inbox', dead);
+    while (!this.#stopping) {
+      const entries = (await cmd.xrangeBuffer(inbox, '-', '+', 'COUNT', 512)) as [Buffer, Buffer[]][];
+      if (entries.length === 0) return;
+      const ids: string[] = [];
+      for (const [id, fields] of entries) {
+        ids.push(id.toString());
+        this.#route(fields[1], only);
+      }
+      await this.#receiver!.durable();
+      await cmd.xdel(inbox, ...ids);
     }
   }
 
@@ -291,12 +498,16 @@ export class RedisBus implements Bus {
       // While Redis is away the client queues commands; past the bound, messages for other nodes are dropped.
       if (this.#unsent >= MAX_UNSENT) {
         this.counters.dropped++;
+        if (message.qos > 0) this.#receiver!.sent(Promise.reject(new Error('cluster: too many messages waiting for Redis')));
         continue;
       }
       const bytes = encodeEnvelope({ origin: this.#nodeId, message, plain: target.plain, groups: target.groups });
       this.#unsent++;
       // ioredis keeps command order per connection: messages to one node stay in publish order.
-      cmd.xadd(this.#key('inbox', node), '*', 'm', bytes).then(
+      const written = cmd.xadd(this.#key('inbox', node), '*', 'm', bytes);
+      // A QoS 1/2 publisher is acknowledged once Redis has the message for every node that must get it.
+      if (message.qos > 0) this.#receiver!.sent(written);
+      written.then(
         () => this.#unsent--,
         (err: unknown) => {
           this.#unsent--;
@@ -324,14 +535,20 @@ export class RedisBus implements Bus {
     this.state = 'stopped';
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     const cmd = this.#cmd;
+    for (const done of this.#requests.values()) done(false);
     if (cmd !== null && this.#started && cmd.status === 'ready') {
       const id = this.#nodeId;
-      const leave = cmd
-        .multi()
-        .srem(this.#key('nodes'), id)
-        .del(this.#key('node', id), this.#key('routes', id))
-        .publish(this.#key('nodes'), `down${SEP}${id}`)
-        .exec();
+      // A node that owns sessions only stops beating: a live node adopts them (and what waits in its inbox) at once.
+      const owns = await Promise.race([cmd.scard(this.#key('owned', id)), sleep(1000).then(() => 0)]).catch(() => 0);
+      const leave =
+        owns > 0
+          ? cmd.del(this.#key('node', id))
+          : cmd
+              .multi()
+              .srem(this.#key('nodes'), id)
+              .del(this.#key('node', id), this.#key('routes', id))
+              .publish(this.#key('nodes'), `down${SEP}${id}`)
+              .exec();
       // Never wait long on Redis to stop: without the goodbye the others notice the missing heartbeat.
       await Promise.race([leave.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     }
@@ -341,6 +558,13 @@ export class RedisBus implements Bus {
     this.#sub?.disconnect();
     cmd?.disconnect();
   }
+}
+
+/** True when stream entry id `a` (`<ms>-<seq>`) is not after `b`. */
+function streamIdAtMost(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am < bm || (am === bm && as <= bs);
 }
 
 /** `$SYS/broker/...` describes one node and stays on it; everything else (its per-node copy included) is cluster-wide. */

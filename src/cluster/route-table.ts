@@ -118,6 +118,6 @@ export class RouteTable {
     }
     nodes.length = 0;
     groups.length = 0;
-    return { remote, local: { plain: true, groups: null, except } };
+    return { remote, local: { plain: true, groups: null, except, only: null } };
   }
 }

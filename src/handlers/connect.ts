@@ -297,7 +297,7 @@ export function continueEnhancedAuth(pending: PendingConnect, result: EnhancedAu
  * The client is authenticated: take over a connection with the same id, open (or resume) the session, attach,
  * acknowledge with CONNACK, then resume delivery.
  */
-function establish(pending: PendingConnect): void {
+function establish(pending: PendingConnect): MaybePromise<void> {
   const { conn, packet } = pending;
   const client = pending.client;
   const ctx = conn.ctx;
@@ -320,10 +320,31 @@ function establish(pending: PendingConnect): void {
     conn.refuse(ReasonCode.PACKET_TOO_LARGE);
     return;
   }
+  // In a cluster the session is claimed first: taken over from the node that holds it (whose connection gets
+  // DISCONNECT 0x8E before this CONNACK goes) and loaded here [MQTT-3.1.4-3]. The broker's own in-process
+  // connections (bridges) keep node-local sessions.
+  const cluster = ctx.cluster;
+  if (cluster !== null && !conn.trusted) {
+    return cluster.acquire(client.id, expiry.interval > 0).then((owned) => {
+      if (conn.state >= ConnectionState.CLOSING) return;
+      if (!owned) {
+        refuseConnect(conn, ReasonCode.SERVER_UNAVAILABLE);
+        return;
+      }
+      attachSession(pending, connack, expiry.interval);
+    });
+  }
+  attachSession(pending, connack, expiry.interval);
+}
+
+/** Takes over a local connection with the same id, opens (or resumes) the session, attaches, sends CONNACK, resumes delivery. */
+function attachSession(pending: PendingConnect, connack: ConnackPacket, expiryInterval: number): void {
+  const { conn, packet, client } = pending;
+  const ctx = conn.ctx;
   const registry = ctx.registry;
   registry.takeOver(client.id, conn);
   const { session, present } = registry.open(client.id, conn.version, packet.clean);
-  configureSession(conn, session, pending, expiry.interval);
+  configureSession(conn, session, pending, expiryInterval);
   // The session keeps the limits of its latest connection, also while offline (queue bounds).
   session.limits = conn.limits;
   if (conn.clientTopicAliasMaximum > 0) conn.outboundAliases = new TopicAliasesOut(conn.clientTopicAliasMaximum);

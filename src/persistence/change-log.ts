@@ -24,7 +24,7 @@ export type Change =
 export class ChangeLog {
   #changes: (Change | null)[] = [];
   // Position of each delivery saved in this log, and of state changes made to it, by seq (seq numbers are
-  // broker-wide, so they name a delivery alone).
+  // node-wide; #savedFor checks the client too).
   #saved = new Map<number, number>();
   #states: Map<number, number[]> | null = null;
   #size = 0;
@@ -38,14 +38,14 @@ export class ChangeLog {
     if (change.kind === 'delivery') {
       this.#saved.set(change.record.seq, this.#changes.length);
     } else if (change.kind === 'delivery-state') {
-      if (this.#saved.has(change.seq)) {
+      if (this.#savedFor(change.seq, change.clientId) !== undefined) {
         const states = (this.#states ??= new Map<number, number[]>());
         const at = states.get(change.seq);
         if (at === undefined) states.set(change.seq, [this.#changes.length]);
         else at.push(this.#changes.length);
       }
     } else if (change.kind === 'delete-delivery') {
-      const at = this.#saved.get(change.seq);
+      const at = this.#savedFor(change.seq, change.clientId);
       if (at !== undefined) {
         this.#changes[at] = null;
         this.#size--;
@@ -61,6 +61,17 @@ export class ChangeLog {
     }
     this.#changes.push(change);
     this.#size++;
+  }
+
+  /**
+   * Position of the delivery `seq` of `clientId` saved in this log. Seq numbers are unique per node; a session that
+   * moved here from another node of a cluster brings that node's numbers, so the client must match too.
+   */
+  #savedFor(seq: number, clientId: string): number | undefined {
+    const at = this.#saved.get(seq);
+    if (at === undefined) return undefined;
+    const saved = this.#changes[at];
+    return saved?.kind === 'delivery' && saved.record.clientId === clientId ? at : undefined;
   }
 
   /** Takes every waiting change (the log is empty afterwards). */

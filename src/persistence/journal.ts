@@ -85,6 +85,8 @@ export class Journal {
   /** Set when a write method of the batch being recorded threw: that batch's commit fails. */
   #writeError: Error | null = null;
   #committing: Promise<void> | null = null;
+  /** Writes elsewhere the next commit waits for (awaitWrite). */
+  #writes: Promise<unknown>[] = [];
   #closed = false;
   readonly #waiters = new Set<CommitWaiter>();
   #retryTimer: NodeJS.Timeout | undefined;
@@ -108,6 +110,15 @@ export class Journal {
   /** Holds `waiter` until the commit of its batch settles. */
   wait(waiter: CommitWaiter): void {
     this.#waiters.add(waiter);
+  }
+
+  /**
+   * Makes the next commit wait for `write` too (a message sent to another node of a cluster): an acknowledgement of
+   * the publish being routed is held until it has succeeded, and refused if it fails.
+   */
+  awaitWrite(write: Promise<unknown>): void {
+    this.#writes.push(write);
+    this.#touch();
   }
 
   /** Starts collecting what one inbound PUBLISH records. */
@@ -233,6 +244,25 @@ export class Journal {
     if (!this.available) throw new Error('storage unavailable');
   }
 
+  /**
+   * Resolves once every change recorded before the call is durable, rejects if the commit holding them fails. Unlike
+   * flush() it never waits for changes recorded later (a busy broker always has some).
+   */
+  settled(): Promise<void> {
+    if (!this.#dirty && this.#committing === null) return Promise.resolve();
+    const target = this.#dirty ? this.epoch : this.epoch - 1;
+    return new Promise((resolve, reject) => {
+      this.wait({
+        commitSettled: (epoch, ok) => {
+          if (epoch < target) return false;
+          if (ok) resolve();
+          else reject(new Error('storage commit failed'));
+          return true;
+        },
+      });
+    });
+  }
+
   /** Stops retrying; later changes are still passed on (close() of the Persistence commits them). */
   stop(): void {
     this.#closed = true;
@@ -278,6 +308,14 @@ export class Journal {
       committed = this.persistence.commit();
     } catch (err) {
       committed = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    if (this.#writes.length > 0) {
+      const writes = this.#writes;
+      this.#writes = [];
+      // Settled together: the storage commit is never left running when a write fails.
+      committed = Promise.allSettled([committed, ...writes]).then((results) => {
+        for (const r of results) if (r.status === 'rejected') throw r.reason;
+      });
     }
     // A batch with a write that threw is not durable, even if the rest of it committed (already reported). Its change
     // is lost, not retried, so it settles a turn later: after the connections holding acknowledgements for it have

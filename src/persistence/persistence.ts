@@ -92,8 +92,14 @@ export interface PersistedState {
 export interface Persistence {
   /** False when nothing survives a restart: the broker then records nothing and never waits. */
   readonly durable: boolean;
-  /** Opens storage and returns what it holds; rejects (with a clear message) on a corrupt or foreign store. */
-  open(): Promise<PersistedState>;
+  /**
+   * Opens storage and returns what it holds; rejects (with a clear message) on a corrupt or foreign store.
+   * `sessions: false` (a store shared by the nodes of a cluster) leaves sessions out: each node loads its own with
+   * loadClients().
+   */
+  open(options?: { sessions?: boolean }): Promise<PersistedState>;
+  /** A store the nodes of a cluster share: reads the stored state of these clients now. */
+  loadClients?(clientIds: readonly string[]): Promise<PersistedState>;
   saveSession(record: SessionRecord): void;
   /** Removes a session with all its subscriptions, deliveries and inbound QoS 2 ids. */
   deleteSession(clientId: string): void;

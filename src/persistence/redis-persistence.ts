@@ -62,7 +62,7 @@ export class RedisPersistence extends JournalingPersistence {
     this.#k = new Keys(options.keyPrefix ?? 'swiftlet');
   }
 
-  async open(): Promise<PersistedState> {
+  async open(options: { sessions?: boolean } = {}): Promise<PersistedState> {
     const client = await this.#connect();
     this.#client = client;
     const k = this.#k;
@@ -75,50 +75,69 @@ export class RedisPersistence extends JournalingPersistence {
       } else if (meta !== REDIS_FORMAT) {
         throw formatError(`Redis key ${k.meta} holds ${JSON.stringify(meta)}, expected ${JSON.stringify(REDIS_FORMAT)}; refusing to use it`);
       }
-      const [sessionsRaw, retainedRaw] = await Promise.all([client.hgetallBuffer(k.sessions), client.hgetallBuffer(k.retained)]);
+      // A shared store (cluster mode) leaves sessions out: each node loads those it owns with loadClients().
+      const none: Record<string, Buffer> = {};
+      const [sessionsRaw, retainedRaw] = await Promise.all([options.sessions === false ? none : client.hgetallBuffer(k.sessions), client.hgetallBuffer(k.retained)]);
       const sessions = Object.values(sessionsRaw).map((b) => decode<SessionRecord>(b));
       const retained = Object.values(retainedRaw).map((b) => decode<MessageRecord>(b));
-      const subscriptions: SubscriptionRecord[] = [];
-      const deliveries: DeliveryRecord[] = [];
-      const inboundQoS2: { clientId: string; packetId: number }[] = [];
-      // One pipeline per slice of sessions: a round trip per slice, not per key.
-      for (let i = 0; i < sessions.length; i += 500) {
-        const slice = sessions.slice(i, i + 500);
-        const pipeline = client.pipeline();
-        for (const s of slice) {
-          pipeline.hgetallBuffer(k.subscriptions(s.clientId));
-          pipeline.hgetallBuffer(k.deliveries(s.clientId));
-          pipeline.hgetall(k.deliveryStates(s.clientId));
-          pipeline.smembers(k.inbound(s.clientId));
-        }
-        const results = (await pipeline.exec()) ?? [];
-        for (let j = 0; j < slice.length; j++) {
-          const clientId = slice[j]!.clientId;
-          const [subs, dlv, dst, inbound] = [0, 1, 2, 3].map((n) => {
-            const [err, value] = results[j * 4 + n] ?? [new Error('missing reply'), null];
-            if (err !== null) throw err;
-            return value;
-          });
-          for (const b of Object.values(subs as Record<string, Buffer>)) subscriptions.push(decode<SubscriptionRecord>(b));
-          const states = dst as Record<string, string>;
-          for (const [seq, b] of Object.entries(dlv as Record<string, Buffer>)) {
-            const record = decode<DeliveryRecord>(b);
-            const state = states[seq];
-            if (state === undefined) deliveries.push(record);
-            else {
-              const [packetId, released] = state.split(':');
-              deliveries.push({ ...record, packetId: Number(packetId), released: released === '1' });
-            }
-          }
-          for (const id of inbound as string[]) inboundQoS2.push({ clientId, packetId: Number(id) });
-        }
-      }
-      return { sessions, subscriptions, retained, deliveries, inboundQoS2 };
+      const state = await this.#loadSessions(client, sessions);
+      return { ...state, retained };
     } catch (err) {
       this.#client = undefined;
       client.disconnect();
       throw err;
     }
+  }
+
+  /** Reads the stored state of these clients now (a session that moved here from another node of a cluster). */
+  async loadClients(clientIds: readonly string[]): Promise<PersistedState> {
+    const client = this.#client;
+    if (client === undefined) throw new SwiftletError('SWIFTLET_ERR_STORAGE_UNAVAILABLE', 'Redis storage is not open');
+    if (clientIds.length === 0) return { sessions: [], subscriptions: [], retained: [], deliveries: [], inboundQoS2: [] };
+    const raw = await client.hmgetBuffer(this.#k.sessions, ...clientIds);
+    const sessions = raw.filter((b): b is Buffer => b !== null).map((b) => decode<SessionRecord>(b));
+    return { ...(await this.#loadSessions(client, sessions)), retained: [] };
+  }
+
+  /** The subscriptions, deliveries and inbound QoS 2 ids of `sessions`. */
+  async #loadSessions(client: Client, sessions: SessionRecord[]): Promise<PersistedState> {
+    const k = this.#k;
+    const subscriptions: SubscriptionRecord[] = [];
+    const deliveries: DeliveryRecord[] = [];
+    const inboundQoS2: { clientId: string; packetId: number }[] = [];
+    // One pipeline per slice of sessions: a round trip per slice, not per key.
+    for (let i = 0; i < sessions.length; i += 500) {
+      const slice = sessions.slice(i, i + 500);
+      const pipeline = client.pipeline();
+      for (const s of slice) {
+        pipeline.hgetallBuffer(k.subscriptions(s.clientId));
+        pipeline.hgetallBuffer(k.deliveries(s.clientId));
+        pipeline.hgetall(k.deliveryStates(s.clientId));
+        pipeline.smembers(k.inbound(s.clientId));
+      }
+      const results = (await pipeline.exec()) ?? [];
+      for (let j = 0; j < slice.length; j++) {
+        const clientId = slice[j]!.clientId;
+        const [subs, dlv, dst, inbound] = [0, 1, 2, 3].map((n) => {
+          const [err, value] = results[j * 4 + n] ?? [new Error('missing reply'), null];
+          if (err !== null) throw err;
+          return value;
+        });
+        for (const b of Object.values(subs as Record<string, Buffer>)) subscriptions.push(decode<SubscriptionRecord>(b));
+        const states = dst as Record<string, string>;
+        for (const [seq, b] of Object.entries(dlv as Record<string, Buffer>)) {
+          const record = decode<DeliveryRecord>(b);
+          const state = states[seq];
+          if (state === undefined) deliveries.push(record);
+          else {
+            const [packetId, released] = state.split(':');
+            deliveries.push({ ...record, packetId: Number(packetId), released: released === '1' });
+          }
+        }
+        for (const id of inbound as string[]) inboundQoS2.push({ clientId, packetId: Number(id) });
+      }
+    }
+    return { sessions, subscriptions, retained: [], deliveries, inboundQoS2 };
   }
 
   async commit(): Promise<void> {

@@ -75,7 +75,8 @@ export function restoreState(ctx: BrokerContext, state: PersistedState): Restore
     journal.countRestored(storedBytes(record.message));
     summary.queued++;
   }
-  journal.nextSeq = lastSeq + 1;
+  // Deliveries loaded later (a session that moved here from another node) keep their numbers: new ones follow them.
+  if (lastSeq >= journal.nextSeq) journal.nextSeq = lastSeq + 1;
   for (const { clientId, packetId } of state.inboundQoS2) {
     const session = ctx.registry.get(clientId);
     if (session === undefined) summary.skipped++;

@@ -96,6 +96,7 @@ export class Router {
       this.trie.match(message.topic, matches, groups);
       if (scope !== FULL_SCOPE) {
         if (!scope.plain) for (let i = matches.length; i > 0; i--) matches.pop();
+        else if (scope.only !== null) keepOnly(matches, scope.only);
         keepGroups(groups, scope);
       }
       const epoch = ++this.#epoch;
@@ -338,6 +339,16 @@ function keepGroups(groups: SharedGroup<Subscription>[], scope: RouteScope): voi
     groups[kept++] = g;
   }
   for (let i = groups.length; i > kept; i--) groups.pop();
+}
+
+/** Keeps the subscriptions of the sessions in `only` (messages a dead node had not routed, for the sessions adopted from it). */
+function keepOnly(matches: Subscription[], only: ReadonlySet<string>): void {
+  let kept = 0;
+  for (let i = 0; i < matches.length; i++) {
+    const sub = matches[i]!;
+    if (only.has(sub.session.clientId)) matches[kept++] = sub;
+  }
+  for (let i = matches.length; i > kept; i--) matches.pop();
 }
 
 /** What a shared-group member gets: min(published, granted) QoS, its own Retain As Published and identifier. */

@@ -6,6 +6,7 @@ import type { BrokerContext } from '../context.js';
 import { publishWill } from '../routing/will.js';
 import { toPacket } from '../routing/delivery.js';
 import { Session, sessionExpired } from './session.js';
+import { storedBytes } from '../persistence/journal.js';
 
 /** Why a session ended, as `onSessionTerminated` reports it. */
 export type SessionEndReason = 'expired' | 'clean-start' | 'taken-over' | 'removed';
@@ -134,8 +135,32 @@ export class SessionRegistry {
     session.inflight.clear();
     session.aclWaiting = null;
     session.queue.clear();
+    // In a cluster nobody owns it any more (Clean Start opens the next one here at once).
+    if (ctx.cluster !== null && why !== 'clean-start') ctx.cluster.ended(session.clientId);
     if (why === 'expired' && ctx.hooks.onSessionExpired !== null) ctx.hooks.notify('onSessionExpired', session.clientId);
     if (ctx.hooks.onSessionTerminated !== null) ctx.hooks.notify('onSessionTerminated', session.clientId, why);
+  }
+
+  /**
+   * Lets go of a session another node of the cluster takes over: it leaves this node (trie, routes, memory) and stays in
+   * storage as it is, for that node to load. No hook hears of it: the session goes on there.
+   */
+  evict(session: Session): void {
+    if (this.sessions.get(session.clientId) !== session || session.connection !== null) return;
+    const ctx = this.#ctx;
+    this.sessions.delete(session.clientId);
+    ctx.stats.sessions--;
+    for (const sub of session.subscriptions.values()) ctx.router.removeSubscription(sub);
+    session.subscriptions.clear();
+    // Its stored messages are the other node's to count from now on.
+    for (const out of session.queue) if (out.seq !== 0) ctx.stats.storedBytes -= storedBytes(out.message);
+    for (const entry of session.inflight.values()) if (entry.seq !== 0) ctx.stats.storedBytes -= storedBytes(entry.message);
+    session.inflight.clear();
+    session.aclWaiting = null;
+    session.queue.clear();
+    session.will = null;
+    session.willDueAt = 0;
+    session.stored = false;
   }
 
   /** Offline sessions at `now`: sends delayed wills that are due and ends sessions that have expired. */
