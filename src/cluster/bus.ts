@@ -38,6 +38,11 @@ export interface Bus {
   /** A local subscription filter (`$share/group/filter` for shared ones) gained its first or lost its last subscriber. */
   routeAdded(filter: string): void;
   routeRemoved(filter: string): void;
+  /**
+   * Settles once the filters added so far are known to the other nodes (a SUBACK waits for it, so a message published
+   * anywhere after the client heard SUBACK reaches it); null when nothing is on its way.
+   */
+  routesSettled(): Promise<void> | null;
   /** Sends a local publish to the nodes that have subscribers for it; returns what this node delivers itself. */
   forward(message: Message): RouteScope;
   /** Tells the other nodes about a retained message stored or cleared here. */
@@ -53,6 +58,9 @@ export class NoopBus implements Bus {
   }
   routeAdded(): void {}
   routeRemoved(): void {}
+  routesSettled(): null {
+    return null;
+  }
   forward(): RouteScope {
     return FULL_SCOPE;
   }

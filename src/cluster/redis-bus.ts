@@ -57,6 +57,8 @@ export class RedisBus implements Bus {
   /** Envelopes handed to Redis and not yet confirmed. */
   #unsent = 0;
   #beating = false;
+  /** The last route announcement not yet confirmed by Redis (SUBACKs wait for it), or null. */
+  #routeWrite: Promise<void> | null = null;
 
   constructor(options: ClusterOptions, logger: BrokerLogger) {
     this.#options = options;
@@ -272,7 +274,23 @@ export class RedisBus implements Bus {
     if (!this.#routes.addLocal(filter) || !this.#started) return;
     const cmd = this.#cmd!;
     cmd.sadd(this.#key('routes', this.#nodeId), filter).catch(() => undefined);
-    cmd.publish(this.#key('routes'), `+${SEP}${this.#nodeId}${SEP}${filter}`).catch(() => undefined);
+    // Redis hands a channel message to every subscriber before it answers the publisher: once this PUBLISH is
+    // answered, the other nodes have the new route on their way in before anything the subscriber does next.
+    const write: Promise<void> = cmd.publish(this.#key('routes'), `+${SEP}${this.#nodeId}${SEP}${filter}`).then(
+      () => this.#routeWritten(write),
+      () => this.#routeWritten(write),
+    );
+    this.#routeWrite = write;
+  }
+
+  #routeWritten(write: Promise<void>): void {
+    if (this.#routeWrite === write) this.#routeWrite = null;
+  }
+
+  routesSettled(): Promise<void> | null {
+    // Without Redis the announcement waits in the client's queue: a SUBACK does not wait for the outage to end.
+    if (this.#routeWrite === null || this.state !== 'connected') return null;
+    return this.#routeWrite;
   }
 
   routeRemoved(filter: string): void {
