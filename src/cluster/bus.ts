@@ -39,10 +39,11 @@ export interface Bus {
   routeAdded(filter: string): void;
   routeRemoved(filter: string): void;
   /**
-   * Settles once the filters added so far are known to the other nodes (a SUBACK waits for it, so a message published
-   * anywhere after the client heard SUBACK reaches it); null when nothing is on its way.
+   * Settles once everything handed to the bus so far has reached the other nodes (routes, messages, retained): a
+   * SUBACK waits for it (a message published anywhere after it reaches the subscription), and so do PUBACK and PUBREC
+   * (a message acknowledged to its publisher is out of the publishing node). Null when nothing is on its way.
    */
-  routesSettled(): Promise<void> | null;
+  written(): Promise<void> | null;
   /** Sends a local publish to the nodes that have subscribers for it; returns what this node delivers itself. */
   forward(message: Message): RouteScope;
   /** Tells the other nodes about a retained message stored or cleared here. */
@@ -58,7 +59,7 @@ export class NoopBus implements Bus {
   }
   routeAdded(): void {}
   routeRemoved(): void {}
-  routesSettled(): null {
+  written(): null {
     return null;
   }
   forward(): RouteScope {

@@ -57,8 +57,8 @@ export class RedisBus implements Bus {
   /** Envelopes handed to Redis and not yet confirmed. */
   #unsent = 0;
   #beating = false;
-  /** The last route announcement not yet confirmed by Redis (SUBACKs wait for it), or null. */
-  #routeWrite: Promise<void> | null = null;
+  /** The last write to Redis not yet confirmed (commands are answered in order, so it stands for all before it), or null. */
+  #lastWrite: Promise<void> | null = null;
 
   constructor(options: ClusterOptions, logger: BrokerLogger) {
     this.#options = options;
@@ -276,21 +276,26 @@ export class RedisBus implements Bus {
     cmd.sadd(this.#key('routes', this.#nodeId), filter).catch(() => undefined);
     // Redis hands a channel message to every subscriber before it answers the publisher: once this PUBLISH is
     // answered, the other nodes have the new route on their way in before anything the subscriber does next.
-    const write: Promise<void> = cmd.publish(this.#key('routes'), `+${SEP}${this.#nodeId}${SEP}${filter}`).then(
-      () => this.#routeWritten(write),
-      () => this.#routeWritten(write),
+    this.#track(cmd.publish(this.#key('routes'), `+${SEP}${this.#nodeId}${SEP}${filter}`));
+  }
+
+  /** Remembers `command` as the last write (its failure is reported where it was sent). */
+  #track(command: Promise<unknown>): void {
+    const write: Promise<void> = command.then(
+      () => this.#written(write),
+      () => this.#written(write),
     );
-    this.#routeWrite = write;
+    this.#lastWrite = write;
   }
 
-  #routeWritten(write: Promise<void>): void {
-    if (this.#routeWrite === write) this.#routeWrite = null;
+  #written(write: Promise<void>): void {
+    if (this.#lastWrite === write) this.#lastWrite = null;
   }
 
-  routesSettled(): Promise<void> | null {
-    // Without Redis the announcement waits in the client's queue: a SUBACK does not wait for the outage to end.
-    if (this.#routeWrite === null || this.state !== 'connected') return null;
-    return this.#routeWrite;
+  written(): Promise<void> | null {
+    // Without Redis the writes wait in the client's queue: acknowledgements do not wait for the outage to end.
+    if (this.#lastWrite === null || this.state !== 'connected') return null;
+    return this.#lastWrite;
   }
 
   routeRemoved(filter: string): void {
@@ -314,7 +319,8 @@ export class RedisBus implements Bus {
       const bytes = encodeEnvelope({ origin: this.#nodeId, message, plain: target.plain, groups: target.groups });
       this.#unsent++;
       // ioredis keeps command order per connection: messages to one node stay in publish order.
-      cmd.xadd(this.#key('inbox', node), '*', 'm', bytes).then(
+      const sent = cmd.xadd(this.#key('inbox', node), '*', 'm', bytes);
+      sent.then(
         () => this.#unsent--,
         (err: unknown) => {
           this.#unsent--;
@@ -322,6 +328,8 @@ export class RedisBus implements Bus {
           this.#logger.warn({ node, err: String(err) }, 'cluster: forwarding a message failed');
         },
       );
+      // Only a message with an acknowledgement to hold needs the write tracked.
+      if (message.qos > 0) this.#track(sent);
       this.counters.forwarded++;
     }
     return plan.local;
@@ -333,7 +341,7 @@ export class RedisBus implements Bus {
     const bytes = encodeEnvelope({ origin: this.#nodeId, message, plain: false, groups: [] });
     const write = message.payload.length === 0 ? cmd.hdel(this.#key('retained'), message.topic) : cmd.hset(this.#key('retained'), message.topic, bytes);
     write.catch((err: unknown) => this.#logger.warn({ err: String(err) }, 'cluster: storing a retained message failed'));
-    cmd.publish(this.#key('retained'), Buffer.concat([Buffer.from(this.#nodeId + SEP), bytes])).catch(() => undefined);
+    this.#track(cmd.publish(this.#key('retained'), Buffer.concat([Buffer.from(this.#nodeId + SEP), bytes])));
   }
 
   async stop(): Promise<void> {

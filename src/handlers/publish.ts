@@ -189,15 +189,41 @@ function accept(conn: Connection, packet: PublishPacket, topic: string, inline =
  * id is already held.
  */
 function acknowledge(conn: Connection, packet: PublishPacket, reasonCode: number, ack: PublishAck | null = null, held = false): void {
-  if (packet.qos === 1) {
-    if (ack !== null) conn.writeDurableAck(PacketType.PUBACK, packet.packetId, ack);
-    else conn.sendAck(PacketType.PUBACK, packet.packetId, reasonCode);
-  } else if (packet.qos === 2) {
-    // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
-    if (reasonCode < 0x80 && !held) conn.session!.holdInboundQoS2(packet.packetId);
-    if (ack !== null) conn.writeDurableAck(PacketType.PUBREC, packet.packetId, ack);
-    else conn.sendAck(PacketType.PUBREC, packet.packetId, reasonCode);
+  const qos = packet.qos;
+  if (qos === 0) return;
+  // Only a successful PUBREC holds the id [MQTT-4.3.3-9]: an error ends the exchange.
+  if (qos === 2 && reasonCode < 0x80 && !held) conn.session!.holdInboundQoS2(packet.packetId);
+  if (conn.ctx.bus.active) {
+    afterBus(conn, () => writeAck(conn, packet, reasonCode, ack));
+    return;
   }
+  writeAck(conn, packet, reasonCode, ack);
+}
+
+function writeAck(conn: Connection, packet: PublishPacket, reasonCode: number, ack: PublishAck | null): void {
+  const type = packet.qos === 1 ? PacketType.PUBACK : PacketType.PUBREC;
+  if (ack !== null) conn.writeDurableAck(type, packet.packetId, ack);
+  else conn.sendAck(type, packet.packetId, reasonCode);
+}
+
+// In a cluster a PUBACK/PUBREC leaves once what the bus was handed for the message (copies for other nodes, a retained
+// message) is in Redis: a message acknowledged to its publisher survives this node. Later acknowledgements of the
+// connection wait behind it, keeping the order of the PUBLISH packets (as a receiver must, [MQTT-4.6.0-2]).
+const acksWaitingForBus = new WeakMap<Connection, Promise<void>>();
+
+function afterBus(conn: Connection, send: () => void): void {
+  const before = acksWaitingForBus.get(conn);
+  const written = conn.ctx.bus.written();
+  if (before === undefined && written === null) {
+    send();
+    return;
+  }
+  const wait = before === undefined ? written! : written === null ? before : before.then(() => written);
+  const next = wait.then(send).catch((err: unknown) => conn.ctx.logger.error({ err }, 'cluster: sending an acknowledgement failed'));
+  acksWaitingForBus.set(conn, next);
+  void next.then(() => {
+    if (acksWaitingForBus.get(conn) === next) acksWaitingForBus.delete(conn);
+  });
 }
 
 /**

@@ -83,7 +83,7 @@ function subscribeAll(conn: Connection, packet: SubscribePacket, requests: Subsc
     }
     // In a cluster a new filter is first made known to the other nodes: after SUBACK, a message published on any
     // node reaches this subscription. The connection reads nothing more until then, which keeps packet order.
-    const announced = ctx.bus.active ? ctx.bus.routesSettled() : null;
+    const announced = ctx.bus.active ? ctx.bus.written() : null;
     if (announced !== null) return announced.then(acknowledge);
     acknowledge();
   };

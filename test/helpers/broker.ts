@@ -49,10 +49,19 @@ async function startCluster(options: BrokerOptions, setup?: (broker: Broker) => 
   return { broker: a.broker, port: a.port, nodes: [a.broker, b.broker], close: () => a.broker.close(200) };
 }
 
-// What a test asks "the broker" about one client is answered by the node the client is on, and closing it stops the
-// whole test cluster. Everything else (publish, subscribe, stats, retained) stays the first node's own.
+// What a test asks "the broker" about one client is answered by the node the client is on; hooks added to it and
+// closing it apply to the whole test cluster. Everything else (publish, subscribe, stats, retained) stays the first
+// node's own.
 function clusterView(first: Broker, second: Broker, closed: () => void): void {
-  const own = { client: first.client.bind(first), clients: first.clients.bind(first), disconnectClient: first.disconnectClient.bind(first), inject: first.inject.bind(first), close: first.close.bind(first) };
+  const own = {
+    client: first.client.bind(first),
+    clients: first.clients.bind(first),
+    disconnectClient: first.disconnectClient.bind(first),
+    inject: first.inject.bind(first),
+    addHook: first.addHook.bind(first),
+    removeHook: first.removeHook.bind(first),
+    close: first.close.bind(first),
+  };
   const holder = (clientId: string): Broker => {
     const here = own.client(clientId);
     if (here?.connected === true) return first;
@@ -63,6 +72,16 @@ function clusterView(first: Broker, second: Broker, closed: () => void): void {
   first.clients = () => [...own.clients(), ...second.clients()];
   first.disconnectClient = (...args) => (holder(args[0]) === first ? own.disconnectClient(...args) : second.disconnectClient(...args));
   first.inject = (...args) => (holder(args[0]) === first ? own.inject(...args) : second.inject(...args));
+  // A hook added to "the broker" is added to every node.
+  first.addHook = async (...args) => {
+    await own.addHook(...args);
+    await second.addHook(...args);
+  };
+  first.removeHook = async (...args) => {
+    const removed = await own.removeHook(...args);
+    await second.removeHook(...args);
+    return removed;
+  };
   first.close = async (graceMs?: number): Promise<void> => {
     closed();
     await Promise.all([own.close(graceMs), second.close(graceMs)]);

@@ -41,14 +41,18 @@ export class RawClient {
     this.#attach(socket);
   }
 
+  readonly #onData = (chunk: Buffer): void => this.#parser.push(chunk);
+  readonly #onClose = (): void => {
+    this.#isClosed = true;
+    for (const w of this.#waiters.splice(0)) w(undefined);
+    this.#resolveClosed();
+  };
+  readonly #onError = (): void => undefined;
+
   #attach(socket: net.Socket): void {
-    socket.on('data', (chunk: Buffer) => this.#parser.push(chunk));
-    socket.on('close', () => {
-      this.#isClosed = true;
-      for (const w of this.#waiters.splice(0)) w(undefined);
-      this.#resolveClosed();
-    });
-    socket.on('error', () => undefined);
+    socket.on('data', this.#onData);
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
   }
 
   /** Opens a TCP connection to `port` on 127.0.0.1. */
@@ -74,14 +78,19 @@ export class RawClient {
     const target = placeRawClient(this.#port, this.#connectedPort, packet.clientId);
     if (target === this.#connectedPort) return;
     const old = this.#socket;
-    old.removeAllListeners();
-    old.on('error', () => undefined);
-    old.destroy();
     const socket = net.connect({ port: target, host: '127.0.0.1' });
     socket.setNoDelay(true);
     this.#socket = socket;
     this.#connectedPort = target;
     this.#attach(socket);
+    // Listeners the test put on the socket (a wire tap) move with it.
+    const ours: unknown[] = [this.#onData, this.#onClose, this.#onError];
+    for (const event of old.eventNames()) {
+      for (const listener of old.listeners(event)) if (!ours.includes(listener)) socket.on(event as string, listener as (...args: unknown[]) => void);
+    }
+    old.removeAllListeners();
+    old.on('error', this.#onError);
+    old.destroy();
   }
 
   get isClosed(): boolean {

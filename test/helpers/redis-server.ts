@@ -20,6 +20,9 @@ export interface RedisServer {
   restart(): Promise<void>;
   /** Stops it and removes its folder. */
   destroy(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered until resume() (SIGCONT). */
+  pause(): void;
+  resume(): void;
   /** Lets the test process exit while it runs (the caller stops it at exit). */
   unref(): void;
   /** Stops it at once (SIGKILL) and removes its folder, synchronously: for a process 'exit' handler. */
@@ -89,6 +92,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     async destroy() {
       await stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     unref() {
       child?.unref();
