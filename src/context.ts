@@ -64,7 +64,7 @@ export class BrokerContext {
     this.responseInformationPrefix = options.responseInformationPrefix ?? 'response/';
     this.sharedStrategy = options.sharedSubscriptionStrategy ?? 'round-robin';
     this.sweepInterval = options.sweepInterval ?? 1000;
-    this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger);
+    this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger, this.sharedStrategy);
     this.storageFailures = new StorageErrorReporter(this);
     this.journal = this.#createJournal(0);
     this.registry = new SessionRegistry(this);

@@ -60,8 +60,12 @@ export class RedisBus implements Bus {
   /** The last write to Redis not yet confirmed (commands are answered in order, so it stands for all before it), or null. */
   #lastWrite: Promise<void> | null = null;
 
-  constructor(options: ClusterOptions, logger: BrokerLogger) {
+  /** Shared groups with strategy 'hash' keep one publisher's messages on one node's members. */
+  readonly #stickyGroups: boolean;
+
+  constructor(options: ClusterOptions, logger: BrokerLogger, sharedStrategy: 'round-robin' | 'random' | 'hash' = 'round-robin') {
     this.#options = options;
+    this.#stickyGroups = sharedStrategy === 'hash';
     this.#logger = logger;
     this.#prefix = options.prefix ?? 'swiftlet:';
   }
@@ -307,7 +311,7 @@ export class RedisBus implements Bus {
 
   forward(message: Message): RouteScope {
     if (!this.#started || !crossesNodes(message.topic)) return FULL_SCOPE;
-    const plan = this.#routes.plan(message.topic);
+    const plan = this.#routes.plan(message.topic, this.#stickyGroups ? (message.origin ?? message.topic) : null);
     if (plan === null) return FULL_SCOPE;
     const cmd = this.#cmd!;
     for (const [node, target] of plan.remote) {

@@ -97,3 +97,31 @@ test('a PUBACK for a message that crosses nodes waits until Redis has it; a mess
   await waitFor(() => got.length === 1, 3000, 'the message on node b');
   assert.equal(got[0]!.payload.toString(), 'crosses');
 });
+
+test("shared strategy 'hash' across nodes: each publisher's messages always go to the same member, wherever it is", async () => {
+  const options = { sysInterval: 0, sharedSubscriptionStrategy: 'hash' as const, cluster: { redis: redis.url, prefix: 'sem-hash:' } };
+  const x = await startBroker({ id: 'hash-x', ...options });
+  const y = await startBroker({ id: 'hash-y', ...options });
+  try {
+    const members = [await client(x.port, { clientId: 'hm-1' }), await client(x.port, { clientId: 'hm-2' }), await client(y.port, { clientId: 'hm-3' })];
+    const got = members.map((m) => collect(m));
+    for (const m of members) await m.subscribeAsync('$share/g/hash/#', { qos: 1 });
+    const publishers = await Promise.all(['hp-a', 'hp-b', 'hp-c', 'hp-d', 'hp-e', 'hp-f'].map((id, i) => client(i % 2 === 0 ? x.port : y.port, { clientId: id })));
+    for (let round = 0; round < 5; round++) {
+      for (const [k, p] of publishers.entries()) await p.publishAsync(`hash/${round}`, String(k), { qos: 1 });
+    }
+    await waitFor(() => got.reduce((n, g) => n + g.length, 0) === 30, 5000, '30 messages');
+    const owner = new Map<string, number>();
+    got.forEach((g, member) => {
+      for (const m of g) {
+        const publisher = m.payload.toString();
+        assert.equal(owner.get(publisher) ?? member, member, `publisher ${publisher} reached two members`);
+        owner.set(publisher, member);
+      }
+    });
+    assert.equal(owner.size, 6);
+  } finally {
+    await x.close();
+    await y.close();
+  }
+});
