@@ -69,7 +69,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
       # shellcheck disable=SC2046
       $(broker_command "$config") &
       broker=$!
-      "$MQTTLOAD" -scenario probe -port "$PORT" -wait 30s -quiet >/dev/null
+      # A loaded machine may take long to start the workers; a broker that never answers is stopped, not left behind.
+      if ! "$MQTTLOAD" -scenario probe -port "$PORT" -wait 120s -quiet >/dev/null; then
+        kill -TERM "$broker" 2>/dev/null || true
+        wait "$broker" || true
+        echo "skipped: $config $scenario round $round (the broker did not answer)" >&2
+        continue
+      fi
       sleep 1 # let every worker join before the clients come
       redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
       cpu0=$(cpu_of_tree "$broker")
