@@ -13,15 +13,18 @@ const SHARED_HOOK_OBJECT = 'counts the calls of one hook object that both nodes 
 const ONE_NODE_STORAGE = 'about the storage instance handed to the broker, which only the first node has (the second keeps its sessions in memory)';
 const SESSION_ON_OTHER_NODE = 'the client comes back through the first node to a session held by the second (sessions shared across nodes are not part of this build)';
 const PER_NODE_GROUPS = 'a shared group is served node by node: the nodes take turns, then the serving node picks among its own members (round-robin, onSelectSubscribers and re-sending a dropped member\'s messages see only that node\'s members)';
+// Not by design: a cross-node behaviour that is not built yet (docs/clustering.md, "What it does not do yet").
+const NOT_BUILT_ACL_FALLBACK = 'not built yet: a shared-group message whose serving node has no member allowed to read it is dropped there, not handed to a member on another node';
 
 /** Test file name → test or suite name → why it cannot hold on a 2-node cluster. */
 export const CLUSTER_EXCLUSIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   '02-publish-subscribe.test.ts': { 'broker.publish() reaches MQTT.js subscribers of both versions': INLINE_COUNT },
   '16-edge-conformance.test.ts': {
     'v5: a PUBREC with an error code for a message in flight ends the flow: no PUBREL, the id is released and the next message flows [MQTT-4.3.3-4] [MQTT-4.8.2-6]': IN_TRANSIT,
+    'an empty client id (the CONNACK must carry the Assigned Client Identifier) with Maximum Packet Size 20 → closed with nothing sent': NODE_COUNTERS,
   },
   '16-retained-expiry.test.ts': { 'retained expiry, purged at access': SHARED_HOOK_OBJECT },
-  '17-durability.test.ts': { 'durable acknowledgements': ONE_NODE_STORAGE },
+  '17-durability.test.ts': { 'durable acknowledgements': ONE_NODE_STORAGE, 'deadlines across a restart': ONE_NODE_STORAGE },
   '18-retained-limits.test.ts': {
     'a new retained topic past the limit: 5.0 QoS 1/2 get 0x97 and it goes nowhere; QoS 0 and 3.1.1 are delivered, not retained': NODE_COUNTERS,
     'counts stored payload bytes: new and growing messages past it are refused, the replaced message stays': NODE_COUNTERS,
@@ -32,6 +35,10 @@ export const CLUSTER_EXCLUSIONS: Readonly<Record<string, Readonly<Record<string,
     '5.0: a read denial stops live and retained delivery to secret/# and # subscribers, and counts an acl-denied drop': NODE_COUNTERS,
     '3.1.1: messages queued for an offline session are checked before they are sent on reconnect': SESSION_ON_OTHER_NODE,
     '5.0: messages queued for an offline session are checked before they are sent on reconnect': SESSION_ON_OTHER_NODE,
+    '3.1.1: a shared group never picks a member that may not read; with no such member the message is dropped': NOT_BUILT_ACL_FALLBACK,
+    '5.0: a shared group never picks a member that may not read; with no such member the message is dropped': NOT_BUILT_ACL_FALLBACK,
+    'AuthLedger: a reloaded ledger that grants reading makes the next message arrive (the cache is dropped)': SHARED_HOOK_OBJECT,
+    'adding and removing a hook drops the cached answers': IN_TRANSIT,
   },
   'select-subscribers.test.ts': { 'onSelectSubscribers replaces the shared-group choice: the member named in the payload gets each message': PER_NODE_GROUPS },
   'embedding.test.ts': {
