@@ -67,7 +67,7 @@ export class BrokerContext {
     this.responseInformationPrefix = options.responseInformationPrefix ?? 'response/';
     this.sharedStrategy = options.sharedSubscriptionStrategy ?? 'round-robin';
     this.sweepInterval = options.sweepInterval ?? 1000;
-    this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger);
+    this.bus = options.cluster === undefined ? new NoopBus() : new RedisBus(options.cluster, this.logger, this.sharedStrategy);
     this.cluster = this.bus.sessions === null ? null : new ClusterSessions(this, this.bus.sessions);
     this.storageFailures = new StorageErrorReporter(this);
     this.journal = this.#createJournal(0);

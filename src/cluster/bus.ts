@@ -72,6 +72,12 @@ export interface Bus {
   /** A local subscription filter (`$share/group/filter` for shared ones) gained its first or lost its last subscriber. */
   routeAdded(filter: string): void;
   routeRemoved(filter: string): void;
+  /**
+   * Settles once everything handed to the bus so far has reached the other nodes (routes, messages, retained): a
+   * SUBACK waits for it (a message published anywhere after it reaches the subscription), and so do PUBACK and PUBREC
+   * (a message acknowledged to its publisher is out of the publishing node). Null when nothing is on its way.
+   */
+  written(): Promise<void> | null;
   /** Sends a local publish to the nodes that have subscribers for it; returns what this node delivers itself. */
   forward(message: Message): RouteScope;
   /** Tells the other nodes about a retained message stored or cleared here. */
@@ -88,6 +94,9 @@ export class NoopBus implements Bus {
   }
   routeAdded(): void {}
   routeRemoved(): void {}
+  written(): null {
+    return null;
+  }
   forward(): RouteScope {
     return FULL_SCOPE;
   }

@@ -81,9 +81,15 @@ export class RedisBus implements Bus, SessionOwnership {
   #routedUpTo = '0-0';
   /** When each node in the cluster was first seen without its liveness key. */
   readonly #deadSince = new Map<string, number>();
+  /** The last write to Redis not yet confirmed (commands are answered in order, so it stands for all before it), or null. */
+  #lastWrite: Promise<void> | null = null;
 
-  constructor(options: ClusterOptions, logger: BrokerLogger) {
+  /** Shared groups with strategy 'hash' keep one publisher's messages on one node's members. */
+  readonly #stickyGroups: boolean;
+
+  constructor(options: ClusterOptions, logger: BrokerLogger, sharedStrategy: 'round-robin' | 'random' | 'hash' = 'round-robin') {
     this.#options = options;
+    this.#stickyGroups = sharedStrategy === 'hash';
     this.#logger = logger;
     this.#prefix = options.prefix ?? 'swiftlet:';
   }
@@ -479,7 +485,28 @@ export class RedisBus implements Bus, SessionOwnership {
     if (!this.#routes.addLocal(filter) || !this.#started) return;
     const cmd = this.#cmd!;
     cmd.sadd(this.#key('routes', this.#nodeId), filter).catch(() => undefined);
-    cmd.publish(this.#key('routes'), `+${SEP}${this.#nodeId}${SEP}${filter}`).catch(() => undefined);
+    // Redis hands a channel message to every subscriber before it answers the publisher: once this PUBLISH is
+    // answered, the other nodes have the new route on their way in before anything the subscriber does next.
+    this.#track(cmd.publish(this.#key('routes'), `+${SEP}${this.#nodeId}${SEP}${filter}`));
+  }
+
+  /** Remembers `command` as the last write (its failure is reported where it was sent). */
+  #track(command: Promise<unknown>): void {
+    const write: Promise<void> = command.then(
+      () => this.#written(write),
+      () => this.#written(write),
+    );
+    this.#lastWrite = write;
+  }
+
+  #written(write: Promise<void>): void {
+    if (this.#lastWrite === write) this.#lastWrite = null;
+  }
+
+  written(): Promise<void> | null {
+    // Without Redis the writes wait in the client's queue: acknowledgements do not wait for the outage to end.
+    if (this.#lastWrite === null || this.state !== 'connected') return null;
+    return this.#lastWrite;
   }
 
   routeRemoved(filter: string): void {
@@ -491,7 +518,7 @@ export class RedisBus implements Bus, SessionOwnership {
 
   forward(message: Message): RouteScope {
     if (!this.#started || !crossesNodes(message.topic)) return FULL_SCOPE;
-    const plan = this.#routes.plan(message.topic);
+    const plan = this.#routes.plan(message.topic, this.#stickyGroups ? (message.origin ?? message.topic) : null);
     if (plan === null) return FULL_SCOPE;
     const cmd = this.#cmd!;
     for (const [node, target] of plan.remote) {
@@ -526,7 +553,7 @@ export class RedisBus implements Bus, SessionOwnership {
     const bytes = encodeEnvelope({ origin: this.#nodeId, message, plain: false, groups: [] });
     const write = message.payload.length === 0 ? cmd.hdel(this.#key('retained'), message.topic) : cmd.hset(this.#key('retained'), message.topic, bytes);
     write.catch((err: unknown) => this.#logger.warn({ err: String(err) }, 'cluster: storing a retained message failed'));
-    cmd.publish(this.#key('retained'), Buffer.concat([Buffer.from(this.#nodeId + SEP), bytes])).catch(() => undefined);
+    this.#track(cmd.publish(this.#key('retained'), Buffer.concat([Buffer.from(this.#nodeId + SEP), bytes])));
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@
 // node has, and, per message, which nodes get it and which node serves each shared group.
 import { SubscriptionTrie } from '../topics/subscription-trie.js';
 import type { SharedGroup } from '../topics/subscription-trie.js';
-import { parseSharedFilter } from '../topics/shared-filter.js';
+import { parseSharedFilter, stickyHash } from '../topics/shared-filter.js';
 import { groupKey } from './bus.js';
 import type { RouteScope } from './bus.js';
 
@@ -89,10 +89,11 @@ export class RouteTable {
 
   /**
    * Plans a message published on this node: every other node with a matching plain filter gets it once; each
-   * shared group is served by one node, in turn among the nodes with members (this one included).
+   * shared group is served by one node among the nodes with members (this one included): in turn, or, when `sticky`
+   * is given (strategy 'hash'), the node that key hashes to, so one publisher's messages stay with one node's members.
    * Returns null when no other node needs it (the common single-node-like case costs one trie match).
    */
-  plan(topic: string): RoutePlan | null {
+  plan(topic: string, sticky: string | null = null): RoutePlan | null {
     const nodes = this.#nodes;
     const groups = this.#groups;
     this.#remote.match(topic, nodes, groups);
@@ -109,9 +110,14 @@ export class RouteTable {
       const key = groupKey(g.group, g.filter);
       const hereToo = this.#local.has(`$share/${g.group}/${g.filter}`);
       const n = g.members.length + (hereToo ? 1 : 0);
-      const turn = this.#cursors.get(key) ?? 0;
-      this.#cursors.set(key, (turn + 1) % n);
-      const pick = turn % n;
+      let pick: number;
+      if (sticky !== null) {
+        pick = stickyHash(sticky) % n;
+      } else {
+        const turn = this.#cursors.get(key) ?? 0;
+        this.#cursors.set(key, (turn + 1) % n);
+        pick = turn % n;
+      }
       if (pick === g.members.length) continue; // this node's turn: its own router picks the member
       target(g.members[pick]!).groups.push(key);
       if (hereToo) (except ??= new Set()).add(key);

@@ -75,21 +75,28 @@ function subscribeAll(conn: Connection, packet: SubscribePacket, requests: Subsc
     }
     checks.push(check);
   }
-  const finish = (allowed: boolean[]): void => {
-    for (let i = 0; i < results.length; i++) {
-      const g = results[i]!;
-      if (g.code === 0 && !allowed[i]) g.code = ctx.compatibilities.obscureNotAuthorized ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.NOT_AUTHORIZED;
-      if (g.code === 0 && subscriptionLimitReached(conn, g.request.topic)) g.code = ReasonCode.QUOTA_EXCEEDED;
-      if (g.code === 0) store(conn, g, identifier);
-    }
+  const acknowledge = (): void => {
     sendSuback(conn, packet.packetId, results.map((g) => g.code));
     if (ctx.hooks.onSubscribed !== null) {
       ctx.hooks.notify('onSubscribed', conn.client!, requests, results.map((g) => g.code));
     }
     for (const g of results) if (g.subscription !== undefined) sendRetained(conn, g);
   };
+  const finish = (allowed: boolean[]): MaybePromise<void> => {
+    for (let i = 0; i < results.length; i++) {
+      const g = results[i]!;
+      if (g.code === 0 && !allowed[i]) g.code = ctx.compatibilities.obscureNotAuthorized ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.NOT_AUTHORIZED;
+      if (g.code === 0 && subscriptionLimitReached(conn, g.request.topic)) g.code = ReasonCode.QUOTA_EXCEEDED;
+      if (g.code === 0) store(conn, g, identifier);
+    }
+    // In a cluster a new filter is first made known to the other nodes: after SUBACK, a message published on any
+    // node reaches this subscription. The connection reads nothing more until then, which keeps packet order.
+    const announced = ctx.bus.active ? ctx.bus.written() : null;
+    if (announced !== null) return announced.then(acknowledge);
+    acknowledge();
+  };
   if (anyAsync) return Promise.all(checks.map((c) => Promise.resolve(c))).then(finish);
-  finish(checks as boolean[]);
+  return finish(checks as boolean[]);
 }
 
 /**

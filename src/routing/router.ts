@@ -2,7 +2,7 @@
 import { PacketType } from '../codec/types.js';
 import { SubscriptionTrie } from '../topics/subscription-trie.js';
 import type { SharedGroup } from '../topics/subscription-trie.js';
-import { parseSharedFilter } from '../topics/shared-filter.js';
+import { parseSharedFilter, stickyHash } from '../topics/shared-filter.js';
 import type { ClientInfo, SharedGroupChoice, SubscriberSelection } from '../hooks/hook.js';
 import type { BrokerContext } from '../context.js';
 import { ENCODING_SLOTS } from './message.js';
@@ -218,7 +218,7 @@ export class Router {
         start = Math.floor(Math.random() * n);
         break;
       case 'hash':
-        start = hashString(message.origin ?? message.topic) % n;
+        start = stickyHash(message.origin ?? message.topic) % n;
         break;
       case 'round-robin':
         start = group.cursor % n;
@@ -363,14 +363,4 @@ function sharedOutgoing(sub: Subscription, message: Message, group: SharedGroup<
     seq: 0,
     pending: null,
   };
-}
-
-/** FNV-1a over UTF-16 code units: a stable, cheap hash for sticky shared-subscription picks. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

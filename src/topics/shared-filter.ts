@@ -30,3 +30,13 @@ export function parseSharedFilter(filter: string): SharedFilter | null | 'invali
   if (!isValidTopicFilter(inner)) return 'invalid'; // [MQTT-4.8.2-2]
   return { group, filter: inner };
 }
+
+/** FNV-1a over UTF-16 code units: a stable, cheap hash for sticky shared-subscription picks (strategy 'hash'). */
+export function stickyHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -2,10 +2,11 @@
 import net from 'node:net';
 import { Parser, encodePacket, PacketType } from '../../src/index.js';
 import type { Packet, ProtocolVersion, ConnectPacket, ProtocolError } from '../../src/index.js';
+import { nodePort, placeRawClient } from './cluster-mode.js';
 
 /** A raw connection: `send` packets or bytes, `next()` the next received packet, `closed` when the socket ends. */
 export class RawClient {
-  readonly socket: net.Socket;
+  #socket: net.Socket;
   readonly received: Packet[] = [];
   version: ProtocolVersion;
   parseError: ProtocolError | undefined;
@@ -13,9 +14,15 @@ export class RawClient {
   #waiters: ((p: Packet | undefined) => void)[] = [];
   #isClosed = false;
   readonly #parser: Parser;
+  #resolveClosed: () => void = () => undefined;
+  /** The port the test named, and the one this socket is open on (another node of a test cluster, see cluster-mode.ts). */
+  readonly #port: number;
+  #connectedPort: number;
 
-  private constructor(socket: net.Socket, version: ProtocolVersion) {
-    this.socket = socket;
+  private constructor(socket: net.Socket, version: ProtocolVersion, port: number, connectedPort: number) {
+    this.#socket = socket;
+    this.#port = port;
+    this.#connectedPort = connectedPort;
     this.version = version;
     this.#parser = new Parser({
       protocolVersion: version,
@@ -28,26 +35,62 @@ export class RawClient {
         this.parseError = e;
       },
     });
-    socket.on('data', (chunk: Buffer) => this.#parser.push(chunk));
     this.closed = new Promise((resolve) => {
-      socket.on('close', () => {
-        this.#isClosed = true;
-        for (const w of this.#waiters.splice(0)) w(undefined);
-        resolve();
-      });
+      this.#resolveClosed = resolve;
     });
-    socket.on('error', () => undefined);
+    this.#attach(socket);
+  }
+
+  readonly #onData = (chunk: Buffer): void => this.#parser.push(chunk);
+  readonly #onClose = (): void => {
+    this.#isClosed = true;
+    for (const w of this.#waiters.splice(0)) w(undefined);
+    this.#resolveClosed();
+  };
+  readonly #onError = (): void => undefined;
+
+  #attach(socket: net.Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
   }
 
   /** Opens a TCP connection to `port` on 127.0.0.1. */
   static async connect(port: number, version: ProtocolVersion = 4): Promise<RawClient> {
-    const socket = net.connect({ port, host: '127.0.0.1' });
+    const target = nodePort(port);
+    const socket = net.connect({ port: target, host: '127.0.0.1' });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
     socket.setNoDelay(true);
-    return new RawClient(socket, version);
+    return new RawClient(socket, version, port, target);
+  }
+
+  get socket(): net.Socket {
+    return this.#socket;
+  }
+
+  // In a test cluster a client id stays on one node: a CONNECT for an id placed on another node than the one this
+  // socket was opened on moves the (still silent) connection there first.
+  #place(packet: Packet): void {
+    if (packet.type !== PacketType.CONNECT) return;
+    const target = placeRawClient(this.#port, this.#connectedPort, packet.clientId);
+    if (target === this.#connectedPort) return;
+    const old = this.#socket;
+    const socket = net.connect({ port: target, host: '127.0.0.1' });
+    socket.setNoDelay(true);
+    this.#socket = socket;
+    this.#connectedPort = target;
+    this.#attach(socket);
+    // Listeners the test put on the socket (a wire tap) move with it.
+    const ours: unknown[] = [this.#onData, this.#onClose, this.#onError];
+    for (const event of old.eventNames()) {
+      for (const listener of old.listeners(event)) if (!ours.includes(listener)) socket.on(event as string, listener as (...args: unknown[]) => void);
+    }
+    old.removeAllListeners();
+    old.on('error', this.#onError);
+    old.destroy();
   }
 
   get isClosed(): boolean {
@@ -56,7 +99,8 @@ export class RawClient {
 
   /** Sends a packet encoded in this client's version. */
   send(packet: Packet): void {
-    this.socket.write(encodePacket(packet, this.version));
+    this.#place(packet);
+    this.#socket.write(encodePacket(packet, this.version));
   }
 
   /** Sends raw bytes. */

@@ -20,6 +20,19 @@ export interface RedisServer {
   restart(): Promise<void>;
   /** Stops it and removes its folder. */
   destroy(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered until resume() (SIGCONT). */
+  pause(): void;
+  resume(): void;
+  /** Lets the test process exit while it runs (the caller stops it at exit). */
+  unref(): void;
+  /** Stops it at once (SIGKILL) and removes its folder, synchronously: for a process 'exit' handler. */
+  killNow(): void;
+}
+
+/** How the server keeps its data. */
+export interface RedisServerOptions {
+  /** AOF with appendfsync always (default true); false keeps everything in memory only (a cache, a test bus). */
+  readonly durable?: boolean;
 }
 
 /** Path of redis-server; throws a clear error when it is missing (install the `redis-server` Debian package). */
@@ -43,7 +56,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a redis-server and waits until it accepts commands. */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const bin = redisServerPath();
   const dir = mkdtempSync(join(tmpdir(), 'swiftlet-redis-'));
   const port = await freePort();
@@ -51,7 +64,8 @@ export async function startRedisServer(): Promise<RedisServer> {
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async (): Promise<void> => {
-    const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'no', '--loglevel', 'warning'], {
+    const storage = options.durable === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always'];
+    const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...storage, '--save', '', '--protected-mode', 'no', '--loglevel', 'warning'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
@@ -77,6 +91,21 @@ export async function startRedisServer(): Promise<RedisServer> {
     restart: launch,
     async destroy() {
       await stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
+    unref() {
+      child?.unref();
+      // The pipes are sockets at run time; their unref lets the event loop end too.
+      for (const pipe of [child?.stdout, child?.stderr]) (pipe as unknown as { unref?: () => void } | null | undefined)?.unref?.();
+    },
+    killNow() {
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
