@@ -11,7 +11,8 @@ import type { ConnectionMeta } from '../listeners/listener.js';
 import type { Session } from '../session/session.js';
 import type { BrokerContext } from '../context.js';
 import { dispatchPacket, failConnection, handleParseError } from '../handlers/dispatch.js';
-import { writePending } from './outbound.js';
+import { chunkLength, shortAck, writePending } from './outbound.js';
+import type { PendingChunk } from './outbound.js';
 import { encodeHeldAck, refuseHeldAck } from './durable-acks.js';
 import type { HeldAck } from './durable-acks.js';
 import { deliveredWithoutCommit } from '../persistence/journal.js';
@@ -125,7 +126,7 @@ export class Connection implements CommitWaiter {
   /** Packets queued this turn for onPacketSent hooks, as (packet, encoded size) pairs; null while none. */
   #sentPackets: (Packet | number)[] | null = null;
   /** Bytes queued this turn; null while nothing is (an idle connection keeps no array). */
-  #pending: Buffer[] | null = null;
+  #pending: PendingChunk[] | null = null;
   #pendingBytes = 0;
   /** The journal batch the pending output waits for (acknowledgements that promise durability); 0 = none. */
   #holdEpoch = 0;
@@ -390,7 +391,21 @@ export class Connection implements CommitWaiter {
   /** Queues PUBACK, PUBREC, PUBREL or PUBCOMP (encoded straight to bytes unless hooks watch outbound packets). */
   sendAck(type: AckType, packetId: number, reasonCode: number): void {
     if (this.ctx.hooks.outboundPackets && this.client !== null) this.send({ type, packetId, reasonCode, properties: EMPTY_PROPERTIES });
+    else if (reasonCode === 0 || this.version !== 5) this.#queueShortAck(type, packetId);
     else this.write(encodeAck(type, packetId, reasonCode, this.version));
+  }
+
+  // A 4-byte acknowledgement (any 3.x one, a 5.0 one with reason 0x00): queued as a number, encoded by the flush.
+  #queueShortAck(type: AckType, packetId: number): void {
+    if (this.state === ConnectionState.CLOSED) return;
+    (this.#pending ??= []).push(shortAck((type << 4) | (type === PacketType.PUBREL ? 2 : 0), packetId));
+    this.#pendingBytes += 4;
+    this.ctx.stats.packetsSent++;
+    this.ctx.stats.packetsSentByType[type]!++;
+    if (!this.#queuedForFlush) {
+      this.#queuedForFlush = true;
+      this.ctx.flusher.schedule(this);
+    }
   }
 
   /** Queues `bytes`, the encoding of `packet`; onPacketSent hooks hear of it when it is handed to the stream. */
@@ -485,7 +500,7 @@ export class Connection implements CommitWaiter {
     if (cut > 0 && pending !== null) {
       const head = pending.slice(0, cut);
       let bytes = 0;
-      for (let i = 0; i < head.length; i++) bytes += head[i]!.length;
+      for (let i = 0; i < head.length; i++) bytes += chunkLength(head[i]!);
       this.#pending = pending.slice(cut);
       this.#pendingBytes -= bytes;
       for (let i = 0; i < waiting.length; i++) waiting[i]!.index -= cut;
@@ -524,7 +539,7 @@ export class Connection implements CommitWaiter {
    * Hands `pending` to the stream; `sent` are the packets onPacketSent hears of (null when a held part goes early:
    * its packets are reported with the rest of the output).
    */
-  #writeOut(pending: Buffer[], bytes: number, sent: (Packet | number)[] | null): void {
+  #writeOut(pending: PendingChunk[], bytes: number, sent: (Packet | number)[] | null): void {
     if (this.state === ConnectionState.CLOSED || this.stream.destroyed || this.stream.writableEnded) return;
     this.ctx.stats.bytesSent += bytes;
     this.#bytesOut += bytes;

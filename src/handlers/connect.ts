@@ -352,6 +352,8 @@ function attachSession(pending: PendingConnect, connack: ConnackPacket, expiryIn
   conn.session = session;
   conn.keepAliveMs = client.keepAlive * 1000;
   conn.state = ConnectionState.CONNECTED;
+  // Accepted: no refusal can follow, so the CONNECT need not stay alive with the connection (bytes per idle client).
+  connecting.delete(conn);
   registry.attach(conn, session, client.id);
   // A 3.1 CONNACK has no Session Present: its encoding leaves that byte 0.
   connack.sessionPresent = present;

@@ -88,33 +88,35 @@ export function handlePublish(conn: Connection, packet: PublishPacket): HandlerR
     accept(conn, packet, topic, true);
     return;
   }
-  const client = conn.client!;
-  // `inline` is true while still inside the parser callback (the ACL answered synchronously).
-  const afterAcl = (allowed: boolean, inline: boolean): void | Promise<void> => {
-    if (!allowed) return refusePublish(conn, packet, ReasonCode.NOT_AUTHORIZED);
-    if (hooks.onPublish === null) {
-      accept(conn, packet, topic, inline);
-      return;
-    }
-    const input = topic === packet.topic ? packet : { ...packet, topic };
-    let transformed;
-    try {
-      transformed = hooks.runOnPublish(client, input);
-    } catch (err) {
-      return rejectByHook(conn, packet, err);
-    }
-    if (isPromise(transformed)) {
-      return transformed.then(
-        (p) => afterTransform(conn, packet, p),
-        (err: unknown) => rejectByHook(conn, packet, err),
-      );
-    }
-    afterTransform(conn, packet, transformed);
-  };
-  if (hooks.checkAcl === null || conn.trusted) return afterAcl(true, true);
-  const allowed = hooks.runCheckAcl(client, topic, 'publish');
-  if (isPromise(allowed)) return allowed.then((a) => afterAcl(a, false));
-  return afterAcl(allowed, true);
+  if (hooks.checkAcl === null || conn.trusted) return afterAcl(conn, packet, topic, true, true);
+  const allowed = hooks.runCheckAcl(conn.client!, topic, 'publish');
+  if (isPromise(allowed)) return allowed.then((a) => afterAcl(conn, packet, topic, a, false));
+  return afterAcl(conn, packet, topic, allowed, true);
+}
+
+// After the publish ACL: refuse, or onPublish hooks, then accept. `inline` is true while still inside the parser
+// callback (the ACL answered synchronously). A function of its own, not a closure: no allocation per publish.
+function afterAcl(conn: Connection, packet: PublishPacket, topic: string, allowed: boolean, inline: boolean): void | Promise<void> {
+  if (!allowed) return refusePublish(conn, packet, ReasonCode.NOT_AUTHORIZED);
+  const hooks = conn.ctx.hooks;
+  if (hooks.onPublish === null) {
+    accept(conn, packet, topic, inline);
+    return;
+  }
+  const input = topic === packet.topic ? packet : { ...packet, topic };
+  let transformed;
+  try {
+    transformed = hooks.runOnPublish(conn.client, input);
+  } catch (err) {
+    return rejectByHook(conn, packet, err);
+  }
+  if (isPromise(transformed)) {
+    return transformed.then(
+      (p) => afterTransform(conn, packet, p),
+      (err: unknown) => rejectByHook(conn, packet, err),
+    );
+  }
+  afterTransform(conn, packet, transformed);
 }
 
 /**

@@ -181,6 +181,6 @@ function sendRetained(conn: Connection, g: Granted): void {
   for (const message of found) {
     if (message.expiresAt !== 0 && message.expiresAt <= now) continue;
     const qos = (message.qos < sub.qos ? message.qos : sub.qos);
-    ctx.delivery.deliver(sub.session, { message, qos, retain: true, subscriptionIds: ids, group: undefined, retainedBurst: true, seq: 0, pending: null });
+    ctx.delivery.deliver(sub.session, { message, qos, retain: true, subscriptionIds: ids, group: undefined, retainedBurst: true, seq: 0, pending: null, packetId: 0, released: false });
   }
 }

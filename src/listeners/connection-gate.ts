@@ -59,12 +59,15 @@ export class ConnectionGate {
   }
 
   /** Counts `socket` as open until it closes; call at accept, before any handshake, so the cap covers half-open peers too. */
-  track(socket: Pick<Socket, 'once'>): void {
+  track(socket: Pick<Socket, 'on'>): void {
     this.#open++;
-    socket.once('close', () => {
-      this.#open--;
-    });
+    // One listener function per gate ('close' comes once): no closure or once-wrapper per connection.
+    socket.on('close', this.#closed);
   }
+
+  readonly #closed = (): void => {
+    this.#open--;
+  };
 
   /** Counts a connection handed to the broker. */
   accepted(): void {

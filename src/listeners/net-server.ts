@@ -35,19 +35,35 @@ export function serverAddress(server: NetServer): ListenerAddress | undefined {
   return { host: address.address, port: address.port };
 }
 
-/** Builds ConnectionMeta from a socket, preferring a trusted PROXY header's source address. */
+/**
+ * The local end every connection of a server bound to one address shares (its bound host and port), or undefined
+ * when it listens on a wildcard address (each connection then has its own local address).
+ */
+export function fixedLocalEnd(server: NetServer): { readonly host: string; readonly port: number } | undefined {
+  const address = server.address();
+  if (address === null || typeof address === 'string') return undefined;
+  if (address.address === '0.0.0.0' || address.address === '::') return undefined;
+  return { host: address.address, port: address.port };
+}
+
+/**
+ * Builds ConnectionMeta from a socket, preferring a trusted PROXY header's source address. `local` is the server's
+ * fixed local end, when it has one: the socket's own is then not asked for (that costs a system call and an object
+ * cached on the socket for the connection's lifetime).
+ */
 export function socketMeta(
   listenerId: string,
   transport: string,
   socket: Socket,
   proxied: ProxiedAddress | undefined,
+  local?: { readonly host: string; readonly port: number },
 ): ConnectionMeta {
   return {
     listenerId,
     transport,
     remoteAddress: proxied?.sourceAddress ?? socket.remoteAddress ?? '',
     remotePort: proxied?.sourcePort ?? socket.remotePort ?? 0,
-    localAddress: socket.localAddress ?? '',
-    localPort: socket.localPort ?? 0,
+    localAddress: local !== undefined ? local.host : (socket.localAddress ?? ''),
+    localPort: local !== undefined ? local.port : (socket.localPort ?? 0),
   };
 }

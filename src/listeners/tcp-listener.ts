@@ -2,7 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ConnectionLimits } from './connection-gate.js';
 import type { ConnectionHandler, Listener, ListenerAddress, ListenerStats } from './listener.js';
-import { bindServer, serverAddress, socketMeta, unbindServer } from './net-server.js';
+import { bindServer, fixedLocalEnd, serverAddress, socketMeta, unbindServer } from './net-server.js';
 import { SocketAcceptor, type ProxyProtocolOptions } from './socket-acceptor.js';
 
 /** Options of a TCP listener. */
@@ -26,6 +26,8 @@ export class TcpListener implements Listener {
   readonly #options: TcpListenerOptions;
   readonly #acceptor: SocketAcceptor;
   #server: Server | undefined;
+  /** The local end all connections share when bound to one address (set once listening). */
+  #local: { readonly host: string; readonly port: number } | undefined;
 
   constructor(options: TcpListenerOptions) {
     this.id = options.id ?? 'tcp';
@@ -42,11 +44,12 @@ export class TcpListener implements Listener {
         // MQTT packets are small and latency-bound: no Nagle delay.
         accepted.setNoDelay(true);
         this.#acceptor.gate.accepted();
-        onConnection(accepted, socketMeta(this.id, this.transport, accepted, proxied));
+        onConnection(accepted, socketMeta(this.id, this.transport, accepted, proxied, this.#local));
       });
     });
     this.#server = server;
     await bindServer(server, { host: this.#options.host ?? '127.0.0.1', port: this.#options.port, backlog: this.#options.backlog });
+    this.#local = fixedLocalEnd(server);
   }
 
   /** Stops accepting; already handed-over sockets stay open. */

@@ -2,7 +2,7 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { ConnectionHandler, Listener, ListenerAddress, ListenerStats } from './listener.js';
-import { bindServer, serverAddress, socketMeta, unbindServer } from './net-server.js';
+import { bindServer, fixedLocalEnd, serverAddress, socketMeta, unbindServer } from './net-server.js';
 import { readPeerCertificate } from './peer-certificate.js';
 import type { ProxiedAddress } from './proxy-protocol.js';
 import { SocketAcceptor } from './socket-acceptor.js';
@@ -37,6 +37,8 @@ export class TlsListener implements Listener {
   readonly #options: TlsListenerOptions;
   readonly #acceptor: SocketAcceptor;
   #server: NetServer | undefined;
+  /** The local end all connections share when bound to one address (set once listening). */
+  #local: { readonly host: string; readonly port: number } | undefined;
   #tls: TlsServer | undefined;
   #stopWatching: (() => void) | undefined;
   /** PROXY addresses of connections still in their TLS handshake. */
@@ -67,7 +69,7 @@ export class TlsListener implements Listener {
       if (proxied !== undefined) this.#proxied.delete(key);
       socket.setNoDelay(true);
       this.#acceptor.gate.accepted();
-      const meta = socketMeta(this.id, this.transport, socket, proxied);
+      const meta = socketMeta(this.id, this.transport, socket, proxied, this.#local);
       onConnection(socket, mode === 'none' ? meta : { ...meta, certificate: readPeerCertificate(socket) });
     });
     const server = createNetServer();
@@ -85,6 +87,7 @@ export class TlsListener implements Listener {
     this.#tls = tlsServer;
     this.#server = server;
     await bindServer(server, { host: options.host ?? '127.0.0.1', port: options.port, backlog: options.backlog });
+    this.#local = fixedLocalEnd(server);
     if (options.watch === true) {
       this.#stopWatching = watchTlsMaterial(
         tlsMaterialFiles(options),

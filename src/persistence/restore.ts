@@ -103,7 +103,7 @@ function restoreDelivery(ctx: BrokerContext, record: DeliveryRecord, now: number
   const message = messageFromRecord(record.message);
   // A message the client already has (PUBREL sent) is kept whatever its expiry: only the PUBREL is resent.
   if (session === undefined || record.qos === 0 || (!record.released && isExpired(message, now))) return false;
-  const out = { message, qos: record.qos, retain: record.retain, subscriptionIds: record.subscriptionIds, group: undefined, retainedBurst: false, seq: record.seq, pending: null };
+  const out = { message, qos: record.qos, retain: record.retain, subscriptionIds: record.subscriptionIds, group: undefined, retainedBurst: false, seq: record.seq, pending: null, packetId: 0, released: false };
   if (record.packetId !== 0) {
     if (session.inflight.has(record.packetId)) return false;
     session.inflight.add({ ...out, qos: record.qos, packetId: record.packetId, released: record.released });

@@ -216,19 +216,10 @@ export class Delivery {
       store.forget(session, out);
       return;
     }
-    const entry: InflightEntry = {
-      message: out.message,
-      qos: out.qos as 1 | 2,
-      retain: out.retain,
-      subscriptionIds: out.subscriptionIds,
-      group: out.group,
-      retainedBurst: out.retainedBurst,
-      seq: out.seq,
-      pending: out.pending,
-      packetId,
-      released: false,
-    };
-    session.inflight.add(entry);
+    // The delivery itself is the inflight entry (one session's record, never shared): no copy per message.
+    out.packetId = packetId;
+    out.released = false;
+    session.inflight.add(out as InflightEntry);
     const hooks = this.#ctx.hooks;
     if (hooks.onQosStarted !== null && conn.client !== null) hooks.notify('onQosStarted', conn.client, toPacket(out.message, packetId));
   }

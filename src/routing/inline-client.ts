@@ -73,7 +73,7 @@ export function inlineSubscribe(ctx: BrokerContext, topicFilter: string, handler
     const found: Message[] = [];
     ctx.retained.match(sub.filter, found);
     for (const m of found) {
-      ctx.delivery.deliver(session, { message: m, qos: m.qos < sub.qos ? m.qos : sub.qos, retain: true, subscriptionIds: undefined, group: undefined, retainedBurst: true, seq: 0, pending: null });
+      ctx.delivery.deliver(session, { message: m, qos: m.qos < sub.qos ? m.qos : sub.qos, retain: true, subscriptionIds: undefined, group: undefined, retainedBurst: true, seq: 0, pending: null, packetId: 0, released: false });
     }
   }
   let active = true;

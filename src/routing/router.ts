@@ -132,7 +132,7 @@ export class Router {
         const s = touched[i]!;
         const qos = (s.routeQoS < mq ? s.routeQoS : mq); // [MQTT-3.8.4-8] min(published, granted)
         // [MQTT-3.3.1-12] [MQTT-3.3.1-13] retain flag only kept with Retain As Published.
-        ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false, seq: 0, pending: null });
+        ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false, seq: 0, pending: null, packetId: 0, released: false });
         count++;
       }
       for (let i = 0; i < groups.length; i++) {
@@ -169,7 +169,7 @@ export class Router {
     for (const s of touched) {
       if (!wanted.has(s.clientId)) continue;
       const qos = s.routeQoS < mq ? s.routeQoS : mq; // [MQTT-3.8.4-8]
-      ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false, seq: 0, pending: null });
+      ctx.delivery.deliver(s, { message, qos, retain: s.routeRetainAsPublished && message.retain, subscriptionIds: s.routeSubscriptionIds, group: undefined, retainedBurst: false, seq: 0, pending: null, packetId: 0, released: false });
       count++;
     }
     for (let i = 0; i < groups.length; i++) {
@@ -362,5 +362,7 @@ function sharedOutgoing(sub: Subscription, message: Message, group: SharedGroup<
     retainedBurst: false,
     seq: 0,
     pending: null,
+    packetId: 0,
+    released: false,
   };
 }

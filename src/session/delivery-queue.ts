@@ -22,14 +22,18 @@ export interface Outgoing {
   seq: number;
   /** The publisher's acknowledgement waiting for this delivery to be committed or completed; null when none. */
   pending: PublishAck | null;
+  /**
+   * Its packet id once sent at QoS 1/2 (0 before). A delivery sent at QoS 1/2 becomes its own InflightEntry, so
+   * creators set 0 here and false below: no second object per message, and one object shape for both.
+   */
+  packetId: number;
+  /** In flight at QoS 2: false while waiting for PUBACK/PUBREC; true once PUBREL was sent, waiting for PUBCOMP. */
+  released: boolean;
 }
 
-/** An outbound QoS 1/2 PUBLISH awaiting its acknowledgement. */
+/** An outbound QoS 1/2 PUBLISH awaiting its acknowledgement (the Outgoing it was sent as). */
 export interface InflightEntry extends Outgoing {
-  readonly packetId: number;
   readonly qos: 1 | 2;
-  /** false: waiting for PUBACK/PUBREC; true: PUBREL sent, waiting for PUBCOMP. */
-  released: boolean;
 }
 
 /** The broker-wide counter the in-flight windows keep in step (BrokerStats). */

@@ -2,8 +2,8 @@
 import type { Properties, ProtocolVersion, QoS, Will } from '../codec/types.js';
 import type { Connection } from '../connection/connection.js';
 import type { ClientInfo, ClientLimits } from '../hooks/hook.js';
-import type { Subscription } from './subscription.js';
 import { DeliveryQueue, InflightWindow } from './delivery-queue.js';
+import { SubscriptionMap } from './subscription-map.js';
 import type { InflightCounter, Outgoing } from './delivery-queue.js';
 
 /** A will held by the session: sent on abnormal close, after its delay. */
@@ -48,7 +48,7 @@ export class Session {
   protocolVersion: ProtocolVersion;
   /** The client as last connected, for hooks fired while offline (delayed will, expiry). */
   lastClient: ClientInfo | null = null;
-  readonly subscriptions = new Map<string, Subscription>();
+  readonly subscriptions = new SubscriptionMap();
   /** Outbound QoS 1/2 messages awaiting acknowledgement, in send order. */
   readonly inflight: InflightWindow;
   /** Deliveries waiting for the client or for room in the in-flight window. */

@@ -29,8 +29,8 @@ export interface TrieEntry<V> {
  * client's subscription small while lookups in crowded filters stay O(1).
  */
 class EntryList<V> {
-  readonly keys: string[] = [];
-  readonly values: V[] = [];
+  keys: string[] = [];
+  values: V[] = [];
   #index: Map<string, number> | null = null;
 
   get length(): number {
@@ -59,8 +59,14 @@ class EntryList<V> {
       return { replaced: true, previous };
     }
     const at = this.keys.length;
-    this.keys.push(key);
-    this.values.push(value);
+    if (at === 0) {
+      // Exactly sized for the common single entry: a first push() would reserve room for 17 (about 150 bytes a column).
+      this.keys = [key];
+      this.values = [value];
+    } else {
+      this.keys.push(key);
+      this.values.push(value);
+    }
     if (this.#index !== null) {
       this.#index.set(key, at);
     } else if (at + 1 > INDEX_THRESHOLD) {
@@ -97,13 +103,15 @@ class Group<V> implements SharedGroup<V> {
   readonly group: string;
   readonly filter: string;
   readonly list = new EntryList<V>();
-  readonly members: V[];
   cursor = 0;
 
   constructor(group: string, filter: string) {
     this.group = group;
     this.filter = filter;
-    this.members = this.list.values;
+  }
+
+  get members(): V[] {
+    return this.list.values;
   }
 }
 

@@ -49,6 +49,36 @@ test('tcp: bytes round-trip and meta describes both ends', async () => {
   await listener.close();
 });
 
+test('tcp: on a wildcard address each connection reports the local address it arrived on', async () => {
+  const echo = createEcho();
+  const listener = new TcpListener({ id: 'any', host: '0.0.0.0', port: 0 });
+  await listener.listen(echo.handler);
+  const port = portOf(listener);
+  const client = await dial(port);
+  const { stream, meta } = await echo.next();
+  // Bound to one address the listener's own is used; bound to all, the socket's.
+  assert.equal(meta.localAddress, client.remoteAddress);
+  assert.equal(meta.localAddress, '127.0.0.1');
+  assert.equal(meta.localPort, port);
+  client.destroy();
+  await closed(stream);
+  await listener.close();
+});
+
+test('tcp: on one bound address connections report it as their local end', async () => {
+  const echo = createEcho();
+  const listener = new TcpListener({ id: 'one', host: '127.0.0.1', port: 0 });
+  await listener.listen(echo.handler);
+  const port = portOf(listener);
+  const client = await dial(port);
+  const { stream, meta } = await echo.next();
+  assert.equal(meta.localAddress, client.remoteAddress);
+  assert.equal(meta.localPort, client.remotePort);
+  client.destroy();
+  await closed(stream);
+  await listener.close();
+});
+
 test('tcp: close() stops accepting but leaves open streams to the broker', async () => {
   const echo = createEcho();
   const listener = new TcpListener({ port: 0 });
