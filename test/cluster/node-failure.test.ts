@@ -112,8 +112,11 @@ test('a dead node’s offline queue is adopted: messages queued before the kill 
     await c.doomed.exited;
     // Before its heartbeat expires the dead node still owns the session and cannot hand it over: 0x88, retry later.
     const early = await RawClient.connect(c.survivor.port, 5);
-    assert.equal((await early.handshake(id, { clean: false, properties: { sessionExpiryInterval: 600 } })).reasonCode, 0x88);
+    const earlyConnack = await early.handshake(id, { clean: false, properties: { sessionExpiryInterval: 600 } });
     early.destroy();
+    // (On a machine so busy that the heartbeat expired first, the session was adopted and the CONNACK accepted it.)
+    if (earlyConnack.reasonCode === 0) assert.equal(earlyConnack.sessionPresent, true, 'accepted only with the adopted session');
+    else assert.equal(earlyConnack.reasonCode, 0x88, 'Server unavailable while the dead node still owns the session');
     // The survivor still routes to the dead node until it is adopted: these wait in the dead node's inbox.
     for (let i = 10; i < 20; i++) await pub.publishAsync('o/t', String(i), { qos: 1 });
     await waitFor(() => c.survivor.broker.client(id) !== undefined, 30_000, 'the session adopted by the survivor');
