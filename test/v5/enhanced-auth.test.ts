@@ -7,6 +7,7 @@ import type { TestBroker } from '../helpers/broker.js';
 import type { ConnackPacket } from '../../src/index.js';
 import { ScramClient } from '../helpers/scram-client.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { connectPacket } from '../helpers/packets.js';
 import { expectDisconnect, pingRoundTrip } from '../helpers/raw-session.js';
 
 const METHOD = 'SCRAM-SHA-256';
@@ -20,18 +21,7 @@ async function scramBroker(): Promise<TestBroker> {
 
 /** CONNECT with client-first, answers the server's AUTH 0x18 with client-final; returns the CONNACK. */
 async function scramConnect(c: RawClient, clientId: string, scram: ScramClient): Promise<ConnackPacket> {
-  c.send({
-    type: PacketType.CONNECT,
-    protocolName: 'MQTT',
-    protocolVersion: 5,
-    clean: true,
-    keepAlive: 60,
-    clientId,
-    username: undefined,
-    password: undefined,
-    will: undefined,
-    properties: { authenticationMethod: METHOD, authenticationData: scram.first() },
-  });
+  c.send(connectPacket(clientId, 5, { properties: { authenticationMethod: METHOD, authenticationData: scram.first() } }));
   const challenge = await c.expect(PacketType.AUTH);
   assert.equal(challenge.reasonCode, 0x18); // [MQTT-4.12.0-2]
   assert.equal(challenge.properties.authenticationMethod, METHOD); // [MQTT-4.12.0-5]
