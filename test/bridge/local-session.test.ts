@@ -10,7 +10,8 @@ import { Broker, LmdbPersistence, TcpListener } from '../../src/index.js';
 import type { InlineMessage } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
-import { bridgeStatus, freePort, waitConnected } from './support.js';
+import { freePort } from '../helpers/ports.js';
+import { bridgeStatus, waitConnected } from './support.js';
 
 test('the local side bypasses authentication and ACLs that refuse everyone else', async () => {
   const remote = await startBroker();

@@ -8,7 +8,8 @@ import mqtt from 'mqtt';
 import type { QoS } from '../../src/index.js';
 import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 import { createTestCertificates } from '../listeners/helpers.js';
-import { bridgeStatus, freePort, startMosquitto, waitConnected } from './support.js';
+import { freePort } from '../helpers/ports.js';
+import { bridgeStatus, startMosquitto, waitConnected } from './support.js';
 
 for (const version of [5, 4] as const) {
   test(`Mosquitto over MQTT ${version === 5 ? '5.0' : '3.1.1'}: both directions at QoS 0, 1 and 2 with prefixes`, async () => {

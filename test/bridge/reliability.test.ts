@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Broker, LmdbPersistence, TcpListener } from '../../src/index.js';
 import type { BrokerOptions, InlineMessage } from '../../src/index.js';
 import { startBroker, waitFor } from '../helpers/broker.js';
-import { bridgeStatus, freePort, waitConnected } from './support.js';
+import { freePort } from '../helpers/ports.js';
+import { bridgeStatus, waitConnected } from './support.js';
 
 /** A broker on a fixed port, with an inline subscriber on `filter` attached before it accepts anything. */
 async function remoteOn(port: number, filter: string, got: InlineMessage[], options: BrokerOptions = {}): Promise<Broker> {

@@ -2,11 +2,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Broker, BridgeStatus } from '../../src/index.js';
 import { waitFor } from '../helpers/broker.js';
+import { freePort } from '../helpers/ports.js';
 
 /** Where the mosquitto binary is; the tests fail (not skip) without it: `apt-get install -y mosquitto`. */
 export function mosquittoPath(): string {
@@ -14,16 +15,6 @@ export function mosquittoPath(): string {
     if (spawnSync(p, ['-h']).error === undefined) return p;
   }
   throw new Error('mosquitto is not installed (Debian: apt-get install -y mosquitto); the bridge tests need a real Mosquitto');
-}
-
-/** A free TCP port on 127.0.0.1 (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** A Mosquitto process started by a test. */

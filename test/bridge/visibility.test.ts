@@ -5,7 +5,8 @@ import { Broker, HttpServer, TcpListener } from '../../src/index.js';
 import type { InlineMessage } from '../../src/index.js';
 import { BRIDGE_SYS_TOPICS } from '../../src/bridge/bridge-sys.js';
 import { startBroker, waitFor } from '../helpers/broker.js';
-import { bridgeStatus, freePort, waitConnected } from './support.js';
+import { freePort } from '../helpers/ports.js';
+import { bridgeStatus, waitConnected } from './support.js';
 
 const TOKEN = 'bridge-test-token-0123';
 

@@ -5,7 +5,8 @@ import { PacketType, ReasonCode } from '../../src/index.js';
 import type { InlineMessage } from '../../src/index.js';
 import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
-import { publishPacket, subscribePacket, unsubscribePacket, rawSession, receivePublishes } from './support.js';
+import { publishPacket, subscribePacket, unsubscribePacket } from '../helpers/packets.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 describe('publish and subscribe', () => {
   let tb: TestBroker;
@@ -51,9 +52,9 @@ describe('publish and subscribe', () => {
     });
 
     test(`v${version}: delivery QoS is min(published, granted) [MQTT-3.8.4-8] [MQTT-3.8.4-6]`, async () => {
-      const s0 = await rawSession(tb.port, version, `min-s0-${version}`, [{ topic: `min/${version}`, qos: 0 }]);
-      const s1 = await rawSession(tb.port, version, `min-s1-${version}`, [{ topic: `min/${version}`, qos: 1 }]);
-      const s2 = await rawSession(tb.port, version, `min-s2-${version}`, [{ topic: `min/${version}`, qos: 2 }]);
+      const s0 = await rawSession(tb.port, version, `min-s0-${version}`, { subscribe: [{ topic: `min/${version}`, qos: 0 }] });
+      const s1 = await rawSession(tb.port, version, `min-s1-${version}`, { subscribe: [{ topic: `min/${version}`, qos: 1 }] });
+      const s2 = await rawSession(tb.port, version, `min-s2-${version}`, { subscribe: [{ topic: `min/${version}`, qos: 2 }] });
       const pub = await rawSession(tb.port, version, `min-p-${version}`);
       for (const q of [0, 1, 2] as const) {
         pub.send(publishPacket(`min/${version}`, `q${q}`, q, 10 + q));
@@ -78,11 +79,11 @@ describe('publish and subscribe', () => {
     });
 
     test(`v${version}: overlapping subscriptions deliver one copy at the highest granted QoS [MQTT-3.3.4-2] [MQTT-3.3.5-1]`, async () => {
-      const c = await rawSession(tb.port, version, `overlap-${version}`, [
+      const c = await rawSession(tb.port, version, `overlap-${version}`, { subscribe: [
         { topic: `ov/${version}/+`, qos: 0 },
         { topic: `ov/${version}/#`, qos: 1 },
         { topic: `ov/${version}/x`, qos: 0 },
-      ]);
+      ] });
       const pub = await rawSession(tb.port, version, `overlap-p-${version}`);
       pub.send(publishPacket(`ov/${version}/x`, 'once', 2, 5));
       await pub.expect(PacketType.PUBREC);
@@ -96,7 +97,7 @@ describe('publish and subscribe', () => {
     });
 
     test(`v${version}: UNSUBSCRIBE stops delivery and is answered with UNSUBACK [MQTT-3.10.4-2] [MQTT-3.10.4-4]`, async () => {
-      const c = await rawSession(tb.port, version, `unsub-${version}`, [{ topic: `un/${version}`, qos: 0 }]);
+      const c = await rawSession(tb.port, version, `unsub-${version}`, { subscribe: [{ topic: `un/${version}`, qos: 0 }] });
       const pub = await rawSession(tb.port, version, `unsub-p-${version}`);
       pub.send(publishPacket(`un/${version}`, 'before'));
       await receivePublishes(c, 1);
@@ -129,7 +130,7 @@ describe('publish and subscribe', () => {
   }
 
   test('v3 (3.1): publish and subscribe work end to end', async () => {
-    const s = await rawSession(tb.port, 3, 'v31-sub', [{ topic: 'v31/t', qos: 1 }]);
+    const s = await rawSession(tb.port, 3, 'v31-sub', { subscribe: [{ topic: 'v31/t', qos: 1 }] });
     const p = await rawSession(tb.port, 3, 'v31-pub');
     p.send(publishPacket('v31/t', 'old', 1, 4));
     const ack = await p.expect(PacketType.PUBACK);

@@ -5,7 +5,8 @@ import { PacketType } from '../../src/index.js';
 import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, rawSession, receivePublishes } from './support.js';
+import { publishPacket } from '../helpers/packets.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 const ack = (type: 4 | 5 | 6 | 7, packetId: number) => ({ type, packetId, reasonCode: 0, properties: {} });
 
@@ -32,7 +33,7 @@ describe('qos', () => {
   for (const version of [4, 5] as const) {
     test(`v${version}: inbound QoS 2 is delivered exactly once; a re-sent PUBLISH before PUBREL gets PUBREC only; PUBREL → PUBCOMP [MQTT-4.3.3-10] [MQTT-4.3.3-11] [MQTT-4.3.3-2]`, async () => {
       const topic = `q/exact/${version}`;
-      const sub = await rawSession(tb.port, version, `q2-sub-${version}`, [{ topic, qos: 2 }]);
+      const sub = await rawSession(tb.port, version, `q2-sub-${version}`, { subscribe: [{ topic, qos: 2 }] });
       const pub = await rawSession(tb.port, version, `q2-pub-${version}`);
       pub.send(publishPacket(topic, 'one', 2, 7));
       assert.equal((await pub.expect(PacketType.PUBREC)).packetId, 7);
@@ -59,7 +60,7 @@ describe('qos', () => {
 
     test(`v${version}: outbound QoS 2: PUBREC is answered by PUBREL with the same id, PUBCOMP completes [MQTT-4.3.3-4] [MQTT-4.3.3-1]`, async () => {
       const topic = `q/out2/${version}`;
-      const sub = await rawSession(tb.port, version, `q2o-sub-${version}`, [{ topic, qos: 2 }]);
+      const sub = await rawSession(tb.port, version, `q2o-sub-${version}`, { subscribe: [{ topic, qos: 2 }] });
       tb.broker.publish(topic, 'x', { qos: 2 });
       const [m] = await receivePublishes(sub, 1);
       assert.equal(m!.qos, 2);
@@ -75,7 +76,7 @@ describe('qos', () => {
 
     test(`v${version}: unacknowledged outbound messages use distinct non-zero packet ids [MQTT-2.2.1-4]`, async () => {
       const topic = `q/ids/${version}`;
-      const sub = await rawSession(tb.port, version, `ids-${version}`, [{ topic, qos: 2 }]);
+      const sub = await rawSession(tb.port, version, `ids-${version}`, { subscribe: [{ topic, qos: 2 }] });
       for (let i = 0; i < 10; i++) tb.broker.publish(topic, `m${i}`, { qos: (i % 2) + 1 as 1 | 2 });
       const got = await receivePublishes(sub, 10);
       const ids = got.map((p) => p.packetId);
@@ -87,7 +88,7 @@ describe('qos', () => {
 
     test(`v${version}: DUP of an outgoing PUBLISH is independent of the incoming one [MQTT-3.3.1-3]`, async () => {
       const topic = `q/dup/${version}`;
-      const sub = await rawSession(tb.port, version, `dup-sub-${version}`, [{ topic, qos: 1 }]);
+      const sub = await rawSession(tb.port, version, `dup-sub-${version}`, { subscribe: [{ topic, qos: 1 }] });
       const pub = await rawSession(tb.port, version, `dup-pub-${version}`);
       pub.send(publishPacket(topic, 'd', 1, 2, { dup: true }));
       await pub.expect(PacketType.PUBACK);
@@ -100,7 +101,7 @@ describe('qos', () => {
 
   test('v5: the broker sends no more unacknowledged PUBLISH than the client Receive Maximum [MQTT-3.3.4-9] [MQTT-4.9.0-2]', async () => {
     const topic = 'q/recvmax';
-    const sub = await rawSession(tb.port, 5, 'recvmax-sub', [{ topic, qos: 1 }], { properties: { receiveMaximum: 2 } });
+    const sub = await rawSession(tb.port, 5, 'recvmax-sub', { subscribe: [{ topic, qos: 1 }], connect: { properties: { receiveMaximum: 2 } } });
     for (let i = 0; i < 5; i++) tb.broker.publish(topic, `m${i}`, { qos: 1 });
     const first = await receivePublishes(sub, 2);
     assert.equal(await sub.quiet(200), true, 'more than Receive Maximum in flight');
@@ -115,7 +116,7 @@ describe('qos', () => {
   });
 
   test('v5: after a PUBREC with an error code the same packet id starts a new message [MQTT-4.3.3-9]', async () => {
-    const sub = await rawSession(tb.port, 5, 'pubrec-err-sub', [{ topic: 'q/recerr', qos: 2 }]);
+    const sub = await rawSession(tb.port, 5, 'pubrec-err-sub', { subscribe: [{ topic: 'q/recerr', qos: 2 }] });
     const pub = await rawSession(tb.port, 5, 'pubrec-err-pub');
     pub.send(publishPacket('$SYS/q', 'refused', 2, 9));
     const r = await pub.expect(PacketType.PUBREC);
@@ -140,7 +141,7 @@ describe('qos', () => {
 
   test('v5: a PUBACK with an error code completes the message; it is not re-sent on resume [MQTT-4.4.0-2]', async () => {
     const opts = { clean: false, properties: { sessionExpiryInterval: 60 } };
-    const a = await rawSession(tb.port, 5, 'puback-err', [{ topic: 'q/ackerr', qos: 1 }], opts);
+    const a = await rawSession(tb.port, 5, 'puback-err', { subscribe: [{ topic: 'q/ackerr', qos: 1 }], connect: opts });
     tb.broker.publish('q/ackerr', 'x', { qos: 1 });
     const [m] = await receivePublishes(a, 1);
     a.send({ type: PacketType.PUBACK, packetId: m!.packetId, reasonCode: 0x80, properties: {} });
@@ -205,7 +206,7 @@ describe('qos: resend on session resume', () => {
     test(`v${version}: an unacknowledged QoS 1 and QoS 2 PUBLISH are re-sent with DUP=1 and the same packet ids [MQTT-4.4.0-1] [MQTT-3.3.1-1]`, async () => {
       const id = `resend-pub-${version}`;
       const topic = `resend/${version}`;
-      const a = await rawSession(tb.port, version, id, [{ topic, qos: 2 }], persistent);
+      const a = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos: 2 }], connect: persistent });
       tb.broker.publish(topic, 'one', { qos: 1 });
       tb.broker.publish(topic, 'two', { qos: 2 });
       const first = await receivePublishes(a, 2);
@@ -231,8 +232,8 @@ describe('qos: resend on session resume', () => {
     test(`v${version}: an inbound QoS 2 PUBLISH re-sent after reconnecting (before PUBREL) is not delivered twice [MQTT-4.3.3-10] [MQTT-4.4.0-1]`, async () => {
       const id = `inbound-q2-resume-${version}`;
       const topic = `resendin/${version}`;
-      const sub = await rawSession(tb.port, version, `${id}-sub`, [{ topic, qos: 2 }]);
-      const a = await rawSession(tb.port, version, id, [], persistent);
+      const sub = await rawSession(tb.port, version, `${id}-sub`, { subscribe: [{ topic, qos: 2 }] });
+      const a = await rawSession(tb.port, version, id, { connect: persistent });
       a.send(publishPacket(topic, 'once', 2, 17));
       await a.expect(PacketType.PUBREC);
       a.destroy();
@@ -256,7 +257,7 @@ describe('qos: resend on session resume', () => {
     test(`v${version}: a PUBREL without PUBCOMP is re-sent on resume, not the PUBLISH [MQTT-4.4.0-1] [MQTT-4.3.3-6]`, async () => {
       const id = `resend-rel-${version}`;
       const topic = `resendrel/${version}`;
-      const a = await rawSession(tb.port, version, id, [{ topic, qos: 2 }], persistent);
+      const a = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos: 2 }], connect: persistent });
       tb.broker.publish(topic, 'q2', { qos: 2 });
       const [m] = await receivePublishes(a, 1);
       a.send(ack(PacketType.PUBREC, m!.packetId));

@@ -6,7 +6,7 @@ import type { ConnectPacket, ProtocolVersion } from '../../src/index.js';
 import { startBroker, waitFor, delay } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { rawSession, receivePublishes } from './support.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 /** Connect options that keep a session after the connection closes. */
 function persistent(version: ProtocolVersion, expiry = 60): Partial<ConnectPacket> {
@@ -33,7 +33,7 @@ describe('sessions', () => {
     test(`v${version}: a persistent session keeps its subscriptions and queues QoS 1/2 (not QoS 0) while offline [MQTT-3.1.2-4] [MQTT-3.1.2-5] [MQTT-4.1.0-1]`, async () => {
       const id = `keep-${version}`;
       const topic = `sess/keep/${version}`;
-      const a = await rawSession(tb.port, version, id, [{ topic, qos: 2 }], persistent(version));
+      const a = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos: 2 }], connect: persistent(version) });
       await goOffline(tb, a, id);
       tb.broker.publish(topic, 'q0', { qos: 0 });
       tb.broker.publish(topic, 'q1', { qos: 1 });
@@ -55,7 +55,7 @@ describe('sessions', () => {
     test(`v${version}: the offline queue is bounded; drops are counted per client and in stats`, async () => {
       const id = `bound-${version}`;
       const topic = `sess/bound/${version}`;
-      const a = await rawSession(tb.port, version, id, [{ topic, qos: 1 }], persistent(version));
+      const a = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos: 1 }], connect: persistent(version) });
       await goOffline(tb, a, id);
       const before = tb.broker.stats.messagesDropped ?? 0;
       for (let i = 0; i < 5; i++) tb.broker.publish(topic, `m${i}`, { qos: 1 });
@@ -75,7 +75,7 @@ describe('sessions', () => {
     test(`v${version}: clean start discards the previous session [MQTT-3.1.2-6] (3.1.1) [MQTT-3.1.2-4] (5.0)`, async () => {
       const id = `clean-${version}`;
       const topic = `sess/clean/${version}`;
-      const a = await rawSession(tb.port, version, id, [{ topic, qos: 1 }], persistent(version));
+      const a = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos: 1 }], connect: persistent(version) });
       await goOffline(tb, a, id);
       tb.broker.publish(topic, 'queued', { qos: 1 });
       const b = await RawClient.connect(tb.port, version);
@@ -92,7 +92,7 @@ describe('sessions', () => {
     test(`v${version}: a takeover without clean start resumes the session: unacknowledged messages are re-sent on the new connection [MQTT-3.1.4-3] [MQTT-4.4.0-1]`, async () => {
       const id = `takeover-resume-${version}`;
       const topic = `sess/takeover/${version}`;
-      const a = await rawSession(tb.port, version, id, [{ topic, qos: 1 }], persistent(version));
+      const a = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos: 1 }], connect: persistent(version) });
       tb.broker.publish(topic, 'unacked', { qos: 1 });
       const [first] = await receivePublishes(a, 1);
       const b = await RawClient.connect(tb.port, version);
@@ -116,7 +116,7 @@ describe('sessions', () => {
     const id = 'resume-order';
     const topic = 'sess/resume-order';
     const opts = { clean: false, properties: { sessionExpiryInterval: 60, receiveMaximum: 1 } };
-    const a = await rawSession(tb.port, 5, id, [{ topic, qos: 1 }], opts);
+    const a = await rawSession(tb.port, 5, id, { subscribe: [{ topic, qos: 1 }], connect: opts });
     for (const p of ['m1', 'm2', 'm3']) tb.broker.publish(topic, p, { qos: 1 });
     const [m1] = await receivePublishes(a, 1);
     assert.equal(m1!.payload.toString(), 'm1');
@@ -135,7 +135,7 @@ describe('sessions', () => {
   });
 
   test('v5: Session Expiry Interval 0 ends the session with the connection [MQTT-3.1.2-23]', async () => {
-    const a = await rawSession(tb.port, 5, 'exp-zero', [{ topic: 'sess/exp0', qos: 1 }], { clean: false, properties: {} });
+    const a = await rawSession(tb.port, 5, 'exp-zero', { subscribe: [{ topic: 'sess/exp0', qos: 1 }], connect: { clean: false, properties: {} } });
     a.destroy();
     await a.waitClosed();
     await waitFor(() => tb.broker.client('exp-zero') === undefined, 2000, 'session removed');
@@ -146,7 +146,7 @@ describe('sessions', () => {
   });
 
   test('v5: a session is kept for its expiry interval, then removed [MQTT-3.1.2-23]', async () => {
-    const a = await rawSession(tb.port, 5, 'exp-one', [{ topic: 'sess/exp1', qos: 1 }], { clean: false, properties: { sessionExpiryInterval: 1 } });
+    const a = await rawSession(tb.port, 5, 'exp-one', { subscribe: [{ topic: 'sess/exp1', qos: 1 }], connect: { clean: false, properties: { sessionExpiryInterval: 1 } } });
     await goOffline(tb, a, 'exp-one');
     await delay(300);
     assert.notEqual(tb.broker.client('exp-one'), undefined, 'removed before its expiry');
@@ -158,14 +158,14 @@ describe('sessions', () => {
   });
 
   test('v5: DISCONNECT may shorten the session expiry to 0 [MQTT-3.14.2-2]', async () => {
-    const a = await rawSession(tb.port, 5, 'exp-disc', [], { clean: false, properties: { sessionExpiryInterval: 60 } });
+    const a = await rawSession(tb.port, 5, 'exp-disc', { connect: { clean: false, properties: { sessionExpiryInterval: 60 } } });
     a.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: { sessionExpiryInterval: 0 } });
     await a.waitClosed();
     await waitFor(() => tb.broker.client('exp-disc') === undefined, 2000, 'session removed');
   });
 
   test('v5: DISCONNECT setting an expiry after 0 at CONNECT is a protocol error (0x82) [MQTT-3.14.2-2]', async () => {
-    const a = await rawSession(tb.port, 5, 'exp-disc-bad', [], { clean: true, properties: {} });
+    const a = await rawSession(tb.port, 5, 'exp-disc-bad', { connect: { clean: true, properties: {} } });
     a.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: { sessionExpiryInterval: 30 } });
     const d = await a.expect(PacketType.DISCONNECT);
     assert.equal(d.reasonCode, 0x82);
@@ -186,7 +186,7 @@ describe('sessions: QoS 0 offline queueing', () => {
     test(`v${version}: with capabilities.queueQoS0Offline, QoS 0 messages are queued for an offline session`, async () => {
       const id = `q0-${version}`;
       const topic = `sess/q0/${version}`;
-      const a = await rawSession(tb.port, version, id, [{ topic, qos: 0 }], persistent(version));
+      const a = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos: 0 }], connect: persistent(version) });
       await goOffline(tb, a, id);
       tb.broker.publish(topic, 'zero', { qos: 0 });
       assert.equal(tb.broker.client(id)?.queued, 1);

@@ -6,7 +6,7 @@ import type { ProtocolVersion, QoS, Will } from '../../src/index.js';
 import { startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { rawSession, receivePublishes } from './support.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 function will(topic: string, payload: string, qos: QoS = 1, retain = false, willDelayInterval?: number): Will {
   return { topic, payload: Buffer.from(payload), qos, retain, properties: willDelayInterval === undefined ? {} : { willDelayInterval } };
@@ -23,14 +23,14 @@ describe('will', { concurrency: true }, () => {
   });
 
   async function watcher(version: ProtocolVersion, topic: string): Promise<RawClient> {
-    return rawSession(tb.port, version, `watch-${topic.replace(/\//g, '-')}`, [{ topic, qos: 2 }]);
+    return rawSession(tb.port, version, `watch-${topic.replace(/\//g, '-')}`, { subscribe: [{ topic, qos: 2 }] });
   }
 
   for (const version of [3, 4, 5] as const) {
     test(`v${version}: the will is published with its QoS and retain flag when the socket is destroyed [MQTT-3.1.2-8]`, async () => {
       const topic = `will/abrupt/${version}`;
       const w = await watcher(version, topic);
-      const c = await rawSession(tb.port, version, `will-abrupt-${version}`, [], { will: will(topic, 'gone', 1, true) });
+      const c = await rawSession(tb.port, version, `will-abrupt-${version}`, { connect: { will: will(topic, 'gone', 1, true) } });
       c.destroy();
       const [m] = await receivePublishes(w, 1);
       assert.equal(m!.topic, topic);
@@ -45,7 +45,7 @@ describe('will', { concurrency: true }, () => {
     test(`v${version}: a normal DISCONNECT discards the will [MQTT-3.1.2-10] [MQTT-3.14.4-3]`, async () => {
       const topic = `will/normal/${version}`;
       const w = await watcher(version, topic);
-      const c = await rawSession(tb.port, version, `will-normal-${version}`, [], { will: will(topic, 'never') });
+      const c = await rawSession(tb.port, version, `will-normal-${version}`, { connect: { will: will(topic, 'never') } });
       c.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: {} });
       await c.waitClosed();
       assert.equal(await w.quiet(300), true, 'will published after a normal DISCONNECT');
@@ -57,7 +57,7 @@ describe('will', { concurrency: true }, () => {
     test(`v${version}: the will is published on keep-alive timeout [MQTT-3.1.2-8] [MQTT-3.1.2-24] (3.1.1) [MQTT-3.1.2-22] (5.0)`, async () => {
       const topic = `will/keepalive/${version}`;
       const w = await watcher(version, topic);
-      const c = await rawSession(tb.port, version, `will-ka-${version}`, [], { keepAlive: 1, will: will(topic, 'timed out', 0) });
+      const c = await rawSession(tb.port, version, `will-ka-${version}`, { connect: { keepAlive: 1, will: will(topic, 'timed out', 0) } });
       const [m] = await receivePublishes(w, 1, 4000);
       assert.equal(m!.payload.toString(), 'timed out');
       assert.equal(m!.qos, 0);
@@ -69,7 +69,7 @@ describe('will', { concurrency: true }, () => {
   test('v5: DISCONNECT with 0x04 publishes the will [MQTT-3.14.4-3]', async () => {
     const topic = 'will/0x04';
     const w = await watcher(5, topic);
-    const c = await rawSession(tb.port, 5, 'will-04', [], { will: will(topic, 'asked for it', 2) });
+    const c = await rawSession(tb.port, 5, 'will-04', { connect: { will: will(topic, 'asked for it', 2) } });
     c.send({ type: PacketType.DISCONNECT, reasonCode: ReasonCode.DISCONNECT_WITH_WILL_MESSAGE, properties: {} });
     const [m] = await receivePublishes(w, 1);
     assert.equal(m!.payload.toString(), 'asked for it');
@@ -81,7 +81,7 @@ describe('will', { concurrency: true }, () => {
     const topic = 'will/props';
     const w = await watcher(5, topic);
     const wm: Will = { topic, payload: Buffer.from('p'), qos: 1, retain: false, properties: { contentType: 'text/plain', userProperties: [['k', 'v']] } };
-    const c = await rawSession(tb.port, 5, 'will-props', [], { will: wm });
+    const c = await rawSession(tb.port, 5, 'will-props', { connect: { will: wm } });
     c.destroy();
     const [m] = await receivePublishes(w, 1);
     assert.equal(m!.properties.contentType, 'text/plain');
@@ -92,7 +92,7 @@ describe('will', { concurrency: true }, () => {
   test('v5: Will Delay Interval delays the will [MQTT-3.1.2-8]', async () => {
     const topic = 'will/delay';
     const w = await watcher(5, topic);
-    const c = await rawSession(tb.port, 5, 'will-delay', [], { clean: true, properties: { sessionExpiryInterval: 60 }, will: will(topic, 'late', 1, false, 1) });
+    const c = await rawSession(tb.port, 5, 'will-delay', { connect: { clean: true, properties: { sessionExpiryInterval: 60 }, will: will(topic, 'late', 1, false, 1) } });
     c.destroy();
     assert.equal(await w.quiet(400), true, 'will published before its delay');
     const [m] = await receivePublishes(w, 1, 3000);
@@ -106,7 +106,7 @@ describe('will', { concurrency: true }, () => {
   test('v5: reconnecting within the Will Delay Interval cancels the will [MQTT-3.1.3-9]', async () => {
     const topic = 'will/cancel';
     const w = await watcher(5, topic);
-    const c = await rawSession(tb.port, 5, 'will-cancel', [], { clean: true, properties: { sessionExpiryInterval: 60 }, will: will(topic, 'cancelled', 1, false, 1) });
+    const c = await rawSession(tb.port, 5, 'will-cancel', { connect: { clean: true, properties: { sessionExpiryInterval: 60 }, will: will(topic, 'cancelled', 1, false, 1) } });
     c.destroy();
     await c.waitClosed();
     await waitFor(() => tb.broker.client('will-cancel')?.connected === false, 2000, 'offline');
@@ -122,7 +122,7 @@ describe('will', { concurrency: true }, () => {
     const topic = 'will/session-ends';
     const w = await watcher(5, topic);
     // Delay 60 s, session expiry 0: the will goes when the session ends, at close.
-    const c = await rawSession(tb.port, 5, 'will-sess', [], { properties: { sessionExpiryInterval: 0 }, will: will(topic, 'session over', 1, false, 60) });
+    const c = await rawSession(tb.port, 5, 'will-sess', { connect: { properties: { sessionExpiryInterval: 0 }, will: will(topic, 'session over', 1, false, 60) } });
     c.destroy();
     const [m] = await receivePublishes(w, 1, 2000);
     assert.equal(m!.payload.toString(), 'session over');

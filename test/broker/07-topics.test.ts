@@ -5,7 +5,8 @@ import { PacketType, ReasonCode } from '../../src/index.js';
 import { startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, rawSession, receivePublishes, subscribePacket, unsubscribePacket } from './support.js';
+import { publishPacket, subscribePacket, unsubscribePacket } from '../helpers/packets.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 describe('topics', () => {
   let tb: TestBroker;
@@ -39,7 +40,7 @@ describe('topics', () => {
     async function expectClosedBy(kind: 'subscribe' | 'unsubscribe', filter: string, n: number): Promise<void> {
       const id = `badfilter-${kind}-${version}-${n}`;
       const keep = version === 5 ? { clean: true, properties: { sessionExpiryInterval: 60 } } : { clean: false };
-      const c = await rawSession(tb.port, version, id, kind === 'unsubscribe' ? [{ topic: 'ok/first', qos: 1 }] : [], keep);
+      const c = await rawSession(tb.port, version, id, { subscribe: kind === 'unsubscribe' ? [{ topic: 'ok/first', qos: 1 }] : [], connect: keep });
       c.send(kind === 'subscribe' ? subscribePacket(5, [{ topic: 'ok/first', qos: 1 }, { topic: filter, qos: 1 }]) : unsubscribePacket(5, ['ok/first', filter]));
       if (version === 5) {
         const d = await c.expect(PacketType.DISCONNECT, 1000);
@@ -91,7 +92,7 @@ describe('topics', () => {
     });
 
     test(`v${version}: + matches exactly one level, including empty levels [MQTT-4.7.1-3] (3.1.1) [MQTT-4.7.1-2] (5.0)`, async () => {
-      const c = await rawSession(tb.port, version, `plus-${version}`, [{ topic: 'p/+/c', qos: 0 }, { topic: '+/x', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const c = await rawSession(tb.port, version, `plus-${version}`, { subscribe: [{ topic: 'p/+/c', qos: 0 }, { topic: '+/x', qos: 0 }, { topic: 'marker/end', qos: 0 }] });
       const pub = await rawSession(tb.port, version, `plus-pub-${version}`);
       const got = await matched(c, pub, ['p/b/c', 'p//c', 'p/b/c/d', 'p/c', '/x', 'y/x', 'y/x/z', 'x']);
       assert.deepEqual(got, ['p/b/c', 'p//c', '/x', 'y/x']);
@@ -100,7 +101,7 @@ describe('topics', () => {
     });
 
     test(`v${version}: # matches the parent level and every level below, including empty ones [MQTT-4.7.1-2] (3.1.1) [MQTT-4.7.1-1] (5.0)`, async () => {
-      const c = await rawSession(tb.port, version, `hash-${version}`, [{ topic: 'h/#', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const c = await rawSession(tb.port, version, `hash-${version}`, { subscribe: [{ topic: 'h/#', qos: 0 }, { topic: 'marker/end', qos: 0 }] });
       const pub = await rawSession(tb.port, version, `hash-pub-${version}`);
       const got = await matched(c, pub, ['h', 'h/', 'h/a', 'h/a/b', 'h//', 'hx', 'x/h']);
       assert.deepEqual(got, ['h', 'h/', 'h/a', 'h/a/b', 'h//']);
@@ -109,7 +110,7 @@ describe('topics', () => {
     });
 
     test(`v${version}: matching is exact: case-sensitive, no normalisation of slashes [MQTT-4.7.3-4]`, async () => {
-      const c = await rawSession(tb.port, version, `exact-${version}`, [{ topic: 'Ex/a', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const c = await rawSession(tb.port, version, `exact-${version}`, { subscribe: [{ topic: 'Ex/a', qos: 0 }, { topic: 'marker/end', qos: 0 }] });
       const pub = await rawSession(tb.port, version, `exact-pub-${version}`);
       const got = await matched(c, pub, ['Ex/a', 'ex/a', 'EX/A', 'Ex/a/', '/Ex/a', 'Ex//a', 'Ex/a ']);
       assert.deepEqual(got, ['Ex/a']);
@@ -118,9 +119,9 @@ describe('topics', () => {
     });
 
     test(`v${version}: filters starting with a wildcard do not match topics starting with $ [MQTT-4.7.2-1]`, async () => {
-      const wild = await rawSession(tb.port, version, `dollar-w-${version}`, [{ topic: '#', qos: 0 }]);
-      const plus = await rawSession(tb.port, version, `dollar-p-${version}`, [{ topic: '+/info', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
-      const explicit = await rawSession(tb.port, version, `dollar-e-${version}`, [{ topic: '$app/#', qos: 0 }, { topic: 'marker/end', qos: 0 }]);
+      const wild = await rawSession(tb.port, version, `dollar-w-${version}`, { subscribe: [{ topic: '#', qos: 0 }] });
+      const plus = await rawSession(tb.port, version, `dollar-p-${version}`, { subscribe: [{ topic: '+/info', qos: 0 }, { topic: 'marker/end', qos: 0 }] });
+      const explicit = await rawSession(tb.port, version, `dollar-e-${version}`, { subscribe: [{ topic: '$app/#', qos: 0 }, { topic: 'marker/end', qos: 0 }] });
       const pub = await rawSession(tb.port, version, `dollar-pub-${version}`);
       const gotPlus = await matched(plus, pub, ['$app/info', 'app/info']);
       assert.deepEqual(gotPlus, ['app/info']);
@@ -135,7 +136,7 @@ describe('topics', () => {
   }
 
   test('v5: a client publishing to $SYS/... gets PUBACK 0x87 and nothing is delivered', async () => {
-    const watcher = await rawSession(tb.port, 5, 'sys-watch', [{ topic: '$SYS/test/#', qos: 1 }]);
+    const watcher = await rawSession(tb.port, 5, 'sys-watch', { subscribe: [{ topic: '$SYS/test/#', qos: 1 }] });
     const c = await rawSession(tb.port, 5, 'sys-pub-5');
     c.send(publishPacket('$SYS/test/fake', 'spoof', 1, 8));
     const ack = await c.expect(PacketType.PUBACK);
@@ -147,7 +148,7 @@ describe('topics', () => {
   });
 
   test('v4: a client publishing to $SYS/... is acknowledged but not delivered [MQTT-3.3.5-2]', async () => {
-    const watcher = await rawSession(tb.port, 4, 'sys-watch-4', [{ topic: '$SYS/test/#', qos: 1 }]);
+    const watcher = await rawSession(tb.port, 4, 'sys-watch-4', { subscribe: [{ topic: '$SYS/test/#', qos: 1 }] });
     const c = await rawSession(tb.port, 4, 'sys-pub-4');
     c.send(publishPacket('$SYS/test/fake', 'spoof', 1, 8));
     const ack = await c.expect(PacketType.PUBACK);

@@ -7,7 +7,8 @@ import { startBroker, connectClient, endClient, collect, waitFor } from '../help
 import { ManualClock } from '../helpers/clock.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, rawSession, receivePublishes, subscribePacket } from './support.js';
+import { publishPacket, subscribePacket } from '../helpers/packets.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 // Tests use distinct client ids and topics, so they run concurrently. The broker runs on a clock the expiry tests
 // advance (never by more than seconds: keep alive and connect timeouts of the other tests are far longer).
@@ -22,7 +23,7 @@ describe('v5 properties', { concurrency: true }, () => {
   });
 
   test('user properties are forwarded unaltered, in order, duplicates kept [MQTT-3.3.2-17] [MQTT-3.3.2-18]', async () => {
-    const sub = await rawSession(tb.port, 5, 'up-sub', [{ topic: 'v5/up', qos: 1 }]);
+    const sub = await rawSession(tb.port, 5, 'up-sub', { subscribe: [{ topic: 'v5/up', qos: 1 }] });
     const pub = await rawSession(tb.port, 5, 'up-pub');
     const userProperties: UserProperty[] = [['b', '2'], ['a', '1'], ['b', '2'], ['a', '3'], ['', '']];
     pub.send(publishPacket('v5/up', 'x', 1, 1, { properties: { userProperties } }));
@@ -34,7 +35,7 @@ describe('v5 properties', { concurrency: true }, () => {
   });
 
   test('content type, payload format indicator, response topic and correlation data are forwarded unaltered [MQTT-3.3.2-4] [MQTT-3.3.2-15] [MQTT-3.3.2-16]', async () => {
-    const sub = await rawSession(tb.port, 5, 'props-sub', [{ topic: 'v5/props', qos: 2 }]);
+    const sub = await rawSession(tb.port, 5, 'props-sub', { subscribe: [{ topic: 'v5/props', qos: 2 }] });
     const pub = await rawSession(tb.port, 5, 'props-pub');
     const properties = { contentType: 'application/json; charset=utf-8', payloadFormatIndicator: 1, responseTopic: 'v5/reply/ü', correlationData: Buffer.from([0, 1, 2, 255]) };
     pub.send(publishPacket('v5/props', '{"ok":true}', 0, 0, { properties }));
@@ -66,7 +67,7 @@ describe('v5 properties', { concurrency: true }, () => {
   });
 
   test('payload format indicator 1 with invalid UTF-8: PUBACK 0x99 / PUBREC 0x99 and no delivery', async () => {
-    const sub = await rawSession(tb.port, 5, 'pfi-sub', [{ topic: 'v5/pfi', qos: 2 }]);
+    const sub = await rawSession(tb.port, 5, 'pfi-sub', { subscribe: [{ topic: 'v5/pfi', qos: 2 }] });
     const pub = await rawSession(tb.port, 5, 'pfi-pub');
     const bad = Buffer.from([0x61, 0xff, 0xfe]);
     pub.send(publishPacket('v5/pfi', bad, 1, 1, { properties: { payloadFormatIndicator: 1 } }));
@@ -88,7 +89,7 @@ describe('v5 properties', { concurrency: true }, () => {
 
   test('message expiry: a subscriber that was offline gets the remaining lifetime [MQTT-3.3.2-6]', async () => {
     const opts = { clean: false, properties: { sessionExpiryInterval: 60 } };
-    const a = await rawSession(tb.port, 5, 'exp-sub', [{ topic: 'v5/exp', qos: 1 }], opts);
+    const a = await rawSession(tb.port, 5, 'exp-sub', { subscribe: [{ topic: 'v5/exp', qos: 1 }], connect: opts });
     a.destroy();
     await a.waitClosed();
     await waitFor(() => tb.broker.client('exp-sub')?.connected === false, 2000, 'offline');
@@ -107,7 +108,7 @@ describe('v5 properties', { concurrency: true }, () => {
 
   test('message expiry: an expired message is never delivered, queued or retained [MQTT-3.3.2-5]', async () => {
     const opts = { clean: false, properties: { sessionExpiryInterval: 60 } };
-    const a = await rawSession(tb.port, 5, 'expd-sub', [{ topic: 'v5/expd', qos: 1 }], opts);
+    const a = await rawSession(tb.port, 5, 'expd-sub', { subscribe: [{ topic: 'v5/expd', qos: 1 }], connect: opts });
     a.destroy();
     await a.waitClosed();
     await waitFor(() => tb.broker.client('expd-sub')?.connected === false, 2000, 'offline');
@@ -122,13 +123,13 @@ describe('v5 properties', { concurrency: true }, () => {
     const got = await receivePublishes(b, 1);
     assert.deepEqual(got.map((p) => p.payload.toString()), ['long']);
     assert.equal(await b.quiet(150), true, 'an expired message was delivered');
-    const late = await rawSession(tb.port, 5, 'expd-late', [{ topic: 'v5/expd', qos: 1 }]);
+    const late = await rawSession(tb.port, 5, 'expd-late', { subscribe: [{ topic: 'v5/expd', qos: 1 }] });
     assert.equal(await late.quiet(150), true, 'an expired retained message was delivered');
     for (const c of [b, pub, late]) c.destroy();
   });
 
   test('message expiry: a message waiting behind a full inflight window expires there [MQTT-3.3.2-5]', async () => {
-    const c = await rawSession(tb.port, 5, 'expq-sub', [{ topic: 'v5/expq', qos: 1 }], { properties: { receiveMaximum: 1 } });
+    const c = await rawSession(tb.port, 5, 'expq-sub', { subscribe: [{ topic: 'v5/expq', qos: 1 }], connect: { properties: { receiveMaximum: 1 } } });
     tb.broker.publish('v5/expq', 'first', { qos: 1 });
     tb.broker.publish('v5/expq', 'short-lived', { qos: 1, properties: { messageExpiryInterval: 1 } });
     tb.broker.publish('v5/expq', 'last', { qos: 1 });
@@ -144,7 +145,7 @@ describe('v5 properties', { concurrency: true }, () => {
   test('message expiry: a retained message is delivered on subscribe with its remaining lifetime [MQTT-3.3.2-6]', async () => {
     tb.broker.publish('v5/expr', 'kept', { retain: true, properties: { messageExpiryInterval: 30 } });
     clock.advance(1100);
-    const c = await rawSession(tb.port, 5, 'expr-sub', [{ topic: 'v5/expr', qos: 0 }]);
+    const c = await rawSession(tb.port, 5, 'expr-sub', { subscribe: [{ topic: 'v5/expr', qos: 0 }] });
     const [m] = await receivePublishes(c, 1);
     const left = m!.properties.messageExpiryInterval;
     assert.ok(left !== undefined && left >= 1 && left <= 29, `remaining expiry ${left}`);
@@ -152,7 +153,7 @@ describe('v5 properties', { concurrency: true }, () => {
   });
 
   test('message expiry: a message without expiry carries no Message Expiry Interval', async () => {
-    const sub = await rawSession(tb.port, 5, 'noexp-sub', [{ topic: 'v5/noexp', qos: 0 }]);
+    const sub = await rawSession(tb.port, 5, 'noexp-sub', { subscribe: [{ topic: 'v5/noexp', qos: 0 }] });
     tb.broker.publish('v5/noexp', 'x');
     const [m] = await receivePublishes(sub, 1);
     assert.equal(m!.properties.messageExpiryInterval, undefined);
@@ -170,7 +171,7 @@ describe('v5 properties: per-connection limits and subscription options', () => 
   });
 
   test('the broker never sends a packet above the client Maximum Packet Size: it is dropped and counted [MQTT-3.1.2-24] [MQTT-3.1.2-25]', async () => {
-    const c = await rawSession(tb.port, 5, 'mps-sub', [{ topic: 'v5/mps', qos: 1 }], { properties: { maximumPacketSize: 100 } });
+    const c = await rawSession(tb.port, 5, 'mps-sub', { subscribe: [{ topic: 'v5/mps', qos: 1 }], connect: { properties: { maximumPacketSize: 100 } } });
     tb.broker.publish('v5/mps', Buffer.alloc(200, 0x61), { qos: 1 });
     tb.broker.publish('v5/mps', 'small', { qos: 1 });
     const [m] = await receivePublishes(c, 1);
@@ -183,8 +184,8 @@ describe('v5 properties: per-connection limits and subscription options', () => 
   });
 
   test('topic aliases towards the client stay within its Topic Alias Maximum, and none without one [MQTT-3.1.2-26] [MQTT-3.1.2-27] [MQTT-3.3.2-11]', async () => {
-    const withAliases = await rawSession(tb.port, 5, 'alias-max-2', [{ topic: 'v5/ta/+', qos: 0 }], { properties: { topicAliasMaximum: 2 } });
-    const without = await rawSession(tb.port, 5, 'alias-max-0', [{ topic: 'v5/ta/+', qos: 0 }]);
+    const withAliases = await rawSession(tb.port, 5, 'alias-max-2', { subscribe: [{ topic: 'v5/ta/+', qos: 0 }], connect: { properties: { topicAliasMaximum: 2 } } });
+    const without = await rawSession(tb.port, 5, 'alias-max-0', { subscribe: [{ topic: 'v5/ta/+', qos: 0 }] });
     const topics = ['v5/ta/a', 'v5/ta/b', 'v5/ta/c', 'v5/ta/a', 'v5/ta/c', 'v5/ta/a'];
     for (const t of topics) tb.broker.publish(t, t);
     const got = await receivePublishes(withAliases, topics.length);
@@ -220,7 +221,7 @@ describe('v5 properties: per-connection limits and subscription options', () => 
   });
 
   test('No Local: a client does not receive its own publishes on such a subscription [MQTT-3.8.3-3]', async () => {
-    const c = await rawSession(tb.port, 5, 'nolocal', [{ topic: 'v5/nl', qos: 0, noLocal: true }]);
+    const c = await rawSession(tb.port, 5, 'nolocal', { subscribe: [{ topic: 'v5/nl', qos: 0, noLocal: true }] });
     const other = await rawSession(tb.port, 5, 'nolocal-other');
     c.send(publishPacket('v5/nl', 'mine'));
     other.send(publishPacket('v5/nl', 'theirs'));
@@ -260,7 +261,7 @@ describe('v5 properties: Request Problem Information', () => {
     assert.equal(ack.reasonCode, ReasonCode.NOT_AUTHORIZED);
     assert.equal(ack.properties.reasonString, undefined);
     await c.waitClosed(1000);
-    const ok = await rawSession(tb.port, 5, 'allowed-rpi0', [], { properties: { requestProblemInformation: 0 } });
+    const ok = await rawSession(tb.port, 5, 'allowed-rpi0', { connect: { properties: { requestProblemInformation: 0 } } });
     ok.send(publishPacket('$SYS/x', 'no', 1, 1, { properties: { userProperties: [['k', 'v']] } }));
     const pa = await ok.expect(PacketType.PUBACK);
     assert.equal(pa.reasonCode, ReasonCode.NOT_AUTHORIZED);

@@ -8,7 +8,8 @@ import { startBroker, connectClient, endClient, collect, waitFor } from '../help
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { hex } from '../catalogue/hex.js';
-import { publishPacket, rawSession, subscribePacket } from './support.js';
+import { publishPacket, subscribePacket } from '../helpers/packets.js';
+import { rawSession } from '../helpers/raw-session.js';
 
 /** A malformed or forbidden packet sent after a successful CONNECT. */
 interface Case {
@@ -204,7 +205,7 @@ describe('malformed and forbidden packets', () => {
   });
 
   test('v5: a topic alias within range is accepted and resolves later publishes [MQTT-3.3.2-12]', async () => {
-    const sub = await rawSession(tb.port, 5, 'alias-sub', [{ topic: 'alias/ok', qos: 0 }]);
+    const sub = await rawSession(tb.port, 5, 'alias-sub', { subscribe: [{ topic: 'alias/ok', qos: 0 }] });
     const raw = await rawSession(tb.port, 5, 'alias-ok');
     raw.send(publishPacket('alias/ok', 'one', 0, 0, { properties: { topicAlias: 7 } }));
     raw.send(publishPacket('', 'two', 0, 0, { properties: { topicAlias: 7 } }));

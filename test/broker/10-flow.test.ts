@@ -7,7 +7,7 @@ import { PacketType } from '../../src/index.js';
 import { startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
-import { rawSession } from './support.js';
+import { rawSession } from '../helpers/raw-session.js';
 
 /** Counts PUBLISH packets arriving at a raw client and lets a test await a count (no polling). */
 function counter(c: RawClient): { count: () => number; reach: (n: number, timeoutMs: number) => Promise<void>; payloads: string[] } {
@@ -74,9 +74,9 @@ describe('flow control', () => {
   });
 
   test('a stalled subscriber (socket never read) does not slow a healthy one; QoS 0 to it is dropped and counted; memory stays bounded', async () => {
-    const stalled = await rawSession(tb.port, 4, 'stalled', [{ topic: 'flow/q0', qos: 0 }]);
+    const stalled = await rawSession(tb.port, 4, 'stalled', { subscribe: [{ topic: 'flow/q0', qos: 0 }] });
     stalled.socket.pause();
-    const healthy = await rawSession(tb.port, 5, 'healthy', [{ topic: 'flow/q0', qos: 0 }]);
+    const healthy = await rawSession(tb.port, 5, 'healthy', { subscribe: [{ topic: 'flow/q0', qos: 0 }] });
     const got = counter(healthy);
     const payload = Buffer.alloc(8192, 0x61);
     const droppedBefore = tb.broker.stats.messagesDropped ?? 0;
@@ -105,7 +105,7 @@ describe('flow control', () => {
   });
 
   test('QoS 1 to a paused subscriber is held, not dropped, and arrives in order once it reads again [MQTT-4.6.0-6]', async () => {
-    const slow = await rawSession(tb.port, 4, 'slow-q1', [{ topic: 'flow/q1', qos: 1 }]);
+    const slow = await rawSession(tb.port, 4, 'slow-q1', { subscribe: [{ topic: 'flow/q1', qos: 1 }] });
     slow.socket.pause();
     const big = Buffer.alloc(4096, 0x62);
     for (let i = 0; i < 400; i++) {

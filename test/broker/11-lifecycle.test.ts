@@ -8,13 +8,8 @@ import { Broker, PacketType, ReasonCode, SwiftletError } from '../../src/index.j
 import { TcpListener } from '../../src/listeners/tcp-listener.js';
 import { startBroker, connectClient, waitFor } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { rawSession } from './support.js';
-
-function portOf(listener: TcpListener): number {
-  const a = listener.address();
-  if (a === undefined || !('port' in a)) throw new Error('no port');
-  return a.port;
-}
+import { rawSession } from '../helpers/raw-session.js';
+import { portOf } from '../helpers/ports.js';
 
 describe('lifecycle', () => {
   test('broker.close() leaves no open handles: a child process serving and closing exits by itself with code 0', async () => {
@@ -80,7 +75,7 @@ describe('lifecycle', () => {
     await tb.broker.addListener(extra);
     const port = portOf(extra);
     assert.deepEqual(tb.broker.listeners().map((l) => l.id).sort(), ['extra', 'tcp']);
-    const c = await rawSession(port, 4, 'via-extra', [{ topic: 'lc/x', qos: 0 }]);
+    const c = await rawSession(port, 4, 'via-extra', { subscribe: [{ topic: 'lc/x', qos: 0 }] });
     await tb.broker.removeListener('extra');
     assert.deepEqual(tb.broker.listeners().map((l) => l.id), ['tcp']);
     await assert.rejects(RawClient.connect(port, 4), /ECONNREFUSED/);

@@ -7,7 +7,8 @@ import { LARGE_WRITE_BYTES } from '../../src/connection/outbound.js';
 import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, rawSession, receivePublishes } from './support.js';
+import { publishPacket } from '../helpers/packets.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 /** A payload whose every byte depends on its seed and position, so a misplaced or torn byte is noticed. */
 function payloadOf(seed: number, size: number): Buffer {
@@ -30,7 +31,7 @@ describe('large payloads', () => {
   for (const version of [4, 5] as const) {
     test(`v${version}: small and large messages of one burst arrive intact and in order to subscribers of QoS 0, 1 and 2 [MQTT-4.6.0-5] [MQTT-3.3.5-1]`, async () => {
       const topic = `large/mix/${version}`;
-      const subs = await Promise.all(([0, 1, 2] as const).map((qos) => rawSession(tb.port, version, `large-sub-${version}-${qos}`, [{ topic, qos }])));
+      const subs = await Promise.all(([0, 1, 2] as const).map((qos) => rawSession(tb.port, version, `large-sub-${version}-${qos}`, { subscribe: [{ topic, qos }] })));
       const pub = await rawSession(tb.port, version, `large-pub-${version}`);
       const sent: Buffer[] = [];
       for (let i = 0; i < 12; i++) {
@@ -85,7 +86,7 @@ describe('large payloads', () => {
 
   test('v5: a large message over the client\'s Maximum Packet Size is dropped for it, the next small one still comes [MQTT-3.1.2-25]', async () => {
     const topic = 'large/limit';
-    const sub = await rawSession(tb.port, 5, 'large-limit-sub', [{ topic, qos: 1 }], { properties: { maximumPacketSize: LARGE_WRITE_BYTES + 100 } });
+    const sub = await rawSession(tb.port, 5, 'large-limit-sub', { subscribe: [{ topic, qos: 1 }], connect: { properties: { maximumPacketSize: LARGE_WRITE_BYTES + 100 } } });
     const pub = await rawSession(tb.port, 5, 'large-limit-pub');
     // Fits: the threshold-sized payload plus a head of under 100 bytes.
     pub.send(publishPacket(topic, payloadOf(1, LARGE_WRITE_BYTES), 1, 1));
@@ -101,7 +102,7 @@ describe('large payloads', () => {
 
   test('v4: an unacknowledged large message is resent with DUP and the same packet id when the session resumes [MQTT-4.4.0-1] [MQTT-3.3.1-1]', async () => {
     const topic = 'large/resume';
-    const first = await rawSession(tb.port, 4, 'large-resume', [{ topic, qos: 1 }], { clean: false });
+    const first = await rawSession(tb.port, 4, 'large-resume', { subscribe: [{ topic, qos: 1 }], connect: { clean: false } });
     const pub = await rawSession(tb.port, 4, 'large-resume-pub');
     const payload = payloadOf(5, LARGE);
     pub.send(publishPacket(topic, payload, 1, 1));

@@ -10,7 +10,7 @@ import { RawClient } from '../helpers/raw-client.js';
 import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { hex } from '../catalogue/hex.js';
-import { rawSession, receivePublishes } from './support.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 const ack = (type: 4 | 5 | 6 | 7, packetId: number, reasonCode = 0) => ({ type, packetId, reasonCode, properties: {} });
 
@@ -44,7 +44,7 @@ describe('MQTT 3.1 (MQIsdp, level 3) follows its own rules', () => {
 
   test('v3: CONNACK byte 1 is 0 even when a session is resumed (3.1 has no Session Present); the session is resumed', async () => {
     const opts = { clean: false };
-    const first = await rawSession(tb.port, 3, 'v31-resume', [{ topic: 'v31/resume', qos: 1 }], opts);
+    const first = await rawSession(tb.port, 3, 'v31-resume', { subscribe: [{ topic: 'v31/resume', qos: 1 }], connect: opts });
     first.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: {} });
     await first.waitClosed();
     await waitFor(() => tb.broker.client('v31-resume')?.connected === false, 2000, 'offline');
@@ -60,7 +60,7 @@ describe('MQTT 3.1 (MQIsdp, level 3) follows its own rules', () => {
 
   test('v4: the same resumption sets Session Present: CONNACK 20 02 01 00 [MQTT-3.2.2-2]', async () => {
     const opts = { clean: false };
-    const first = await rawSession(tb.port, 4, 'v311-resume', [], opts);
+    const first = await rawSession(tb.port, 4, 'v311-resume', { connect: opts });
     first.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: {} });
     await first.waitClosed();
     const { c, wire } = await wireClient(tb.port, 4);
@@ -172,7 +172,7 @@ describe('acknowledgement of the wrong type for an in-flight packet id', () => {
   async function inFlight(version: ProtocolVersion, qos: 1 | 2): Promise<{ c: RawClient; id: string; packetId: number }> {
     const id = `wrong-ack-${version}-${++n}`;
     const topic = `wa/${id}`;
-    const c = await rawSession(tb.port, version, id, [{ topic, qos }]);
+    const c = await rawSession(tb.port, version, id, { subscribe: [{ topic, qos }] });
     tb.broker.publish(topic, 'x', { qos });
     const [m] = await receivePublishes(c, 1);
     assert.equal(m!.qos, qos);
@@ -245,7 +245,7 @@ describe('acknowledgement of the wrong type for an in-flight packet id', () => {
 
   test('v5: a PUBREC with an error code for a message in flight ends the flow: no PUBREL, the id is released and the next message flows [MQTT-4.3.3-4] [MQTT-4.8.2-6]', async () => {
     const topic = 'wa/pubrec-error';
-    const c = await rawSession(tb.port, 5, 'pubrec-error', [{ topic, qos: 2 }], { properties: { receiveMaximum: 1 } });
+    const c = await rawSession(tb.port, 5, 'pubrec-error', { subscribe: [{ topic, qos: 2 }], connect: { properties: { receiveMaximum: 1 } } });
     tb.broker.publish(topic, 'first', { qos: 2 });
     tb.broker.publish(topic, 'second', { qos: 2 });
     const [first] = await receivePublishes(c, 1);
@@ -299,7 +299,7 @@ describe('5.0: a CONNACK larger than the client Maximum Packet Size is not sent 
   });
 
   test('a connection that cannot be sent its CONNACK does not take over the existing session or its connection', async () => {
-    const owner = await rawSession(tb.port, 5, 'mps-owner', [], { clean: false, properties: { sessionExpiryInterval: 60 } });
+    const owner = await rawSession(tb.port, 5, 'mps-owner', { connect: { clean: false, properties: { sessionExpiryInterval: 60 } } });
     const intruder = await wireClient(tb.port, 5);
     intruder.c.send({ type: PacketType.CONNECT, protocolName: 'MQTT', protocolVersion: 5, clean: true, keepAlive: 60, clientId: 'mps-owner', username: undefined, password: undefined, will: undefined, properties: { maximumPacketSize: 4 } });
     await intruder.c.waitClosed(1000);

@@ -8,14 +8,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
-import type { Hook, Packet, PublishPacket, BrokerOptions } from '../../src/index.js';
+import type { Hook, BrokerOptions } from '../../src/index.js';
 import { HttpServer } from '../../src/http/http-server.js';
 import { MapPersistence } from '../../examples/gomqtt-backend.js';
 import { connectClient, delay, endClient, startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
-import type { RawClient } from '../helpers/raw-client.js';
 import { ManualClock } from '../helpers/clock.js';
-import { publishPacket, publishQoS1, rawSession, subscribePacket } from './support.js';
+import { publishPacket, subscribePacket } from '../helpers/packets.js';
+import { publishesBeforePong, publishQoS1, rawSession } from '../helpers/raw-session.js';
 
 const TOKEN = 'retained-expiry-token-0123';
 /** Long enough that the housekeeping sweep never runs while a test looks. */
@@ -64,18 +64,6 @@ function assertPurged(p: Prepared): void {
   assert.equal(p.persistence.store.retained.has('exp/a'), false, 'the durable copy is deleted');
   assert.equal(p.persistence.store.retained.has('keep/b'), true);
   assert.equal(p.persistence.store.retained.get('exp/replaced')?.payload.toString(), 'lasting');
-}
-
-/** Sends PINGREQ and collects every PUBLISH that arrives before PINGRESP (the broker answers in order). */
-async function publishesBeforePong(c: RawClient): Promise<PublishPacket[]> {
-  c.send({ type: PacketType.PINGREQ });
-  const got: PublishPacket[] = [];
-  for (;;) {
-    const p: Packet | undefined = await c.next(3000);
-    if (p === undefined) throw new Error('closed before PINGRESP');
-    if (p.type === PacketType.PINGRESP) return got;
-    if (p.type === PacketType.PUBLISH) got.push(p);
-  }
 }
 
 async function startHttpOn(tb: TestBroker): Promise<{ http: HttpServer; get: (path: string) => Promise<Response> }> {

@@ -12,7 +12,8 @@ import type { MapStore } from '../../examples/gomqtt-backend.js';
 import { startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { ManualClock } from '../helpers/clock.js';
-import { publishPacket, rawSession } from './support.js';
+import { publishPacket } from '../helpers/packets.js';
+import { rawSession } from '../helpers/raw-session.js';
 
 /** A MapPersistence whose commits, while `gated`, wait until the test settles them. */
 class GatedPersistence extends MapPersistence {
@@ -43,7 +44,7 @@ describe('durable acknowledgements', () => {
     const p = new GatedPersistence();
     const tb = await startWith(p);
     try {
-      const sub = await rawSession(tb.port, 5, 'dur-sub', [{ topic: 'dur/#', qos: 2 }], stored);
+      const sub = await rawSession(tb.port, 5, 'dur-sub', { subscribe: [{ topic: 'dur/#', qos: 2 }], connect: stored });
       sub.destroy();
       await waitFor(() => tb.broker.client('dur-sub')?.connected === false, 2000, 'subscriber offline');
       p.gated = true;
@@ -71,7 +72,7 @@ describe('durable acknowledgements', () => {
     const p = new GatedPersistence();
     const tb = await startWith(p);
     try {
-      const sub = await rawSession(tb.port, 5, 'early-sub', [{ topic: 'early/#', qos: 1 }], stored);
+      const sub = await rawSession(tb.port, 5, 'early-sub', { subscribe: [{ topic: 'early/#', qos: 1 }], connect: stored });
       p.gated = true;
       const pub = await rawSession(tb.port, 5, 'early-pub');
       pub.send(publishPacket('early/a', 'one', 1, 1));
@@ -103,7 +104,7 @@ describe('durable acknowledgements', () => {
     const p = new GatedPersistence();
     const tb = await startWith(p);
     try {
-      const sub = await rawSession(tb.port, 4, 'clean-sub', [{ topic: 'clean/#', qos: 1 }]);
+      const sub = await rawSession(tb.port, 4, 'clean-sub', { subscribe: [{ topic: 'clean/#', qos: 1 }] });
       const pub = await rawSession(tb.port, 4, 'clean-pub');
       pub.send(publishPacket('clean/a', 'x', 1, 5));
       assert.equal((await pub.expect(PacketType.PUBACK)).packetId, 5);
@@ -130,7 +131,7 @@ describe('durable acknowledgements', () => {
       void b.addHook(hook);
     });
     try {
-      const sub = await rawSession(tb.port, 5, 'fail-sub', [{ topic: 'fail/#', qos: 1 }], stored);
+      const sub = await rawSession(tb.port, 5, 'fail-sub', { subscribe: [{ topic: 'fail/#', qos: 1 }], connect: stored });
       sub.destroy();
       await waitFor(() => tb.broker.client('fail-sub')?.connected === false, 2000, 'subscriber offline');
       p.gated = true;
@@ -178,7 +179,7 @@ describe('durable acknowledgements', () => {
     const tb = await startWith(p, { maximumStoredBytes: 2100 });
     await tb.broker.addHook({ id: 'drops', onMessageDropped: (clientId, _packet, why) => dropped.push(`${clientId}:${why}`) });
     try {
-      const sub = await rawSession(tb.port, 5, 'cap-sub', [{ topic: 'cap/#', qos: 1 }], stored);
+      const sub = await rawSession(tb.port, 5, 'cap-sub', { subscribe: [{ topic: 'cap/#', qos: 1 }], connect: stored });
       sub.destroy();
       await waitFor(() => tb.broker.client('cap-sub')?.connected === false, 2000, 'subscriber offline');
       const pub = await rawSession(tb.port, 5, 'cap-pub');
@@ -208,13 +209,13 @@ describe('deadlines across a restart', () => {
     const store: MapStore = createMapStore();
     const clock = new ManualClock();
     const first = await startWith(new MapPersistence(store), { clock: clock.now });
-    const watcher = await rawSession(first.port, 5, 'will-watch', [{ topic: 'will/#', qos: 1 }], stored);
+    const watcher = await rawSession(first.port, 5, 'will-watch', { subscribe: [{ topic: 'will/#', qos: 1 }], connect: stored });
     watcher.destroy();
-    const dying = await rawSession(first.port, 5, 'will-owner', [], {
+    const dying = await rawSession(first.port, 5, 'will-owner', { connect: {
       clean: false,
       properties: { sessionExpiryInterval: 30 },
       will: { topic: 'will/gone', payload: Buffer.from('bye'), qos: 1, retain: false, properties: { willDelayInterval: 10 } },
-    });
+    } });
     dying.destroy();
     await waitFor(() => first.broker.client('will-owner')?.connected === false, 2000, 'owner offline');
     await waitFor(() => store.sessions.get('will-owner')?.willDueAt !== undefined && store.sessions.get('will-owner')!.willDueAt! > 0, 2000, 'delayed will stored');

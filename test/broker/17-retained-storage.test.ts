@@ -6,14 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbPersistence, PacketType } from '../../src/index.js';
-import type { Packet, PublishPacket } from '../../src/index.js';
+import type { PublishPacket } from '../../src/index.js';
 import { MapPersistence } from '../../examples/gomqtt-backend.js';
 import { createMessage } from '../../src/routing/message.js';
 import { messageRecord } from '../../src/routing/message.js';
 import { startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, rawSession, subscribePacket } from './support.js';
+import { publishPacket, subscribePacket } from '../helpers/packets.js';
+import { publishesBeforePong, rawSession } from '../helpers/raw-session.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -37,14 +38,7 @@ async function storedTopics(path: string): Promise<string[]> {
 async function retainedFor(c: RawClient, filter: string): Promise<PublishPacket[]> {
   c.send(subscribePacket(1, [{ topic: filter, qos: 0 }]));
   await c.expect(PacketType.SUBACK);
-  c.send({ type: PacketType.PINGREQ });
-  const got: PublishPacket[] = [];
-  for (;;) {
-    const p: Packet | undefined = await c.next(3000);
-    if (p === undefined) throw new Error('closed before PINGRESP');
-    if (p.type === PacketType.PINGRESP) return got;
-    if (p.type === PacketType.PUBLISH) got.push(p);
-  }
+  return publishesBeforePong(c);
 }
 
 function startOn(path: string, sysInterval: number): Promise<TestBroker> {

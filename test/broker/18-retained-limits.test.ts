@@ -4,12 +4,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
-import type { BrokerLogger, Packet, PublishPacket } from '../../src/index.js';
+import type { BrokerLogger } from '../../src/index.js';
 import { createBrokerMetrics } from '../../src/http/metrics.js';
 import { connectClient, endClient, startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, publishQoS1, rawSession } from './support.js';
+import { publishPacket } from '../helpers/packets.js';
+import { publishesBeforePong, publishQoS1, rawSession } from '../helpers/raw-session.js';
 
 interface Warning {
   obj: Record<string, unknown>;
@@ -18,18 +19,6 @@ interface Warning {
 
 function capturingLogger(warnings: Warning[]): BrokerLogger {
   return { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) };
-}
-
-/** The PUBLISH packets `c` received before the answer to a PINGREQ (the broker handles packets in order). */
-async function publishesBeforePong(c: RawClient): Promise<PublishPacket[]> {
-  c.send({ type: PacketType.PINGREQ });
-  const got: PublishPacket[] = [];
-  for (;;) {
-    const p: Packet | undefined = await c.next(3000);
-    if (p === undefined) throw new Error('closed before PINGRESP');
-    if (p.type === PacketType.PINGRESP) return got;
-    if (p.type === PacketType.PUBLISH) got.push(p);
-  }
 }
 
 /** Makes sure every packet `pub` sent was handled (a PINGREQ round trip). */
@@ -49,7 +38,7 @@ describe('maximumRetainedMessages', () => {
     const tb = await startBroker({ sysInterval: 10, logger: capturingLogger(warnings), capabilities: { maximumRetainedMessages: 2 } });
     try {
       assert.ok(tb.broker.stats.retainedMessages! > 2, '$SYS topics are retained');
-      const sub = await rawSession(tb.port, 5, 'lim-sub', [{ topic: 'lim/#', qos: 2 }]);
+      const sub = await rawSession(tb.port, 5, 'lim-sub', { subscribe: [{ topic: 'lim/#', qos: 2 }] });
       const pub = await rawSession(tb.port, 5, 'lim-pub');
       assert.equal(await publishQoS1(pub, 'lim/a', 'a1', 1, { retain: true }), 0);
       assert.equal(await publishQoS1(pub, 'lim/b', 'b1', 2, { retain: true }), 0);

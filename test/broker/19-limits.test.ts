@@ -9,8 +9,9 @@ import { PacketType } from '../../src/index.js';
 import type { Broker, Packet, ProtocolVersion, PublishPacket } from '../../src/index.js';
 import { createBrokerMetrics } from '../../src/http/metrics.js';
 import { connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
-import { RawClient, connectPacket } from '../helpers/raw-client.js';
-import { publishPacket, publishQoS1, rawSession, subscribePacket, unsubscribePacket } from './support.js';
+import { connectPacket, publishPacket, subscribePacket, unsubscribePacket } from '../helpers/packets.js';
+import { publishQoS1, rawSession } from '../helpers/raw-session.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 /** Times `limit` was reached so far. */
 function reached(broker: Broker, limit: string): number {
@@ -107,7 +108,7 @@ describe('memoryHighWaterMark', () => {
     const metrics = createBrokerMetrics(tb.broker);
     try {
       const pub = await rawSession(tb.port, 5, 'mem-pub');
-      const sub = await rawSession(tb.port, 5, 'mem-sub', [{ topic: 'mem/#', qos: 1 }]);
+      const sub = await rawSession(tb.port, 5, 'mem-sub', { subscribe: [{ topic: 'mem/#', qos: 1 }] });
       // Any running process uses more than one byte: the broker is above this mark at once (sampled on change).
       tb.broker.updateCapabilities({ memoryHighWaterMark: 1 });
       assert.equal(tb.broker.stats.memoryHigh, 1);
@@ -151,7 +152,7 @@ describe('maximumTopicLength and maximumTopicLevels', () => {
     test(`${limit}: PUBLISH v5 → PUBACK / PUBREC 0x90 and not routed, v4 acknowledged and dropped; SUBSCRIBE → SUBACK 0x8F (v4 0x80); will → CONNACK 0x90 (v4 3)`, async () => {
       const tb = await startBroker({ sysInterval: 0, capabilities });
       try {
-        const sub = await rawSession(tb.port, 5, 'top-sub', ['#']);
+        const sub = await rawSession(tb.port, 5, 'top-sub', { subscribe: ['#'] });
         const v5 = await rawSession(tb.port, 5, 'top-v5');
         assert.equal(await publishQoS1(v5, bad, 'x', 1), 0x90);
         v5.send(publishPacket(bad, 'x', 2, 2));
@@ -204,8 +205,8 @@ describe('maximumUserProperties', () => {
       const will = { topic: 'w', payload: Buffer.from('w'), qos: 0 as const, retain: false, properties: { userProperties: userProperties(2) } };
       assert.equal(await connackCode(tb.port, 5, 'up-will', { will, properties: { userProperties: userProperties(1) } }), 0x97);
 
-      const sub = await rawSession(tb.port, 5, 'up-sub', [{ topic: 'up/#', qos: 1 }]);
-      const pub = await rawSession(tb.port, 5, 'up-pub', [], { properties: { userProperties: userProperties(2) } });
+      const sub = await rawSession(tb.port, 5, 'up-sub', { subscribe: [{ topic: 'up/#', qos: 1 }] });
+      const pub = await rawSession(tb.port, 5, 'up-pub', { connect: { properties: { userProperties: userProperties(2) } } });
       assert.equal(await publishQoS1(pub, 'up/a', 'x', 1, { properties: { userProperties: userProperties(3) } }), 0x97);
       pub.send(publishPacket('up/a', 'x', 2, 2, { properties: { userProperties: userProperties(3) } }));
       assert.equal((await pub.expect(PacketType.PUBREC)).reasonCode, 0x97);
@@ -260,7 +261,7 @@ describe('maximumQueuedBytes', () => {
       const tb = await startBroker({ sysInterval: 0, capabilities: { maximumQueuedBytes: 10 } });
       try {
         const extra = version === 5 ? { clean: false, properties: { sessionExpiryInterval: 60 } } : { clean: false };
-        const sub = await rawSession(tb.port, version, `qb-v${version}`, [{ topic: 'qb/#', qos: 1 }], extra);
+        const sub = await rawSession(tb.port, version, `qb-v${version}`, { subscribe: [{ topic: 'qb/#', qos: 1 }], connect: extra });
         sub.destroy();
         await waitFor(() => tb.broker.client(`qb-v${version}`)?.connected === false, 3000, 'offline');
         const pub = await rawSession(tb.port, 5, `qb-pub-v${version}`);
@@ -286,7 +287,7 @@ describe('maximumInflight and receiveMaximum', () => {
   test('a full in-flight window makes messages wait (counted once per filling); they go as PUBACKs free it', async () => {
     const tb = await startBroker({ sysInterval: 0, capabilities: { maximumInflight: 1 } });
     try {
-      const sub = await rawSession(tb.port, 4, 'win-sub', [{ topic: 'win', qos: 1 }]);
+      const sub = await rawSession(tb.port, 4, 'win-sub', { subscribe: [{ topic: 'win', qos: 1 }] });
       const pub = await rawSession(tb.port, 4, 'win-pub');
       for (let i = 1; i <= 3; i++) assert.equal(await publishQoS1(pub, 'win', `m${i}`, i), 0);
       for (let i = 1; i <= 3; i++) {

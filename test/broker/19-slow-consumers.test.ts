@@ -10,7 +10,7 @@ import { PacketType } from '../../src/index.js';
 import type { BrokerLogger, ClientInfo, DisconnectInfo } from '../../src/index.js';
 import { connectClient, endClient, startBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
-import { rawSession } from './support.js';
+import { rawSession } from '../helpers/raw-session.js';
 
 /** A full garbage collection, so that retained memory can be told apart from garbage. */
 function collectGarbage(): void {
@@ -89,7 +89,7 @@ describe('slow and stalled consumers', () => {
       let n = 0;
       for (const version of [4, 5] as const) {
         for (const qos of [0, 1, 2] as const) {
-          const c = await rawSession(tb.port, version, `stalled-${version}-${qos}`, [{ topic: 'slow/#', qos }]);
+          const c = await rawSession(tb.port, version, `stalled-${version}-${qos}`, { subscribe: [{ topic: 'slow/#', qos }] });
           c.socket.pause();
           stalled.push(c);
           n++;
@@ -156,7 +156,7 @@ describe('slow and stalled consumers', () => {
     const { logger, warnings } = warnLog();
     const tb = await startBroker({ sysInterval: 0, logger, capabilities: { outboundHighWaterMark: 64 * 1024, outboundStallTimeout: 300 } }, (b) => void b.addHook(watch.hook));
     try {
-      const stalled = await rawSession(tb.port, 5, 'stalled', [{ topic: 'stall/#', qos: 1 }]);
+      const stalled = await rawSession(tb.port, 5, 'stalled', { subscribe: [{ topic: 'stall/#', qos: 1 }] });
       stalled.socket.pause();
       const stalledGone = watch.of('stalled');
       const healthy = await connectClient(tb.port, { clientId: 'healthy', protocolVersion: 5 });
@@ -224,7 +224,7 @@ describe('slow and stalled consumers', () => {
   test('maximumOutboundBytes: past the total, a socket that pushes back counts as congested below its own high-water mark; the gauge returns to 0', async () => {
     const tb = await startBroker({ sysInterval: 0, capabilities: { outboundHighWaterMark: 64 * 1024 * 1024, maximumOutboundBytes: 128 * 1024, outboundStallTimeout: 0 } });
     try {
-      const stalled = await rawSession(tb.port, 5, 'stalled', [{ topic: 'total/#', qos: 0 }]);
+      const stalled = await rawSession(tb.port, 5, 'stalled', { subscribe: [{ topic: 'total/#', qos: 0 }] });
       stalled.socket.pause();
       const payload = Buffer.alloc(64 * 1024, 0x63);
       for (let i = 0; i < 1024; i++) {

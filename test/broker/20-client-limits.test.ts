@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PacketType, RateLimit, hashPasswordSync } from '../../src/index.js';
-import type { AuthResult, BrokerLogger, ClientLimits, ConnectAuth, ProtocolVersion } from '../../src/index.js';
+import type { AuthResult, BrokerLogger, ClientLimits, ConnectAuth, ConnectPacket, ProtocolVersion } from '../../src/index.js';
 import { HttpServer } from '../../src/http/http-server.js';
 import { resolveConfig } from '../../src/config/load-config.js';
 import { SwiftletServer } from '../../src/server/create-server.js';
@@ -19,7 +19,8 @@ import { startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { ManualClock } from '../helpers/clock.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, publishQoS1, rawSession, subscribePacket } from './support.js';
+import { publishPacket, subscribePacket } from '../helpers/packets.js';
+import { publishQoS1, rawSession } from '../helpers/raw-session.js';
 
 const TOKEN = 'limits-token-0123456789';
 
@@ -37,8 +38,8 @@ async function brokerWithPlans(plans: Record<string, ClientLimits>, extra: Param
 }
 
 /** A raw session for user `username`. */
-function session(tb: TestBroker, version: ProtocolVersion, clientId: string, username: string, extra: Parameters<typeof rawSession>[4] = {}): Promise<RawClient> {
-  return rawSession(tb.port, version, clientId, [], { username, ...extra });
+function session(tb: TestBroker, version: ProtocolVersion, clientId: string, username: string, extra: Partial<ConnectPacket> = {}): Promise<RawClient> {
+  return rawSession(tb.port, version, clientId, { connect: { username, ...extra } });
 }
 
 describe('limits from the authenticate result', () => {
@@ -130,7 +131,7 @@ describe('limits from the authenticate result', () => {
       const clock = new ManualClock();
       const tb = await brokerWithPlans({ slow: { publishPerSecond: 2 } }, { clock: clock.now });
       try {
-        const sub = await rawSession(tb.port, 5, `rate-sub-v${version}`, [{ topic: 'r', qos: 1 }]);
+        const sub = await rawSession(tb.port, 5, `rate-sub-v${version}`, { subscribe: [{ topic: 'r', qos: 1 }] });
         const slow = await session(tb, version, `rate-v${version}`, 'slow');
         assert.equal(await publishQoS1(slow, 'r', 'one', 1), 0);
         assert.equal(await publishQoS1(slow, 'r', 'two', 2), 0);

@@ -9,7 +9,8 @@ import { startBroker, connectClient, endClient, collect, waitFor } from '../help
 import type { TestBroker } from '../helpers/broker.js';
 import { run, mqttPort } from '../helpers/cli-process.js';
 import type { Running } from '../helpers/cli-process.js';
-import { freePort, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { RawClient } from '../helpers/raw-client.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 

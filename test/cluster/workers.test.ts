@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js';
 import { run } from '../helpers/cli-process.js';
-import { freePort, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 
 /** Process ids of `pid`'s children that run swiftlet (not helper processes such as the TypeScript loader's). */
 function childrenOf(pid: number): number[] {

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { Parser, encodePacket, PacketType } from '../../src/index.js';
 import type { Packet, ProtocolVersion, ConnectPacket, ProtocolError } from '../../src/index.js';
 import { nodePort, placeRawClient } from './cluster-mode.js';
+import { connectPacket } from './packets.js';
 
 /** A raw connection: `send` packets or bytes, `next()` the next received packet, `closed` when the socket ends. */
 export class RawClient {
@@ -174,21 +175,4 @@ export class RawClient {
   destroy(): void {
     this.socket.destroy();
   }
-}
-
-/** A CONNECT packet with sensible defaults. */
-export function connectPacket(clientId: string, version: ProtocolVersion, extra: Partial<ConnectPacket> = {}): ConnectPacket {
-  return {
-    type: PacketType.CONNECT,
-    protocolName: version === 3 ? 'MQIsdp' : 'MQTT',
-    protocolVersion: version,
-    clean: true,
-    keepAlive: 60,
-    clientId,
-    username: undefined,
-    password: undefined,
-    will: undefined,
-    properties: {},
-    ...extra,
-  };
 }

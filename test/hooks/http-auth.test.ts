@@ -10,7 +10,7 @@ import type { TestBroker } from '../helpers/broker.js';
 import { deadUrl, startEndpoint } from '../helpers/http-endpoint.js';
 import type { HttpEndpoint, ReceivedRequest } from '../helpers/http-endpoint.js';
 import { RawClient } from '../helpers/raw-client.js';
-import type { ProtocolVersion } from '../../src/index.js';
+import { connackCode } from '../helpers/raw-session.js';
 
 const opened: { close(): Promise<void> }[] = [];
 after(async () => {
@@ -34,17 +34,6 @@ async function service(fn: (req: ReceivedRequest) => { status?: number; body?: u
   return e;
 }
 
-/** The CONNACK reason code (5.0) or return code (3.1.1) for these credentials. */
-async function connack(port: number, version: ProtocolVersion, clientId: string, username?: string, password?: string): Promise<number> {
-  const c = await RawClient.connect(port, version);
-  try {
-    const ack = await c.handshake(clientId, { username, password: password === undefined ? undefined : Buffer.from(password) });
-    return ack.reasonCode;
-  } finally {
-    c.destroy();
-  }
-}
-
 describe('HttpAuth authentication', { concurrency: true }, () => {
   test('allow, deny and ignore; the request carries the credentials (password base64) and the connection', async () => {
     const svc = await service((req) => {
@@ -54,7 +43,7 @@ describe('HttpAuth authentication', { concurrency: true }, () => {
       return { body: { result: 'ignore' } };
     });
     const { port } = await brokerWith({ url: `${svc.url}/auth`, headers: { Authorization: 'Bearer t0ken' } });
-    assert.equal(await connack(port, 5, 'c-alice', 'alice', 'secret'), ReasonCode.SUCCESS);
+    assert.equal(await connackCode(port, 5, 'c-alice', { username: 'alice', password: 'secret' }), ReasonCode.SUCCESS);
     const first = svc.requests[0]!;
     assert.equal(first.method, 'POST');
     assert.equal(first.path, '/auth');
@@ -69,11 +58,11 @@ describe('HttpAuth authentication', { concurrency: true }, () => {
     assert.equal(body.protocolVersion, 5);
     assert.equal(body.certificate, null);
     // deny → 0x86 (3.1.1: 4)
-    assert.equal(await connack(port, 5, 'c-m5', 'mallory', 'x'), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
-    assert.equal(await connack(port, 4, 'c-m4', 'mallory', 'x'), 4);
+    assert.equal(await connackCode(port, 5, 'c-m5', { username: 'mallory', password: 'x' }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 4, 'c-m4', { username: 'mallory', password: 'x' }), 4);
     // ignore → the ledger decides: its user gets in with the right password, not with a wrong one
-    assert.equal(await connack(port, 5, 'c-l1', 'ledgeruser', 'pw'), ReasonCode.SUCCESS);
-    assert.equal(await connack(port, 5, 'c-l2', 'ledgeruser', 'wrong'), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'c-l1', { username: 'ledgeruser', password: 'pw' }), ReasonCode.SUCCESS);
+    assert.equal(await connackCode(port, 5, 'c-l2', { username: 'ledgeruser', password: 'wrong' }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
   });
 
   test('the answer can rename the user', async () => {
@@ -87,8 +76,8 @@ describe('HttpAuth authentication', { concurrency: true }, () => {
   test('a service that is too slow → CONNACK 0x88 Server unavailable (3.1.1: 3), never allow', async () => {
     const svc = await service(() => ({ hang: true, body: { result: 'allow' } }));
     const { port } = await brokerWith({ url: svc.url, timeoutMs: 100 });
-    assert.equal(await connack(port, 5, 'slow5', 'alice', 'x'), ReasonCode.SERVER_UNAVAILABLE);
-    assert.equal(await connack(port, 4, 'slow4', 'alice', 'x'), 3);
+    assert.equal(await connackCode(port, 5, 'slow5', { username: 'alice', password: 'x' }), ReasonCode.SERVER_UNAVAILABLE);
+    assert.equal(await connackCode(port, 4, 'slow4', { username: 'alice', password: 'x' }), 3);
   });
 
   test('5xx, a non-JSON answer, an unknown result and a dead service all give 0x88', async () => {
@@ -97,19 +86,19 @@ describe('HttpAuth authentication', { concurrency: true }, () => {
     const odd = await service(() => ({ status: 200, body: { result: 'maybe' } }));
     for (const url of [five.url, text.url, odd.url, await deadUrl()]) {
       const { port } = await brokerWith({ url });
-      assert.equal(await connack(port, 5, 'c', 'alice', 'x'), ReasonCode.SERVER_UNAVAILABLE, url);
-      assert.equal(await connack(port, 3, 'c', 'alice', 'x'), 3, url);
+      assert.equal(await connackCode(port, 5, 'c', { username: 'alice', password: 'x' }), ReasonCode.SERVER_UNAVAILABLE, url);
+      assert.equal(await connackCode(port, 3, 'c', { username: 'alice', password: 'x' }), 3, url);
     }
   });
 
   test('answers are cached: the same credentials within cacheSeconds are not asked again; other credentials are', async () => {
     const svc = await service((req) => ({ body: { result: (req.body as { password: string }).password === Buffer.from('good').toString('base64') ? 'allow' : 'deny' } }));
     const { port } = await brokerWith({ url: svc.url, cacheSeconds: 60 });
-    assert.equal(await connack(port, 5, 'cache', 'u', 'good'), 0);
-    assert.equal(await connack(port, 5, 'cache', 'u', 'good'), 0);
+    assert.equal(await connackCode(port, 5, 'cache', { username: 'u', password: 'good' }), 0);
+    assert.equal(await connackCode(port, 5, 'cache', { username: 'u', password: 'good' }), 0);
     assert.equal(svc.requests.length, 1);
-    assert.equal(await connack(port, 5, 'cache', 'u', 'bad'), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
-    assert.equal(await connack(port, 5, 'cache', 'u', 'bad'), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'cache', { username: 'u', password: 'bad' }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'cache', { username: 'u', password: 'bad' }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
     assert.equal(svc.requests.length, 2, 'the negative answer is cached too');
   });
 
@@ -117,10 +106,10 @@ describe('HttpAuth authentication', { concurrency: true }, () => {
     let failing = true;
     const svc = await service(() => (failing ? { status: 500 } : { body: { result: 'allow' } }));
     const { port } = await brokerWith({ url: svc.url, breaker: { failureThreshold: 3, resetMs: 60_000 } });
-    for (let i = 0; i < 5; i++) assert.equal(await connack(port, 5, `cb${i}`, 'u', 'p'), ReasonCode.SERVER_UNAVAILABLE);
+    for (let i = 0; i < 5; i++) assert.equal(await connackCode(port, 5, `cb${i}`, { username: 'u', password: 'p' }), ReasonCode.SERVER_UNAVAILABLE);
     assert.equal(svc.requests.length, 3, 'calls stop once the circuit is open');
     failing = false;
-    assert.equal(await connack(port, 5, 'cb-x', 'u', 'p'), ReasonCode.SERVER_UNAVAILABLE, 'open circuit: refused without a call');
+    assert.equal(await connackCode(port, 5, 'cb-x', { username: 'u', password: 'p' }), ReasonCode.SERVER_UNAVAILABLE, 'open circuit: refused without a call');
     assert.equal(svc.requests.length, 3);
   });
 
@@ -128,10 +117,10 @@ describe('HttpAuth authentication', { concurrency: true }, () => {
     let failing = true;
     const svc = await service(() => (failing ? { status: 502 } : { body: { result: 'allow' } }));
     const { port } = await brokerWith({ url: svc.url, breaker: { failureThreshold: 1, resetMs: 50 } });
-    assert.equal(await connack(port, 5, 'tr1', 'u', 'p'), ReasonCode.SERVER_UNAVAILABLE);
+    assert.equal(await connackCode(port, 5, 'tr1', { username: 'u', password: 'p' }), ReasonCode.SERVER_UNAVAILABLE);
     failing = false;
     await new Promise((r) => setTimeout(r, 60));
-    assert.equal(await connack(port, 5, 'tr2', 'u', 'p'), ReasonCode.SUCCESS);
+    assert.equal(await connackCode(port, 5, 'tr2', { username: 'u', password: 'p' }), ReasonCode.SUCCESS);
     assert.equal(svc.requests.length, 2);
   });
 });

@@ -7,11 +7,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
 import { AuthLedger, JwtAuth, PacketType, ReasonCode, hashPasswordSync } from '../../src/index.js';
-import type { JwtAuthOptions, ProtocolVersion } from '../../src/index.js';
+import type { JwtAuthOptions } from '../../src/index.js';
 import { startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { deadUrl, startEndpoint } from '../helpers/http-endpoint.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { connackCode } from '../helpers/raw-session.js';
 
 const opened: { close(): Promise<void> }[] = [];
 after(async () => {
@@ -38,29 +39,20 @@ function sign(key: SigningKey, alg: string, claims: JWTPayload, kid?: string): P
   return jwt.sign(key);
 }
 
-async function connack(port: number, version: ProtocolVersion, clientId: string, password: string | undefined, username = 'u'): Promise<number> {
-  const c = await RawClient.connect(port, version);
-  try {
-    return (await c.handshake(clientId, { username, password: password === undefined ? undefined : Buffer.from(password) })).reasonCode;
-  } finally {
-    c.destroy();
-  }
-}
-
 describe('JwtAuth per algorithm family', { concurrency: true }, () => {
   test('HS256 with a shared secret: valid allowed; wrong secret, expired, not yet valid, wrong iss / aud refused 0x86 (3.1.1: 4)', async () => {
     const key = new TextEncoder().encode(SECRET);
     const { port } = await brokerWith({ secret: SECRET, issuer: 'https://issuer/', audience: 'mqtt' });
     const good = { iss: 'https://issuer/', aud: 'mqtt', sub: 'dev1' };
-    assert.equal(await connack(port, 5, 'hs-ok', await sign(key, 'HS256', good)), 0);
-    assert.equal(await connack(port, 4, 'hs-ok4', await sign(key, 'HS512', good)), 0);
+    assert.equal(await connackCode(port, 5, 'hs-ok', { username: 'u', password: await sign(key, 'HS256', good) }), 0);
+    assert.equal(await connackCode(port, 4, 'hs-ok4', { username: 'u', password: await sign(key, 'HS512', good) }), 0);
     const other = new TextEncoder().encode('another-secret-that-is-long-enough-for-hs');
-    assert.equal(await connack(port, 5, 'hs-bad', await sign(other, 'HS256', good)), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
-    assert.equal(await connack(port, 4, 'hs-bad4', await sign(other, 'HS256', good)), 4);
-    assert.equal(await connack(port, 5, 'hs-exp', await sign(key, 'HS256', { ...good, exp: now() - 10 })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
-    assert.equal(await connack(port, 5, 'hs-nbf', await sign(key, 'HS256', { ...good, nbf: now() + 600 })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
-    assert.equal(await connack(port, 5, 'hs-iss', await sign(key, 'HS256', { ...good, iss: 'https://evil/' })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
-    assert.equal(await connack(port, 5, 'hs-aud', await sign(key, 'HS256', { ...good, aud: 'web' })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'hs-bad', { username: 'u', password: await sign(other, 'HS256', good) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 4, 'hs-bad4', { username: 'u', password: await sign(other, 'HS256', good) }), 4);
+    assert.equal(await connackCode(port, 5, 'hs-exp', { username: 'u', password: await sign(key, 'HS256', { ...good, exp: now() - 10 }) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'hs-nbf', { username: 'u', password: await sign(key, 'HS256', { ...good, nbf: now() + 600 }) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'hs-iss', { username: 'u', password: await sign(key, 'HS256', { ...good, iss: 'https://evil/' }) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'hs-aud', { username: 'u', password: await sign(key, 'HS256', { ...good, aud: 'web' }) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
   });
 
   test('RS256 and PS256 with a PEM public key', async () => {
@@ -68,13 +60,13 @@ describe('JwtAuth per algorithm family', { concurrency: true }, () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const { port } = await brokerWith({ publicKey: pem });
-    assert.equal(await connack(port, 5, 'rs', await sign(privateKey, 'RS256', { sub: 'a' })), 0);
-    assert.equal(await connack(port, 5, 'ps', await sign(privateKey, 'PS256', { sub: 'a' })), 0);
+    assert.equal(await connackCode(port, 5, 'rs', { username: 'u', password: await sign(privateKey, 'RS256', { sub: 'a' }) }), 0);
+    assert.equal(await connackCode(port, 5, 'ps', { username: 'u', password: await sign(privateKey, 'PS256', { sub: 'a' }) }), 0);
     const stranger = await generateKeyPair('RS256');
-    assert.equal(await connack(port, 5, 'rs-bad', await sign(stranger.privateKey, 'RS256', { sub: 'a' })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'rs-bad', { username: 'u', password: await sign(stranger.privateKey, 'RS256', { sub: 'a' }) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
     // An HS token signed with the public key's bytes must not pass (algorithm confusion).
     const confusion = await sign(new TextEncoder().encode(pem), 'HS256', { sub: 'a' });
-    assert.equal(await connack(port, 5, 'rs-hs', confusion), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'rs-hs', { username: 'u', password: confusion }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
   });
 
   test('ES256 and EdDSA from a JWKS endpoint', async () => {
@@ -85,8 +77,8 @@ describe('JwtAuth per algorithm family', { concurrency: true }, () => {
     }));
     opened.push(jwks);
     const { port } = await brokerWith({ jwksUrl: `${jwks.url}/.well-known/jwks.json` });
-    assert.equal(await connack(port, 5, 'es', await sign(es.privateKey, 'ES256', { sub: 'a' }, 'es')), 0);
-    assert.equal(await connack(port, 5, 'ed', await sign(ed.privateKey, 'EdDSA', { sub: 'a' }, 'ed')), 0);
+    assert.equal(await connackCode(port, 5, 'es', { username: 'u', password: await sign(es.privateKey, 'ES256', { sub: 'a' }, 'es') }), 0);
+    assert.equal(await connackCode(port, 5, 'ed', { username: 'u', password: await sign(ed.privateKey, 'EdDSA', { sub: 'a' }, 'ed') }), 0);
     assert.equal(jwks.requests.length, 1, 'the key set is cached');
     assert.equal(jwks.requests[0]!.path, '/.well-known/jwks.json');
   });
@@ -100,12 +92,12 @@ describe('JwtAuth JWKS rotation and failures', { concurrency: true }, () => {
     const jwks = await startEndpoint(() => ({ body: { keys } }));
     opened.push(jwks);
     const { port } = await brokerWith({ jwksUrl: jwks.url, jwksCooldownSeconds: 0 });
-    assert.equal(await connack(port, 5, 'rot-a', await sign(a.privateKey, 'RS256', { sub: 'x' }, 'key-a')), 0);
+    assert.equal(await connackCode(port, 5, 'rot-a', { username: 'u', password: await sign(a.privateKey, 'RS256', { sub: 'x' }, 'key-a') }), 0);
     assert.equal(jwks.requests.length, 1);
     keys = [{ ...(await exportJWK(b.publicKey)), kid: 'key-b', alg: 'RS256' }];
-    assert.equal(await connack(port, 5, 'rot-b', await sign(b.privateKey, 'RS256', { sub: 'x' }, 'key-b')), 0);
+    assert.equal(await connackCode(port, 5, 'rot-b', { username: 'u', password: await sign(b.privateKey, 'RS256', { sub: 'x' }, 'key-b') }), 0);
     assert.equal(jwks.requests.length, 2, 'the unknown kid made it fetch the rotated set');
-    assert.equal(await connack(port, 5, 'rot-a2', await sign(a.privateKey, 'RS256', { sub: 'x' }, 'key-a')), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'rot-a2', { username: 'u', password: await sign(a.privateKey, 'RS256', { sub: 'x' }, 'key-a') }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
   });
 
   test('an unreachable or failing key set → 0x88 Server unavailable (3.1.1: 3)', async () => {
@@ -115,16 +107,16 @@ describe('JwtAuth JWKS rotation and failures', { concurrency: true }, () => {
     opened.push(failing);
     for (const jwksUrl of [await deadUrl(), failing.url]) {
       const { port } = await brokerWith({ jwksUrl, timeoutMs: 500 });
-      assert.equal(await connack(port, 5, 'down5', token), ReasonCode.SERVER_UNAVAILABLE, jwksUrl);
-      assert.equal(await connack(port, 4, 'down4', token), 3, jwksUrl);
+      assert.equal(await connackCode(port, 5, 'down5', { username: 'u', password: token }), ReasonCode.SERVER_UNAVAILABLE, jwksUrl);
+      assert.equal(await connackCode(port, 4, 'down4', { username: 'u', password: token }), 3, jwksUrl);
     }
   });
 
   test('algorithms narrows the accepted alg values; method renames the enhanced authentication method', async () => {
     const key = new TextEncoder().encode(SECRET);
     const { port } = await brokerWith({ secret: SECRET, algorithms: ['HS512'], method: 'ACME-TOKEN' });
-    assert.equal(await connack(port, 5, 'alg-512', await sign(key, 'HS512', { sub: 'x' })), 0);
-    assert.equal(await connack(port, 5, 'alg-256', await sign(key, 'HS256', { sub: 'x' })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'alg-512', { username: 'u', password: await sign(key, 'HS512', { sub: 'x' }) }), 0);
+    assert.equal(await connackCode(port, 5, 'alg-256', { username: 'u', password: await sign(key, 'HS256', { sub: 'x' }) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
     const c = await RawClient.connect(port, 5);
     const ack = await c.handshake('method', { properties: { authenticationMethod: 'ACME-TOKEN', authenticationData: Buffer.from(await sign(key, 'HS512', { sub: 'x' })) } });
     assert.equal(ack.reasonCode, 0);
@@ -153,8 +145,8 @@ describe('JwtAuth JWKS rotation and failures', { concurrency: true }, () => {
 
   test('a password that is not a JWT is left to the next hook (the ledger)', async () => {
     const { port } = await brokerWith({ secret: SECRET });
-    assert.equal(await connack(port, 5, 'plain-ok', 'pw', 'plain'), 0);
-    assert.equal(await connack(port, 5, 'plain-bad', 'nope', 'plain'), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(port, 5, 'plain-ok', { username: 'plain', password: 'pw' }), 0);
+    assert.equal(await connackCode(port, 5, 'plain-bad', { username: 'plain', password: 'nope' }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
   });
 });
 
@@ -174,7 +166,7 @@ describe('JwtAuth claims and expiry', { concurrency: true }, () => {
     assert.equal((await c.expect(PacketType.PUBACK)).reasonCode, ReasonCode.NOT_AUTHORIZED);
     c.destroy();
     // A token without the claim's user is refused.
-    assert.equal(await connack(b.port, 5, 'nosub', await sign(key, 'HS256', { acl: {} })), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    assert.equal(await connackCode(b.port, 5, 'nosub', { username: 'u', password: await sign(key, 'HS256', { acl: {} }) }), ReasonCode.BAD_USER_NAME_OR_PASSWORD);
   });
 
   test('the token expires during the connection → DISCONNECT 0xA0 Maximum connect time (3.1.1: closed)', async () => {

@@ -1,53 +1,16 @@
 // ScramSha256: a client side of SCRAM-SHA-256 written here drives the hook through success, failures and re-auth.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { AuthLedger } from '../../src/hooks/builtin/auth-ledger.js';
 import { HookChain } from '../../src/hooks/hook-chain.js';
-import { createScramCredentials, hmacSha256, saltPassword, sha256 } from '../../src/hooks/builtin/scram-credentials.js';
+import { createScramCredentials } from '../../src/hooks/builtin/scram-credentials.js';
 import { ScramSha256 } from '../../src/hooks/builtin/scram-sha256.js';
 import type { ClientInfo, EnhancedAuthResult, EnhancedAuthStep } from '../../src/hooks/hook.js';
 import { createClient, createRecordingLogger } from './helpers.js';
+import { ScramClient } from '../helpers/scram-client.js';
 
 const ITERATIONS = 4096;
 const ledger = new AuthLedger({ ledger: { users: { alice: { scram: createScramCredentials('pencil', ITERATIONS) } } } });
-
-/** The client half of RFC 5802: builds client-first, then client-final from the server-first, then checks server-final. */
-class ScramClient {
-  readonly nonce = randomBytes(18).toString('base64');
-  readonly clientFirstBare: string;
-  #authMessage = '';
-  #saltedPassword: Buffer = Buffer.alloc(0);
-
-  constructor(
-    readonly username: string,
-    readonly password: string,
-  ) {
-    this.clientFirstBare = `n=${username.replaceAll('=', '=3D').replaceAll(',', '=2C')},r=${this.nonce}`;
-  }
-
-  first(): Buffer {
-    return Buffer.from(`n,,${this.clientFirstBare}`);
-  }
-
-  final(serverFirst: Buffer): Buffer {
-    const text = serverFirst.toString();
-    const attrs: Record<string, string> = Object.fromEntries(text.split(',').map((kv) => [kv.slice(0, 1), kv.slice(2)]));
-    assert.ok(attrs.r!.startsWith(this.nonce), 'server nonce extends the client nonce');
-    this.#saltedPassword = saltPassword(this.password, Buffer.from(attrs.s!, 'base64'), Number(attrs.i));
-    const withoutProof = `c=biws,r=${attrs.r!}`;
-    this.#authMessage = `${this.clientFirstBare},${text},${withoutProof}`;
-    const clientKey = hmacSha256(this.#saltedPassword, 'Client Key');
-    const signature = hmacSha256(sha256(clientKey), this.#authMessage);
-    const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!));
-    return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`);
-  }
-
-  verifyServer(serverFinal: Buffer | undefined): boolean {
-    const expected = hmacSha256(hmacSha256(this.#saltedPassword, 'Server Key'), this.#authMessage);
-    return serverFinal?.toString() === `v=${expected.toString('base64')}`;
-  }
-}
 
 /** Runs both rounds; returns the hook's answer to client-final. */
 async function exchange(chain: HookChain, client: ClientInfo, scram: ScramClient, reauthenticate = false, state = new Map<string, unknown>()): Promise<EnhancedAuthResult> {

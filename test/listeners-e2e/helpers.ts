@@ -4,8 +4,9 @@ import mqtt from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, MqttClient } from 'mqtt';
 import { Broker } from '../../src/index.js';
 import type { BrokerOptions, ClientInfo, ConnectAuth, Decision, Hook, Listener } from '../../src/index.js';
+import { endClient } from '../helpers/broker.js';
 
-export { createTestCertificates, waitFor } from '../listeners/helpers.js';
+export { createTestCertificates } from '../listeners/helpers.js';
 export type { TestCertificates } from '../listeners/helpers.js';
 
 /** A started broker; `close()` stops it and every client made through `connect*`. */
@@ -17,7 +18,7 @@ export interface E2eBroker {
 }
 
 /** Starts a broker with the given listeners (and hooks) already bound. */
-export async function startBroker(listeners: Listener[], hooks: Hook[] = [], options: BrokerOptions = {}): Promise<E2eBroker> {
+export async function startBrokerOn(listeners: Listener[], hooks: Hook[] = [], options: BrokerOptions = {}): Promise<E2eBroker> {
   const broker = new Broker({ sweepInterval: 100, sysInterval: 0, ...options });
   for (const hook of hooks) await broker.addHook(hook);
   for (const listener of listeners) await broker.addListener(listener);
@@ -31,13 +32,6 @@ export async function startBroker(listeners: Listener[], hooks: Hook[] = [], opt
       await broker.close(200);
     },
   };
-}
-
-/** The bound port of a network listener. */
-export function portOf(listener: Listener): number {
-  const address = listener.address();
-  if (address === undefined || !('port' in address)) throw new Error(`listener ${listener.id} has no port`);
-  return address.port;
 }
 
 const BASE: IClientOptions = { reconnectPeriod: 0, connectTimeout: 3000 };
@@ -82,11 +76,6 @@ export async function connectStream(owner: E2eBroker, build: () => Duplex, optio
   const client = new mqtt.MqttClient(build, { ...BASE, protocolVersion: 4, ...options });
   owner.clients.push(client);
   return connected(client);
-}
-
-/** Ends an MQTT.js client (forced) and waits for it. */
-export async function endClient(client: MqttClient): Promise<void> {
-  await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
 }
 
 /** Subscribes and waits for SUBACK; fails when the broker refused the filter. */

@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { TcpListener, UnixListener, WebSocketListener } from '../../src/index.js';
 import type { ConnectionRate, Listener } from '../../src/index.js';
-import { connectStream, connectUrl, endClient, portOf, roundTrip, startBroker, subscribe, waitFor } from './helpers.js';
+import { endClient, waitFor } from '../helpers/broker.js';
+import { portOf } from '../helpers/ports.js';
+import { connectStream, connectUrl, roundTrip, startBrokerOn, subscribe } from './helpers.js';
 import type { E2eBroker } from './helpers.js';
 
 let dir: string;
@@ -50,7 +52,7 @@ describe('maxConnections end to end', () => {
   for (const t of transports) {
     it(`${t.name}: the client over the limit is refused and counted; a slot frees when a client leaves`, async () => {
       const listener = t.create({ maxConnections: 2 });
-      const b = await startBroker([listener]);
+      const b = await startBrokerOn([listener]);
       try {
         const first = await t.connect(b, listener, { clientId: 'first', protocolVersion: 5 });
         const second = await t.connect(b, listener, { clientId: 'second', protocolVersion: 4 });
@@ -64,7 +66,7 @@ describe('maxConnections end to end', () => {
         await subscribe(first, 'e2e/limits');
         assert.equal((await roundTrip(second, first, 'e2e/limits', 'still fine')).toString(), 'still fine');
         await endClient(second);
-        await waitFor(() => listener.stats?.().open === 1, 'the slot to free');
+        await waitFor(() => listener.stats?.().open === 1, 5000, 'the slot to free');
         const again = await t.connect(b, listener, { clientId: 'fourth' });
         assert.ok(again.connected);
         assert.equal(listener.stats?.().refused.maxConnections, 1);
@@ -83,7 +85,7 @@ describe('connectionRate end to end', () => {
     it(`${t.name}: connections beyond the burst are refused and counted`, async () => {
       // A refill of one token per 100 s: the bucket holds exactly the burst for the whole test.
       const listener = t.create({ connectionRate: { perSecond: 0.01, burst: 2 } });
-      const b = await startBroker([listener]);
+      const b = await startBrokerOn([listener]);
       try {
         const first = await t.connect(b, listener, { clientId: 'r1' });
         await t.connect(b, listener, { clientId: 'r2', protocolVersion: 5 });

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TcpListener, TlsListener, WebSocketListener } from '../../src/index.js';
-import { connectUrl, createTestCertificates, nextMessage, portOf, RecordingAuth, roundTrip, startBroker, subscribe } from './helpers.js';
+import { portOf } from '../helpers/ports.js';
+import { connectUrl, createTestCertificates, nextMessage, RecordingAuth, roundTrip, startBrokerOn, subscribe } from './helpers.js';
 import type { E2eBroker, TestCertificates } from './helpers.js';
 
 let certs: TestCertificates;
@@ -17,7 +18,7 @@ async function startMixed(): Promise<{ b: E2eBroker; auth: RecordingAuth; urls: 
   const ws = new WebSocketListener({ port: 0 });
   const tls = new TlsListener({ port: 0, cert: certs.serverCert, key: certs.serverKey });
   const auth = new RecordingAuth();
-  const b = await startBroker([tcp, ws, tls], [auth]);
+  const b = await startBrokerOn([tcp, ws, tls], [auth]);
   return {
     b,
     auth,

@@ -4,8 +4,10 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { encodePacket, TcpListener, TlsListener } from '../../src/index.js';
-import { connectPacket } from '../helpers/raw-client.js';
-import { connectStream, createTestCertificates, portOf, RecordingAuth, roundTrip, startBroker, subscribe, waitFor } from './helpers.js';
+import { connectPacket } from '../helpers/packets.js';
+import { portOf } from '../helpers/ports.js';
+import { waitFor } from '../helpers/broker.js';
+import { connectStream, createTestCertificates, RecordingAuth, roundTrip, startBrokerOn, subscribe } from './helpers.js';
 import type { TestCertificates } from './helpers.js';
 
 const V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
@@ -68,7 +70,7 @@ describe('PROXY protocol from a trusted peer', () => {
     it(`${c.name}: the proxied source reaches client.remoteAddress and MQTT flows after the header`, async () => {
       const listener = new TcpListener({ port: 0, proxyProtocol: { trusted: ['127.0.0.1'] } });
       const auth = new RecordingAuth();
-      const b = await startBroker([listener], [auth]);
+      const b = await startBrokerOn([listener], [auth]);
       try {
         const port = portOf(listener);
         const sub = await connectStream(b, withHeader(port, c.header(port)), { protocolVersion: 5, clientId: 'behind-proxy' });
@@ -97,7 +99,7 @@ describe('PROXY protocol from a trusted peer', () => {
       proxyProtocol: { trusted: ['127.0.0.1'] },
     });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       const port = portOf(listener);
       const build = (): tls.TLSSocket => tls.connect({ socket: withHeader(port, proxyV2Ipv4('203.0.113.99', 50000, '127.0.0.1', port))(), ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey, servername: 'localhost' });
@@ -118,10 +120,10 @@ describe('PROXY protocol from a trusted peer', () => {
   it('a trusted peer without a header is refused and counted', async () => {
     const listener = new TcpListener({ port: 0, proxyProtocol: { trusted: ['127.0.0.1'], headerTimeoutMs: 200 } });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       await assert.rejects(connectStream(b, () => net.connect({ host: '127.0.0.1', port: portOf(listener) }), { clientId: 'no-header' }));
-      await waitFor(() => listener.stats().refused.proxy === 1, 'the refusal to be counted');
+      await waitFor(() => listener.stats().refused.proxy === 1, 5000, 'the refusal to be counted');
       assert.equal(auth.calls.length, 0);
     } finally {
       await b.close();
@@ -137,7 +139,7 @@ describe('PROXY protocol from an untrusted peer', () => {
     it(`${name}: the header is not honoured (the connection is closed, no address is spoofed)`, async () => {
       const listener = new TcpListener({ port: 0, proxyProtocol: { trusted: ['10.0.0.0/8'] } });
       const auth = new RecordingAuth();
-      const b = await startBroker([listener], [auth]);
+      const b = await startBrokerOn([listener], [auth]);
       try {
         const port = portOf(listener);
         // Header and CONNECT in one write: the broker reads the header as MQTT, sees no CONNECT first and closes at
@@ -146,7 +148,7 @@ describe('PROXY protocol from an untrusted peer', () => {
         const received: Buffer[] = [];
         spoofer.on('data', (chunk: Buffer) => received.push(chunk));
         spoofer.on('error', () => undefined);
-        await waitFor(() => spoofer.destroyed || spoofer.readableEnded, 'the broker to close the spoofing connection');
+        await waitFor(() => spoofer.destroyed || spoofer.readableEnded, 5000, 'the broker to close the spoofing connection');
         spoofer.destroy();
         assert.equal(Buffer.concat(received).length, 0, 'no CONNACK');
         assert.equal(auth.calls.length, 0, 'the spoofed CONNECT never reached authentication');

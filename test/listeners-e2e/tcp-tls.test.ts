@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { AuthLedger, TcpListener, TlsListener } from '../../src/index.js';
-import { connectUrl, createTestCertificates, portOf, RecordingAuth, roundTrip, startBroker, subscribe } from './helpers.js';
+import { portOf } from '../helpers/ports.js';
+import { connectUrl, createTestCertificates, RecordingAuth, roundTrip, startBrokerOn, subscribe } from './helpers.js';
 import type { TestCertificates } from './helpers.js';
 
 let certs: TestCertificates;
@@ -20,7 +21,7 @@ describe('TCP end to end', () => {
     it(`publish/subscribe round trip with MQTT ${protocolVersion === 4 ? '3.1.1' : '5.0'} [MQTT-4.2.0-1]`, async () => {
       const listener = new TcpListener({ port: 0 });
       const auth = new RecordingAuth();
-      const b = await startBroker([listener], [auth]);
+      const b = await startBrokerOn([listener], [auth]);
       try {
         const url = `mqtt://127.0.0.1:${portOf(listener)}`;
         const sub = await connectUrl(b, url, { protocolVersion, clientId: 'tcp-sub' });
@@ -44,7 +45,7 @@ describe('TLS end to end', () => {
   it('round trips for 3.1.1 and 5.0 with the server certificate verified against the test CA', async () => {
     const listener = new TlsListener({ port: 0, cert: certs.serverCert, key: certs.serverKey });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       const url = `mqtts://127.0.0.1:${portOf(listener)}`;
       const tls = { ca: certs.caCert, rejectUnauthorized: true };
@@ -66,7 +67,7 @@ describe('TLS end to end', () => {
 
   it('a client that does not trust the CA refuses the server', async () => {
     const listener = new TlsListener({ port: 0, cert: certs.serverCert, key: certs.serverKey });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       await assert.rejects(
         connectUrl(b, `mqtts://127.0.0.1:${portOf(listener)}`, { rejectUnauthorized: true }),
@@ -86,7 +87,7 @@ describe('mTLS end to end', () => {
   it('refuses a client without a certificate at the handshake', async () => {
     const listener = mtls();
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       await assert.rejects(connectUrl(b, `mqtts://127.0.0.1:${portOf(listener)}`, { ca: certs.caCert, clientId: 'no-cert' }));
       assert.equal(auth.calls.length, 0, 'the broker never saw a CONNECT');
@@ -99,7 +100,7 @@ describe('mTLS end to end', () => {
   it('hands the client certificate identity to the authenticate hook', async () => {
     const listener = mtls();
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       const url = `mqtts://127.0.0.1:${portOf(listener)}`;
       const client = await connectUrl(b, url, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey, protocolVersion: 5, clientId: 'with-cert' });
@@ -124,7 +125,7 @@ describe('mTLS end to end', () => {
     it(`an AuthLedger certificate rule lets a matching CN in and refuses another (MQTT ${protocolVersion === 4 ? '3.1.1' : '5.0'})`, async () => {
       const listener = mtls();
       const ledger = new AuthLedger({ ledger: { auth: [{ certificate: { commonName: 'device-*' }, allow: true }] } });
-      const b = await startBroker([listener], [ledger]);
+      const b = await startBrokerOn([listener], [ledger]);
       try {
         const url = `mqtts://127.0.0.1:${portOf(listener)}`;
         const device = await connectUrl(b, url, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey, protocolVersion, clientId: 'dev' });
@@ -153,7 +154,7 @@ describe('optional client certificates end to end', () => {
     const listener = new TlsListener({ port: 0, cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, clientCertificates: 'optional' });
     const auth = new RecordingAuth(() => 'defer');
     const ledger = new AuthLedger({ ledger: { auth: [{ certificate: { commonName: 'device-*' }, allow: true }] } });
-    const b = await startBroker([listener], [auth, ledger]);
+    const b = await startBrokerOn([listener], [auth, ledger]);
     try {
       const url = `mqtts://127.0.0.1:${portOf(listener)}`;
       await assert.rejects(
@@ -182,7 +183,7 @@ describe('TLS certificate reload end to end', () => {
     writeFileSync(certFile, certs.serverCert);
     writeFileSync(keyFile, certs.serverKey);
     const listener = new TlsListener({ port: 0, certFile, keyFile });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       const url = `mqtts://127.0.0.1:${portOf(listener)}`;
       const old = await connectUrl(b, url, { ca: certs.caCert, protocolVersion: 5, clientId: 'old' });

@@ -4,34 +4,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { StreamListener, UnixListener } from '../../src/index.js';
-import { connectStream, connectUrl, endClient, RecordingAuth, roundTrip, startBroker, subscribe, waitFor } from './helpers.js';
-
-/** Two in-memory Duplex ends: bytes written to one are read from the other; destroying one ends both. */
-function duplexPair(): [Duplex, Duplex] {
-  const ends: Duplex[] = [];
-  const make = (peer: () => Duplex): Duplex =>
-    new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        peer().push(chunk);
-        callback();
-      },
-      final(callback) {
-        peer().push(null);
-        callback();
-      },
-      destroy(error, callback) {
-        const other = peer();
-        if (!other.destroyed) other.destroy();
-        callback(error);
-      },
-    });
-  ends.push(make(() => ends[1] as Duplex), make(() => ends[0] as Duplex));
-  return [ends[0] as Duplex, ends[1] as Duplex];
-}
+import { endClient, waitFor } from '../helpers/broker.js';
+import { connectStream, connectUrl, RecordingAuth, roundTrip, startBrokerOn, subscribe } from './helpers.js';
+import { duplexPair } from '../listeners/helpers.js';
 
 let dir: string;
 before(() => {
@@ -44,7 +22,7 @@ describe('Unix domain socket end to end', () => {
     const path = join(dir, 'broker.sock');
     const listener = new UnixListener({ path });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       const v4 = await connectUrl(b, 'mqtt://localhost', { unixSocket: true, path, protocolVersion: 4, clientId: 'unix-v4' });
       const v5 = await connectStream(b, () => net.connect({ path }), { protocolVersion: 5, clientId: 'unix-v5' });
@@ -68,7 +46,7 @@ describe('StreamListener end to end', () => {
   it('serves MQTT.js clients over in-memory duplex pairs', async () => {
     const listener = new StreamListener({ id: 'memory' });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       let n = 0;
       const build = (): Duplex => {
@@ -86,8 +64,8 @@ describe('StreamListener end to end', () => {
       assert.equal(info.remoteAddress, 'pipe-2');
       assert.deepEqual(listener.stats(), { accepted: 2, refused: { maxConnections: 0, rate: 0, proxy: 0 }, open: 2 });
       await endClient(pub);
-      await waitFor(() => listener.stats().open === 1, 'the closed pair to be counted');
-      await waitFor(() => b.broker.client('mem-pub')?.connected !== true, 'the broker to see mem-pub go');
+      await waitFor(() => listener.stats().open === 1, 5000, 'the closed pair to be counted');
+      await waitFor(() => b.broker.client('mem-pub')?.connected !== true, 5000, 'the broker to see mem-pub go');
       assert.equal(b.broker.client('mem-sub')?.connected, true);
     } finally {
       await b.close();

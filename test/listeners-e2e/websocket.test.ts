@@ -9,8 +9,9 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { encodePacket, PacketType, Parser, WebSocketListener } from '../../src/index.js';
 import type { Packet, ProtocolVersion } from '../../src/index.js';
-import { connectPacket } from '../helpers/raw-client.js';
-import { connectUrl, createTestCertificates, nextMessage, portOf, RecordingAuth, roundTrip, startBroker, subscribe } from './helpers.js';
+import { connectPacket } from '../helpers/packets.js';
+import { portOf } from '../helpers/ports.js';
+import { connectUrl, createTestCertificates, nextMessage, RecordingAuth, roundTrip, startBrokerOn, subscribe } from './helpers.js';
 import type { TestCertificates } from './helpers.js';
 
 /** A WebSocket speaking MQTT bytes with our codec: the test decides how packets map to frames. */
@@ -106,7 +107,7 @@ describe('WebSocket end to end (ws://)', () => {
   it('an MQTT 3.1.1 and a 5.0 client on the same listener exchange messages both ways', async () => {
     const listener = new WebSocketListener({ port: 0 });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       const url = `ws://127.0.0.1:${portOf(listener)}/mqtt`;
       const v4 = await connectUrl(b, url, { protocolVersion: 4, clientId: 'ws-v4' });
@@ -127,7 +128,7 @@ describe('WebSocket end to end (ws://)', () => {
 
   it('selects the "mqtt" subprotocol [MQTT-6.0.0-3] [MQTT-6.0.0-4]', async () => {
     const listener = new WebSocketListener({ port: 0 });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       const url = `ws://127.0.0.1:${portOf(listener)}/mqtt`;
       for (const offered of [['mqtt'], ['mqttv3.1', 'mqtt']]) {
@@ -144,7 +145,7 @@ describe('WebSocket end to end (ws://)', () => {
 
   it('an MQTT 3.1 client gets the "mqttv3.1" subprotocol it offered and exchanges messages with a 5.0 client', async () => {
     const listener = new WebSocketListener({ port: 0 });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       const url = `ws://127.0.0.1:${portOf(listener)}/mqtt`;
       const raw = await RawWs.open(url, ['mqttv3.1'], 3);
@@ -162,7 +163,7 @@ describe('WebSocket end to end (ws://)', () => {
 
   it('reads packets split across frames and several packets in one frame [MQTT-6.0.0-2]', async () => {
     const listener = new WebSocketListener({ port: 0 });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       const raw = await RawWs.open(`ws://127.0.0.1:${portOf(listener)}/mqtt`, ['mqtt'], 5);
       const connect = encode(connectPacket('frames', 5), 5);
@@ -183,7 +184,7 @@ describe('WebSocket end to end (ws://)', () => {
 
   it('closes the connection when a text frame arrives [MQTT-6.0.0-1]', async () => {
     const listener = new WebSocketListener({ port: 0 });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       const raw = await RawWs.open(`ws://127.0.0.1:${portOf(listener)}/mqtt`, ['mqtt']);
       raw.frames(encode(connectPacket('texter', 4)));
@@ -198,7 +199,7 @@ describe('WebSocket end to end (ws://)', () => {
 
   it('carries a 256 KiB payload between MQTT.js clients and from frames of odd sizes', async () => {
     const listener = new WebSocketListener({ port: 0 });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       const url = `ws://127.0.0.1:${portOf(listener)}/mqtt`;
       const big = randomBytes(256 * 1024);
@@ -225,7 +226,7 @@ describe('WebSocket end to end (wss://)', () => {
   it('round trips over wss with the server certificate verified against the test CA', async () => {
     const listener = new WebSocketListener({ port: 0, tls: { cert: certs.serverCert, key: certs.serverKey } });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       const url = `wss://127.0.0.1:${portOf(listener)}/mqtt`;
       const sub = await connectUrl(b, url, { protocolVersion: 5, clientId: 'wss-sub', ca: certs.caCert, rejectUnauthorized: true });
@@ -246,7 +247,7 @@ describe('WebSocket end to end (wss://)', () => {
     writeFileSync(certFile, certs.serverCert);
     writeFileSync(keyFile, certs.serverKey);
     const listener = new WebSocketListener({ port: 0, tls: { certFile, keyFile } });
-    const b = await startBroker([listener]);
+    const b = await startBrokerOn([listener]);
     try {
       const url = `wss://127.0.0.1:${portOf(listener)}/mqtt`;
       // Records the server certificate each handshake saw, and still verifies the host name.
@@ -280,7 +281,7 @@ describe('WebSocket end to end (wss://)', () => {
       tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, clientCertificates: 'required' },
     });
     const auth = new RecordingAuth();
-    const b = await startBroker([listener], [auth]);
+    const b = await startBrokerOn([listener], [auth]);
     try {
       const url = `wss://127.0.0.1:${portOf(listener)}/mqtt`;
       const client = await connectUrl(b, url, { protocolVersion: 5, clientId: 'wss-cert', ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey });

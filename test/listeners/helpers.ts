@@ -3,7 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import type { ConnectionHandler, ConnectionMeta } from '../../src/listeners/listener.js';
 
 /** A handler that echoes every byte back and records each connection. */
@@ -133,11 +136,33 @@ export function createTestCertificates(): TestCertificates {
   };
 }
 
-/** Waits (event-loop turns, at most ~2 s) until `predicate` holds; throws otherwise. For server-side counters that settle a tick after the client sees a close. */
-export async function waitFor(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** A TCP connection to `port` on 127.0.0.1, once connected. */
+export async function dial(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  return socket;
+}
+
+/** Two in-memory Duplex ends (node 20 has no stream.duplexPair): bytes written to one are read from the other; destroying one ends both. */
+export function duplexPair(): [Duplex, Duplex] {
+  const ends: Duplex[] = [];
+  const make = (peer: () => Duplex): Duplex =>
+    new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        peer().push(chunk);
+        callback();
+      },
+      final(callback) {
+        peer().push(null);
+        callback();
+      },
+      destroy(error, callback) {
+        const other = peer();
+        if (!other.destroyed) other.destroy();
+        callback(error);
+      },
+    });
+  ends.push(make(() => ends[1]!), make(() => ends[0]!));
+  return [ends[0]!, ends[1]!];
 }

@@ -1,12 +1,11 @@
 // PROXY protocol v1/v2: header decoding, and the TCP listener's trust model over real sockets.
 // Glossary: "trusted peer" = a socket whose address is in proxyProtocol.trusted; only it must send a header.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { decodeProxyHeader, PROXY_V2_MAX_PAYLOAD } from '../../src/listeners/proxy-protocol.js';
 import { TcpListener } from '../../src/listeners/tcp-listener.js';
-import { closed, createEcho, readBytes, waitFor } from './helpers.js';
+import { waitFor } from '../helpers/broker.js';
+import { closed, createEcho, dial, readBytes } from './helpers.js';
 
 const SIG = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 
@@ -116,12 +115,6 @@ async function proxiedListener(trusted: string[], headerTimeoutMs?: number): Pro
   return { listener, port: address.port, echo };
 }
 
-async function dial(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  return socket;
-}
-
 test('tcp+proxy: a trusted v1 header sets meta, and MQTT bytes in the same chunk survive', async () => {
   const { listener, port, echo } = await proxiedListener(['127.0.0.0/8']);
   const client = await dial(port);
@@ -204,7 +197,7 @@ test('tcp+proxy: a trusted peer without a header, with garbage, an oversized or 
     await closed(client);
   }
   assert.equal(echo.connections.length, 0);
-  await waitFor(() => listener.stats().open === 0, 'refused sockets to close');
+  await waitFor(() => listener.stats().open === 0, 5000, 'refused sockets to close');
   assert.deepEqual(listener.stats(), { accepted: 0, refused: { maxConnections: 0, rate: 0, proxy: inputs.length }, open: 0 });
   await listener.close();
 });

@@ -1,22 +1,11 @@
 // TcpListener over real sockets on port 0: byte round trip, meta, close(), maxConnections and connectionRate.
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { TcpListener } from '../../src/listeners/tcp-listener.js';
-import { closed, createEcho, readBytes } from './helpers.js';
-
-function portOf(listener: TcpListener): number {
-  const address = listener.address();
-  assert.ok(address !== undefined && 'port' in address);
-  return address.port;
-}
-
-async function dial(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  return socket;
-}
+import { closed, createEcho, dial, readBytes } from './helpers.js';
+import { portOf } from '../helpers/ports.js';
 
 test('tcp: bytes round-trip and meta describes both ends', async () => {
   const echo = createEcho();

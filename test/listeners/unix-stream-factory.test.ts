@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duplex } from 'node:stream';
 import { after, test } from 'node:test';
 import { createListener, type ListenerConfig } from '../../src/listeners/create-listener.js';
 import { StreamListener } from '../../src/listeners/stream-listener.js';
@@ -14,7 +13,7 @@ import { TcpListener } from '../../src/listeners/tcp-listener.js';
 import { TlsListener } from '../../src/listeners/tls-listener.js';
 import { UnixListener } from '../../src/listeners/unix-listener.js';
 import { WebSocketListener } from '../../src/listeners/websocket-listener.js';
-import { createEcho, readBytes } from './helpers.js';
+import { createEcho, duplexPair, readBytes } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swiftlet-unix-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,29 +52,10 @@ test('unix: a regular file at the path is left alone and listen() fails', async 
   assert.ok(existsSync(path));
 });
 
-/** Two connected in-memory Duplex ends (node 20 has no stream.duplexPair). */
-function createDuplexPair(): [Duplex, Duplex] {
-  const ends: Duplex[] = [];
-  const make = (peer: () => Duplex): Duplex =>
-    new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        peer().push(chunk);
-        callback();
-      },
-      final(callback) {
-        peer().push(null);
-        callback();
-      },
-    });
-  ends.push(make(() => ends[1]!), make(() => ends[0]!));
-  return [ends[0]!, ends[1]!];
-}
-
 test('stream: accept() hands an in-memory duplex to the broker with merged meta', async () => {
   const echo = createEcho();
   const listener = new StreamListener({ id: 'embedded' });
-  const [client, server] = createDuplexPair();
+  const [client, server] = duplexPair();
   assert.throws(() => listener.accept(server), /not listening/);
   await listener.listen(echo.handler);
   listener.accept(server, { remoteAddress: 'in-process', listenerId: 'spoofed' });
@@ -86,7 +66,7 @@ test('stream: accept() hands an in-memory duplex to the broker with merged meta'
   assert.equal(listener.stats().accepted, 1);
   assert.equal(listener.address(), undefined);
   await listener.close();
-  assert.throws(() => listener.accept(createDuplexPair()[1]), /not listening/);
+  assert.throws(() => listener.accept(duplexPair()[1]), /not listening/);
   client.destroy();
   server.destroy();
 });

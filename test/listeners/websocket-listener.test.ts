@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { WebSocketListener, type WebSocketListenerOptions } from '../../src/listeners/websocket-listener.js';
-import { createEcho, createTestCertificates, waitFor, type TestCertificates } from './helpers.js';
+import { waitFor } from '../helpers/broker.js';
+import { createEcho, createTestCertificates, type TestCertificates } from './helpers.js';
 
 let certs: TestCertificates;
 before(() => {
@@ -106,7 +107,7 @@ test('ws: mqttv3.1 and no subprotocol are accepted, others refused; wrong path a
   assert.equal(await refusedStatus(`ws://127.0.0.1:${port}/mqtt`, 'chat'), 400);
   assert.equal(await refusedStatus(`ws://127.0.0.1:${port}/other`, 'mqtt'), 404);
   assert.equal((await httpGet(`http://127.0.0.1:${port}/mqtt`)).status, 426);
-  await waitFor(() => echo.connections.length === 3, 'three accepted');
+  await waitFor(() => echo.connections.length === 3, 5000, 'three accepted');
   for (const ws of [old, picky, bare]) ws.terminate();
   echo.destroyAll();
   await listener.close();

@@ -15,7 +15,8 @@ import { collect, connectClient, endClient, waitFor } from '../helpers/broker.js
 import { crashConfig, startBrokerProcess } from '../helpers/broker-process.js';
 import type { BrokerProcess } from '../helpers/broker-process.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { publishPacket, rawSession, subscribePacket } from '../broker/support.js';
+import { publishPacket, subscribePacket } from '../helpers/packets.js';
+import { rawSession } from '../helpers/raw-session.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
@@ -131,8 +132,8 @@ for (const backend of backends) {
       const tag = `qos2-${backend.name.toLowerCase()}`;
       let broker = await startOn(backend, tag, 1);
       const session = { clean: false, properties: { sessionExpiryInterval: 300 } };
-      const sub = await rawSession(broker.port, 5, 'q2-sub', [{ topic: 'q2/#', qos: 2 }], session);
-      const pub = await rawSession(broker.port, 5, 'q2-pub', [], session);
+      const sub = await rawSession(broker.port, 5, 'q2-sub', { subscribe: [{ topic: 'q2/#', qos: 2 }], connect: session });
+      const pub = await rawSession(broker.port, 5, 'q2-pub', { connect: session });
       // Inbound: the publisher has PUBREC for id 7 and has not sent PUBREL.
       pub.send(publishPacket('q2/a', 'once', 2, 7));
       const pubrec = await pub.expect(PacketType.PUBREC);

@@ -15,7 +15,8 @@ import { collect, connectClient, endClient, startBroker, waitFor } from '../help
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { PacketType } from '../../src/codec/types.js';
-import { publishPacket, rawSession, receivePublishes } from '../broker/support.js';
+import { publishPacket } from '../helpers/packets.js';
+import { rawSession, receivePublishes } from '../helpers/raw-session.js';
 import { crashConfig, startBrokerProcess } from '../helpers/broker-process.js';
 
 const dirs: string[] = [];
@@ -112,7 +113,7 @@ describe('LmdbPersistence', () => {
     const path = tempDir();
     const start = (): Promise<TestBroker> => startOn(path);
     const first = await start();
-    const sub = await rawSession(first.port, 4, 'pend-sub', [{ topic: 'pend/#', qos: 2 }], { clean: false });
+    const sub = await rawSession(first.port, 4, 'pend-sub', { subscribe: [{ topic: 'pend/#', qos: 2 }], connect: { clean: false } });
     const pub = await rawSession(first.port, 4, 'pend-pub');
     // m1 at QoS 1: received, never acknowledged. m2 at QoS 2: PUBREC sent, PUBREL received, no PUBCOMP.
     pub.send(publishPacket('pend/a', 'm1', 1, 1));

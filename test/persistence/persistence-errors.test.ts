@@ -15,7 +15,8 @@ import { MapPersistence } from '../../examples/gomqtt-backend.js';
 import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { ManualClock } from '../helpers/clock.js';
-import { publishPacket, publishQoS1, rawSession } from '../broker/support.js';
+import { publishPacket } from '../helpers/packets.js';
+import { publishQoS1, rawSession } from '../helpers/raw-session.js';
 
 /** A durable MapPersistence that fails on demand: commits reject, a named write throws, close rejects. */
 class FlakyPersistence extends MapPersistence {

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisPersistence } from '../../src/index.js';
 import type { SwiftletError } from '../../src/index.js';
-import { freePort, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
 let server: RedisServer;

@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import { RedisPersistence } from '../../src/index.js';
 import type { Persistence } from '../../src/index.js';
-import { freePort, redisServerPath, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { redisServerPath, startRedisServer } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
 const run = promisify(execFile);

@@ -10,12 +10,11 @@ import { pino } from 'pino';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { SwiftletServer } from '../../src/server/create-server.js';
 import { ReasonCode } from '../../src/index.js';
-import type { ProtocolVersion } from '../../src/index.js';
 import { waitFor } from '../helpers/broker.js';
 import { mqttPort, run as runCommand } from '../helpers/cli-process.js';
 import type { Running } from '../helpers/cli-process.js';
 import { deadUrl, startEndpoint } from '../helpers/http-endpoint.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { connackCode } from '../helpers/raw-session.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swiftlet-integrations-'));
 /** Every child started, killed at the end whatever happened, so a failed assertion cannot leave one running. */
@@ -58,24 +57,15 @@ function run(args: string[], env: Record<string, string> = {}): Running & { stop
   };
 }
 
-async function connack(port: number, version: ProtocolVersion, clientId: string, username?: string, password?: string): Promise<number> {
-  const c = await RawClient.connect(port, version);
-  try {
-    return (await c.handshake(clientId, { username, password: password === undefined ? undefined : Buffer.from(password) })).reasonCode;
-  } finally {
-    c.destroy();
-  }
-}
-
 describe('the swiftlet command with integration sections', () => {
   test('a hook module from the config file (path relative to it) is loaded at start with its options', async () => {
     write('only-user.mjs', ONLY_USER_MODULE);
     const config = write('with-hook.yaml', 'listeners:\n  - { type: tcp, port: 0 }\nlogging: { format: json }\nsys: { interval: 0 }\nhooks:\n  - module: ./only-user.mjs\n    options: { user: alice }\n');
     const r = run(['--config', config]);
     const port = await mqttPort(r, 60_000);
-    assert.equal(await connack(port, 5, 'a', 'alice', 'x'), ReasonCode.SUCCESS);
-    assert.equal(await connack(port, 5, 'b', 'bob', 'x'), ReasonCode.NOT_AUTHORIZED);
-    assert.equal(await connack(port, 4, 'b4', 'bob', 'x'), 5);
+    assert.equal(await connackCode(port, 5, 'a', { username: 'alice', password: 'x' }), ReasonCode.SUCCESS);
+    assert.equal(await connackCode(port, 5, 'b', { username: 'bob', password: 'x' }), ReasonCode.NOT_AUTHORIZED);
+    assert.equal(await connackCode(port, 4, 'b4', { username: 'bob', password: 'x' }), 5);
     assert.ok(r.stderr.some((l) => l.includes('only-user hook built')), 'the module logged through the broker logger');
     assert.equal(await r.stop(), 0);
   });
@@ -131,7 +121,7 @@ describe('the swiftlet command with integration sections', () => {
     const r = run(['--config', config], secrets);
     const port = await mqttPort(r, 60_000);
     // The auth service is down: 0x88, and a warning with the (redacted) URL is logged.
-    assert.equal(await connack(port, 5, 'sec', 'user', 'password-of-user'), ReasonCode.SERVER_UNAVAILABLE);
+    assert.equal(await connackCode(port, 5, 'sec', { username: 'user', password: 'password-of-user' }), ReasonCode.SERVER_UNAVAILABLE);
     await waitFor(() => r.stderr.some((l) => l.includes('service unavailable')), 5000, 'the warning');
     assert.equal(await r.stop(), 0);
     const log = r.stderr.join('\n');
@@ -157,16 +147,16 @@ describe('IntegrationHooks.apply (the reload step)', () => {
     const [address] = await server.start();
     const port = Number(address!.where.split(':')[1]);
     try {
-      assert.equal(await connack(port, 5, 'r1', 'alice', 'x'), ReasonCode.SUCCESS);
-      assert.equal(await connack(port, 5, 'r2', 'bob', 'x'), ReasonCode.NOT_AUTHORIZED);
+      assert.equal(await connackCode(port, 5, 'r1', { username: 'alice', password: 'x' }), ReasonCode.SUCCESS);
+      assert.equal(await connackCode(port, 5, 'r2', { username: 'bob', password: 'x' }), ReasonCode.NOT_AUTHORIZED);
       const httpHook = server.integrations.hooks.find((h) => h.id === 'http-auth');
 
       // The module file changes and so do its options (now bob is the one let in).
       writeFileSync(moduleFile, ONLY_USER_MODULE.replace("'only-user hook built'", "'only-user hook rebuilt'"));
       const second = validateConfig({ ...raw, hooks: [{ module: './reloadable.mjs', options: { user: 'bob' } }] }, { baseDir: dir });
       await server.integrations.apply(second.config);
-      assert.equal(await connack(port, 5, 'r3', 'alice', 'x'), ReasonCode.NOT_AUTHORIZED);
-      assert.equal(await connack(port, 5, 'r4', 'bob', 'x'), ReasonCode.SUCCESS);
+      assert.equal(await connackCode(port, 5, 'r3', { username: 'alice', password: 'x' }), ReasonCode.NOT_AUTHORIZED);
+      assert.equal(await connackCode(port, 5, 'r4', { username: 'bob', password: 'x' }), ReasonCode.SUCCESS);
       assert.equal(server.integrations.hooks.find((h) => h.id === 'http-auth'), httpHook, 'unchanged settings: the same HttpAuth instance');
       // The order stays: module hook, HttpAuth, then the ledger.
       const ids = server.integrations.hooks.map((h) => h.id);
@@ -175,8 +165,8 @@ describe('IntegrationHooks.apply (the reload step)', () => {
       // A broken module: apply rejects naming it, and the previous hooks stay in place.
       writeFileSync(moduleFile, 'throw new Error("half-written file");\n');
       await assert.rejects(server.integrations.apply(second.config), /hooks\[0\] \(\.\/reloadable\.mjs\): cannot load the module: half-written file/);
-      assert.equal(await connack(port, 5, 'r5', 'bob', 'x'), ReasonCode.SUCCESS);
-      assert.equal(await connack(port, 5, 'r6', 'alice', 'x'), ReasonCode.NOT_AUTHORIZED);
+      assert.equal(await connackCode(port, 5, 'r5', { username: 'bob', password: 'x' }), ReasonCode.SUCCESS);
+      assert.equal(await connackCode(port, 5, 'r6', { username: 'alice', password: 'x' }), ReasonCode.NOT_AUTHORIZED);
 
       // Settings that change rebuild the built-in hook.
       const third = validateConfig({ ...raw, auth: { http: { url: svc.url, cacheSeconds: 5 } }, hooks: [] }, { baseDir: dir });
@@ -200,17 +190,17 @@ describe('reload of the configured server', () => {
     const [address] = await server.start();
     const port = Number(address!.where.split(':')[1]);
     try {
-      assert.equal(await connack(port, 5, 's1', 'alice', 'x'), ReasonCode.SUCCESS);
+      assert.equal(await connackCode(port, 5, 's1', { username: 'alice', password: 'x' }), ReasonCode.SUCCESS);
       const second = validateConfig({ ...raw, hooks: [{ module: './reload-via-server.mjs', options: { user: 'bob' } }] }, { baseDir: dir });
       const result = await server.reload(second.config);
       assert.ok(result.applied.includes('hooks, webhooks, auth.http, auth.jwt'), JSON.stringify(result));
       assert.ok(!result.restart.includes('hooks'), 'hooks do not need a restart');
-      assert.equal(await connack(port, 5, 's2', 'alice', 'x'), ReasonCode.NOT_AUTHORIZED);
-      assert.equal(await connack(port, 5, 's3', 'bob', 'x'), ReasonCode.SUCCESS);
+      assert.equal(await connackCode(port, 5, 's2', { username: 'alice', password: 'x' }), ReasonCode.NOT_AUTHORIZED);
+      assert.equal(await connackCode(port, 5, 's3', { username: 'bob', password: 'x' }), ReasonCode.SUCCESS);
       writeFileSync(moduleFile, 'throw new Error("broken on purpose");\n');
       const broken = await server.reload(second.config);
       assert.match(broken.failed.map((f) => f.error).join(' '), /broken on purpose/);
-      assert.equal(await connack(port, 5, 's4', 'bob', 'x'), ReasonCode.SUCCESS, 'the running hook stays');
+      assert.equal(await connackCode(port, 5, 's4', { username: 'bob', password: 'x' }), ReasonCode.SUCCESS, 'the running hook stays');
     } finally {
       await server.close();
     }

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
 import type { AuthResult, Hook } from '../../src/index.js';
 import { connectClient, endClient, startBroker } from '../helpers/broker.js';
-import { RawClient, disconnected, pub, raw, subscribe } from './support.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { expectDisconnect, rawSession, subackCodes } from '../helpers/raw-session.js';
+import { publishPacket } from '../helpers/packets.js';
 
 test('CONNACK with default capabilities: only receive maximum and topic alias maximum are sent', async () => {
   const tb = await startBroker();
@@ -61,10 +63,10 @@ test('CONNACK advertises every non-default capability exactly [MQTT-3.2.2-9] [MQ
 test('maximumQoS 1: SUBSCRIBE QoS 2 is granted 1, a QoS 2 PUBLISH → DISCONNECT 0x9B [MQTT-3.2.2-10] [MQTT-3.2.2-11]', async () => {
   const tb = await startBroker({ capabilities: { maximumQoS: 1 } });
   try {
-    const c = await raw(tb.port, 'mq1');
-    assert.deepEqual(await subscribe(c, 1, [{ topic: 'q/t', qos: 2 }]), [1]);
-    c.send(pub('q/t', 'x', 2, 5));
-    assert.equal(await disconnected(c), 0x9b);
+    const c = await rawSession(tb.port, 5, 'mq1');
+    assert.deepEqual(await subackCodes(c, 1, [{ topic: 'q/t', qos: 2 }]), [1]);
+    c.send(publishPacket('q/t', 'x', 2, 5));
+    assert.equal(await expectDisconnect(c), 0x9b);
   } finally {
     await tb.close();
   }
@@ -73,8 +75,8 @@ test('maximumQoS 1: SUBSCRIBE QoS 2 is granted 1, a QoS 2 PUBLISH → DISCONNECT
 test('wildcardSubscriptionAvailable false: wildcard filters → SUBACK 0xA2, plain filters accepted', async () => {
   const tb = await startBroker({ capabilities: { wildcardSubscriptionAvailable: false } });
   try {
-    const c = await raw(tb.port, 'wc-off');
-    assert.deepEqual(await subscribe(c, 1, ['a/+', 'a/#', 'a/b']), [0xa2, 0xa2, 2]);
+    const c = await rawSession(tb.port, 5, 'wc-off');
+    assert.deepEqual(await subackCodes(c, 1, ['a/+', 'a/#', 'a/b']), [0xa2, 0xa2, 2]);
     c.destroy();
   } finally {
     await tb.close();
@@ -84,9 +86,9 @@ test('wildcardSubscriptionAvailable false: wildcard filters → SUBACK 0xA2, pla
 test('retainAvailable false: a retained PUBLISH → DISCONNECT 0x9A [MQTT-3.2.2-14]', async () => {
   const tb = await startBroker({ capabilities: { retainAvailable: false } });
   try {
-    const c = await raw(tb.port, 'ret-off');
-    c.send(pub('r/t', 'x', 0, 0, { retain: true }));
-    assert.equal(await disconnected(c), 0x9a);
+    const c = await rawSession(tb.port, 5, 'ret-off');
+    c.send(publishPacket('r/t', 'x', 0, 0, { retain: true }));
+    assert.equal(await expectDisconnect(c), 0x9a);
     assert.deepEqual(tb.broker.retained(), []);
   } finally {
     await tb.close();
@@ -184,11 +186,11 @@ for (const code of [0x9c, 0x9d]) {
 
 test('broker.close() sends DISCONNECT 0x8B to 5.0 clients; MQTT.js sees it', async () => {
   const tb = await startBroker();
-  const c = await raw(tb.port, 'close-raw');
+  const c = await rawSession(tb.port, 5, 'close-raw');
   const m = await connectClient(tb.port, { protocolVersion: 5, clientId: 'close-mqttjs' });
   const seen = new Promise<number | undefined>((resolve) => m.once('disconnect', (p) => resolve(p.reasonCode)));
   await tb.close();
-  assert.equal(await disconnected(c), 0x8b);
+  assert.equal(await expectDisconnect(c), 0x8b);
   assert.equal(await seen, 0x8b);
   await endClient(m);
 });
@@ -196,9 +198,9 @@ test('broker.close() sends DISCONNECT 0x8B to 5.0 clients; MQTT.js sees it', asy
 test('session takeover: the old connection gets DISCONNECT 0x8E [MQTT-3.1.4-3]', async () => {
   const tb = await startBroker();
   try {
-    const first = await raw(tb.port, 'tk');
-    const second = await raw(tb.port, 'tk');
-    assert.equal(await disconnected(first), 0x8e);
+    const first = await rawSession(tb.port, 5, 'tk');
+    const second = await rawSession(tb.port, 5, 'tk');
+    assert.equal(await expectDisconnect(first), 0x8e);
     assert.equal(tb.broker.client('tk')?.connected, true);
     second.destroy();
   } finally {
@@ -209,12 +211,12 @@ test('session takeover: the old connection gets DISCONNECT 0x8E [MQTT-3.1.4-3]',
 test('broker.disconnectClient(): 0x98 by default, or the given reason; false for unknown clients', async () => {
   const tb = await startBroker();
   try {
-    const a = await raw(tb.port, 'adm-a');
-    const b = await raw(tb.port, 'adm-b');
+    const a = await rawSession(tb.port, 5, 'adm-a');
+    const b = await rawSession(tb.port, 5, 'adm-b');
     assert.equal(tb.broker.disconnectClient('adm-a'), true);
-    assert.equal(await disconnected(a), 0x98);
+    assert.equal(await expectDisconnect(a), 0x98);
     assert.equal(tb.broker.disconnectClient('adm-b', 0x9c), true);
-    assert.equal(await disconnected(b), 0x9c);
+    assert.equal(await expectDisconnect(b), 0x9c);
     assert.equal(tb.broker.disconnectClient('nobody'), false);
   } finally {
     await tb.close();
@@ -224,7 +226,7 @@ test('broker.disconnectClient(): 0x98 by default, or the given reason; false for
 test('3.1.1 clients get no DISCONNECT packet on a server close', async () => {
   const tb = await startBroker();
   try {
-    const c = await raw(tb.port, 'adm-v4', [], {}, 4);
+    const c = await rawSession(tb.port, 4, 'adm-v4');
     tb.broker.disconnectClient('adm-v4');
     assert.equal(await c.next(), undefined);
   } finally {
@@ -235,8 +237,8 @@ test('3.1.1 clients get no DISCONNECT packet on a server close', async () => {
 test('a server DISCONNECT never carries a Session Expiry Interval [MQTT-3.14.2-2]', async () => {
   const tb = await startBroker({ capabilities: { topicAliasMaximum: 2 } });
   try {
-    const c = await raw(tb.port, 'no-sei', [], { properties: { sessionExpiryInterval: 30 } });
-    c.send(pub('x', 'y', 0, 0, { properties: { topicAlias: 3 } }));
+    const c = await rawSession(tb.port, 5, 'no-sei', { connect: { properties: { sessionExpiryInterval: 30 } } });
+    c.send(publishPacket('x', 'y', 0, 0, { properties: { topicAlias: 3 } }));
     const p = await c.expect(PacketType.DISCONNECT);
     assert.equal(p.reasonCode, 0x94);
     assert.equal(p.properties.sessionExpiryInterval, undefined);

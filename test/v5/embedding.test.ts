@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { Broker, DEFAULT_CAPABILITIES, PacketType, SwiftletError } from '../../src/index.js';
 import type { Capabilities, InlineMessage, QoS } from '../../src/index.js';
 import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
-import { ping, pub, publish0, publishes, raw } from './support.js';
+import { pingRoundTrip, publishQoS0, rawSession, receivePublishes } from '../helpers/raw-session.js';
+import { publishPacket } from '../helpers/packets.js';
 
 test('inline subscribe receives MQTT.js publishes at min(published, subscribed) QoS, with properties and publisher', async () => {
   const tb = await startBroker();
@@ -109,10 +110,10 @@ test('inject for a connected client goes through ACL and hooks', async () => {
   try {
     const got: InlineMessage[] = [];
     tb.broker.subscribe('#', (m) => got.push(m));
-    const c = await raw(tb.port, 'inj-conn');
-    tb.broker.inject('inj-conn', pub('deny/x', 'no'));
-    tb.broker.inject('inj-conn', pub('ok/x', 'yes'));
-    await ping(c);
+    const c = await rawSession(tb.port, 5, 'inj-conn');
+    tb.broker.inject('inj-conn', publishPacket('deny/x', 'no'));
+    tb.broker.inject('inj-conn', publishPacket('ok/x', 'yes'));
+    await pingRoundTrip(c);
     assert.deepEqual(got.map((m) => [m.topic, m.publisher]), [['ok/x', 'inj-conn']]);
     assert.deepEqual(seen, ['inj-conn:ok/x']);
     c.destroy();
@@ -125,19 +126,19 @@ test('inject for a client that is not connected: PUBLISH routed with that origin
   const tb = await startBroker();
   try {
     // 'ghost' has an offline session with a No Local subscription: its own injected message must not be queued for it.
-    const ghost = await raw(tb.port, 'ghost', [{ topic: 'g/#', qos: 1, noLocal: true }], { clean: false, properties: { sessionExpiryInterval: 60 } });
+    const ghost = await rawSession(tb.port, 5, 'ghost', { subscribe: [{ topic: 'g/#', qos: 1, noLocal: true }], connect: { clean: false, properties: { sessionExpiryInterval: 60 } } });
     ghost.destroy();
     await waitFor(() => tb.broker.client('ghost')?.connected === false, 2000, 'ghost offline');
     const got: InlineMessage[] = [];
     tb.broker.subscribe('g/#', (m) => got.push(m));
-    const s = await raw(tb.port, 'inj-watch', [{ topic: 'g/#', qos: 1 }]);
-    tb.broker.inject('ghost', pub('g/1', 'boo', 1, 1));
-    const [p] = await publishes(s, 1);
+    const s = await rawSession(tb.port, 5, 'inj-watch', { subscribe: [{ topic: 'g/#', qos: 1 }] });
+    tb.broker.inject('ghost', publishPacket('g/1', 'boo', 1, 1));
+    const [p] = await receivePublishes(s, 1);
     assert.equal(p!.payload.toString(), 'boo');
     assert.deepEqual(got.map((m) => m.publisher), ['ghost']);
     assert.equal(tb.broker.client('ghost')?.queued, 0);
     // Someone else's message is queued for the offline ghost.
-    tb.broker.inject('phantom', pub('g/2', 'other', 1, 1));
+    tb.broker.inject('phantom', publishPacket('g/2', 'other', 1, 1));
     assert.equal(tb.broker.client('ghost')?.queued, 1);
     assert.throws(() => tb.broker.inject('phantom', { type: PacketType.PINGREQ }), (e: unknown) => e instanceof SwiftletError && e.code === 'SWIFTLET_ERR_CLIENT_UNKNOWN');
     s.destroy();
@@ -149,11 +150,11 @@ test('inject for a client that is not connected: PUBLISH routed with that origin
 test('read access: clients(), client(id), retained(), stats', async () => {
   const tb = await startBroker({ sysInterval: 0 });
   try {
-    const v5 = await raw(tb.port, 'ra-5', [{ topic: 'ra/#', qos: 1 }, { topic: '$share/g/ra/x', qos: 0 }], { properties: { receiveMaximum: 1 } });
-    const v4 = await raw(tb.port, 'ra-4', [], { username: 'bob', password: Buffer.from('pw') }, 4);
+    const v5 = await rawSession(tb.port, 5, 'ra-5', { subscribe: [{ topic: 'ra/#', qos: 1 }, { topic: '$share/g/ra/x', qos: 0 }], connect: { properties: { receiveMaximum: 1 } } });
+    const v4 = await rawSession(tb.port, 4, 'ra-4', { connect: { username: 'bob', password: Buffer.from('pw') } });
     tb.broker.publish('ra/keep', 'r', { retain: true, qos: 1 });
     tb.broker.publish('ra/x', 'y', { qos: 1 });
-    await publishes(v5, 1);
+    await receivePublishes(v5, 1);
     const snap = tb.broker.client('ra-5')!;
     assert.equal(snap.id, 'ra-5');
     assert.equal(snap.connected, true);
@@ -175,7 +176,7 @@ test('read access: clients(), client(id), retained(), stats', async () => {
     assert.equal(stats.sessions, 2);
     assert.equal(stats.retainedMessages, 1);
     assert.ok(stats.subscriptions! >= 2);
-    await publish0(v4, 'ra/none', 'z');
+    await publishQoS0(v4, 'ra/none', 'z');
     assert.ok(tb.broker.stats.messagesReceived! >= 1);
     v5.destroy();
     v4.destroy();

@@ -6,7 +6,9 @@ import { startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { ConnackPacket } from '../../src/index.js';
 import { ScramClient } from '../helpers/scram-client.js';
-import { RawClient, disconnected, ping } from './support.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { connectPacket } from '../helpers/packets.js';
+import { expectDisconnect, pingRoundTrip } from '../helpers/raw-session.js';
 
 const METHOD = 'SCRAM-SHA-256';
 const ledger = new AuthLedger({ ledger: { users: { alice: { scram: createScramCredentials('pencil', 4096) } } } });
@@ -19,18 +21,7 @@ async function scramBroker(): Promise<TestBroker> {
 
 /** CONNECT with client-first, answers the server's AUTH 0x18 with client-final; returns the CONNACK. */
 async function scramConnect(c: RawClient, clientId: string, scram: ScramClient): Promise<ConnackPacket> {
-  c.send({
-    type: PacketType.CONNECT,
-    protocolName: 'MQTT',
-    protocolVersion: 5,
-    clean: true,
-    keepAlive: 60,
-    clientId,
-    username: undefined,
-    password: undefined,
-    will: undefined,
-    properties: { authenticationMethod: METHOD, authenticationData: scram.first() },
-  });
+  c.send(connectPacket(clientId, 5, { properties: { authenticationMethod: METHOD, authenticationData: scram.first() } }));
   const challenge = await c.expect(PacketType.AUTH);
   assert.equal(challenge.reasonCode, 0x18); // [MQTT-4.12.0-2]
   assert.equal(challenge.properties.authenticationMethod, METHOD); // [MQTT-4.12.0-5]
@@ -48,7 +39,7 @@ test('CONNECT → AUTH 0x18 → AUTH 0x18 → CONNACK 0x00 with the Authenticati
     assert.equal(ack.properties.authenticationMethod, METHOD);
     assert.equal(scram.verifyServer(ack.properties.authenticationData), true);
     assert.equal(tb.broker.client('scram-ok')?.username, 'alice');
-    await ping(c);
+    await pingRoundTrip(c);
     c.destroy();
   } finally {
     await tb.close();
@@ -82,7 +73,7 @@ test('re-authentication: AUTH 0x19 → AUTH 0x18 → AUTH 0x18 → AUTH 0x00 [MQ
     assert.equal(done.reasonCode, 0x00);
     assert.equal(done.properties.authenticationMethod, METHOD);
     assert.equal(again.verifyServer(done.properties.authenticationData), true);
-    await ping(c);
+    await pingRoundTrip(c);
     c.destroy();
   } finally {
     await tb.close();
@@ -98,7 +89,7 @@ test('failed re-authentication → DISCONNECT 0x87 [MQTT-4.12.1-2]', async () =>
     c.send({ type: PacketType.AUTH, reasonCode: 0x19, properties: { authenticationMethod: METHOD, authenticationData: bad.first() } });
     const challenge = await c.expect(PacketType.AUTH);
     c.send({ type: PacketType.AUTH, reasonCode: 0x18, properties: { authenticationMethod: METHOD, authenticationData: bad.final(challenge.properties.authenticationData!) } });
-    assert.equal(await disconnected(c), 0x87);
+    assert.equal(await expectDisconnect(c), 0x87);
   } finally {
     await tb.close();
   }
@@ -110,7 +101,7 @@ test('AUTH with another method than the CONNECT\'s → DISCONNECT 0x82 [MQTT-4.1
     const c = await RawClient.connect(tb.port, 5);
     assert.equal((await scramConnect(c, 'scram-other', new ScramClient('alice', 'pencil'))).reasonCode, 0);
     c.send({ type: PacketType.AUTH, reasonCode: 0x19, properties: { authenticationMethod: 'PLAIN' } });
-    assert.equal(await disconnected(c), 0x82);
+    assert.equal(await expectDisconnect(c), 0x82);
   } finally {
     await tb.close();
   }

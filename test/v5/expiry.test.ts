@@ -6,7 +6,8 @@ import { PacketType } from '../../src/index.js';
 import type { Will } from '../../src/index.js';
 import { delay, startBroker, waitFor } from '../helpers/broker.js';
 import { ManualClock } from '../helpers/clock.js';
-import { RawClient, disconnected, ping, publishes, raw } from './support.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { expectDisconnect, pingRoundTrip, rawSession, receivePublishes } from '../helpers/raw-session.js';
 
 function will(topic: string, payload: string, willDelayInterval: number): Will {
   return { topic, payload: Buffer.from(payload), qos: 1, retain: false, properties: { willDelayInterval } };
@@ -53,7 +54,7 @@ test('expiry ends the session: subscriptions and queue are gone, a reconnect fin
   const clock = new ManualClock();
   const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
-    const c = await raw(tb.port, 'se-end', [{ topic: 'se/t', qos: 1 }], { clean: false, properties: { sessionExpiryInterval: 1 } });
+    const c = await rawSession(tb.port, 5, 'se-end', { subscribe: [{ topic: 'se/t', qos: 1 }], connect: { clean: false, properties: { sessionExpiryInterval: 1 } } });
     c.destroy();
     await waitFor(() => tb.broker.client('se-end')?.connected === false, 2000, 'offline');
     assert.equal(tb.broker.publish('se/t', 'queued', { qos: 1 }), 1);
@@ -73,11 +74,11 @@ test('expiry ends the session: subscriptions and queue are gone, a reconnect fin
 test('DISCONNECT may change the Session Expiry Interval (60 → 0 ends the session at once)', async () => {
   const tb = await startBroker();
   try {
-    const c = await raw(tb.port, 'se-change', [], { properties: { sessionExpiryInterval: 60 } });
+    const c = await rawSession(tb.port, 5, 'se-change', { connect: { properties: { sessionExpiryInterval: 60 } } });
     c.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: { sessionExpiryInterval: 0 } });
     await c.waitClosed();
     await waitFor(() => tb.broker.client('se-change') === undefined, 2000, 'session ended');
-    const d = await raw(tb.port, 'se-change2', [], { properties: { sessionExpiryInterval: 60 } });
+    const d = await rawSession(tb.port, 5, 'se-change2', { connect: { properties: { sessionExpiryInterval: 60 } } });
     d.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: { sessionExpiryInterval: 120 } });
     await d.waitClosed();
     await waitFor(() => tb.broker.client('se-change2')?.connected === false, 2000, 'offline');
@@ -90,9 +91,9 @@ test('DISCONNECT may change the Session Expiry Interval (60 → 0 ends the sessi
 test('DISCONNECT setting a non-zero Session Expiry after 0 at CONNECT → DISCONNECT 0x82 (5.0 §3.14.2.2.2)', async () => {
   const tb = await startBroker();
   try {
-    const c = await raw(tb.port, 'se-bad', [], { properties: { sessionExpiryInterval: 0 } });
+    const c = await rawSession(tb.port, 5, 'se-bad', { connect: { properties: { sessionExpiryInterval: 0 } } });
     c.send({ type: PacketType.DISCONNECT, reasonCode: 0, properties: { sessionExpiryInterval: 30 } });
-    assert.equal(await disconnected(c), 0x82);
+    assert.equal(await expectDisconnect(c), 0x82);
   } finally {
     await tb.close();
   }
@@ -102,14 +103,14 @@ test('Will Delay Interval: the will is sent after the delay, not at the disconne
   const clock = new ManualClock();
   const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
-    const watcher = await raw(tb.port, 'wd-watch', [{ topic: 'will/#', qos: 1 }]);
-    const c = await raw(tb.port, 'wd-1', [], { will: will('will/wd-1', 'gone', 1), properties: { sessionExpiryInterval: 30 } });
+    const watcher = await rawSession(tb.port, 5, 'wd-watch', { subscribe: [{ topic: 'will/#', qos: 1 }] });
+    const c = await rawSession(tb.port, 5, 'wd-1', { connect: { will: will('will/wd-1', 'gone', 1), properties: { sessionExpiryInterval: 30 } } });
     c.destroy();
     await waitFor(() => tb.broker.client('wd-1')?.connected === false, 2000, 'offline');
     clock.advance(999);
     assert.equal(await watcher.quiet(150), true, 'will sent before its delay');
     clock.advance(1);
-    const [w] = await publishes(watcher, 1, 3000);
+    const [w] = await receivePublishes(watcher, 1, 3000);
     assert.equal(w!.payload.toString(), 'gone');
     watcher.destroy();
   } finally {
@@ -121,11 +122,11 @@ test('Will Delay Interval: reconnecting in time cancels the will [MQTT-3.1.3-9]'
   const clock = new ManualClock();
   const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
-    const watcher = await raw(tb.port, 'wc-watch', [{ topic: 'will/#', qos: 1 }]);
-    const c = await raw(tb.port, 'wc-1', [], { clean: false, will: will('will/wc-1', 'gone', 1), properties: { sessionExpiryInterval: 30 } });
+    const watcher = await rawSession(tb.port, 5, 'wc-watch', { subscribe: [{ topic: 'will/#', qos: 1 }] });
+    const c = await rawSession(tb.port, 5, 'wc-1', { connect: { clean: false, will: will('will/wc-1', 'gone', 1), properties: { sessionExpiryInterval: 30 } } });
     c.destroy();
     await waitFor(() => tb.broker.client('wc-1')?.connected === false, 2000, 'offline');
-    const back = await raw(tb.port, 'wc-1', [], { clean: false, properties: { sessionExpiryInterval: 30 } });
+    const back = await rawSession(tb.port, 5, 'wc-1', { connect: { clean: false, properties: { sessionExpiryInterval: 30 } } });
     clock.advance(5000);
     assert.equal(await watcher.quiet(150), true, 'will sent although the client came back');
     back.destroy();
@@ -139,13 +140,13 @@ test('Will Delay Interval is capped by the session expiry: the will goes when th
   const clock = new ManualClock();
   const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
-    const watcher = await raw(tb.port, 'wx-watch', [{ topic: 'will/#', qos: 1 }]);
-    const c = await raw(tb.port, 'wx-1', [], { will: will('will/wx-1', 'ended', 3600), properties: { sessionExpiryInterval: 1 } });
+    const watcher = await rawSession(tb.port, 5, 'wx-watch', { subscribe: [{ topic: 'will/#', qos: 1 }] });
+    const c = await rawSession(tb.port, 5, 'wx-1', { connect: { will: will('will/wx-1', 'ended', 3600), properties: { sessionExpiryInterval: 1 } } });
     c.destroy();
     await waitFor(() => tb.broker.client('wx-1')?.connected === false, 2000, 'offline');
     assert.equal(await watcher.quiet(100), true, 'will sent before the session ended');
     clock.advance(1000);
-    const [w] = await publishes(watcher, 1, 2000);
+    const [w] = await receivePublishes(watcher, 1, 2000);
     assert.equal(w!.payload.toString(), 'ended');
     await waitFor(() => tb.broker.client('wx-1') === undefined, 2000, 'session ended');
     watcher.destroy();
@@ -159,10 +160,10 @@ test('Message Expiry: queued time is subtracted, and an expired message is not d
   const tb = await startBroker({ sweepInterval: 20, clock: clock.now });
   try {
     const opts = { clean: false, properties: { sessionExpiryInterval: 60 } };
-    const c = await raw(tb.port, 'me-sub', [{ topic: 'me/t', qos: 1 }], opts);
+    const c = await rawSession(tb.port, 5, 'me-sub', { subscribe: [{ topic: 'me/t', qos: 1 }], connect: opts });
     c.destroy();
     await waitFor(() => tb.broker.client('me-sub')?.connected === false, 2000, 'offline');
-    const p = await raw(tb.port, 'me-pub');
+    const p = await rawSession(tb.port, 5, 'me-pub');
     p.send({ type: PacketType.PUBLISH, dup: false, qos: 1, retain: false, topic: 'me/t', packetId: 1, payload: Buffer.from('short'), properties: { messageExpiryInterval: 1 } });
     p.send({ type: PacketType.PUBLISH, dup: false, qos: 1, retain: false, topic: 'me/t', packetId: 2, payload: Buffer.from('long'), properties: { messageExpiryInterval: 10 } });
     await p.expect(PacketType.PUBACK);
@@ -171,11 +172,11 @@ test('Message Expiry: queued time is subtracted, and an expired message is not d
     clock.advance(2100);
     const back = await RawClient.connect(tb.port, 5);
     assert.equal((await back.handshake('me-sub', opts)).sessionPresent, true);
-    const [m] = await publishes(back, 1);
+    const [m] = await receivePublishes(back, 1);
     assert.equal(m!.payload.toString(), 'long');
     const left = m!.properties.messageExpiryInterval!;
     assert.equal(left, 8, 'the 2.1 s spent queued are subtracted from 10 s, rounded up');
-    await ping(back);
+    await pingRoundTrip(back);
     assert.equal(back.received.filter((x) => x.type === PacketType.PUBLISH).length, 0, 'the expired message was delivered');
     assert.ok(tb.broker.client('me-sub')!.dropped >= 1);
     back.destroy();

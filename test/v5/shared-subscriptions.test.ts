@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
 import type { PublishPacket } from '../../src/index.js';
 import { startBroker, waitFor } from '../helpers/broker.js';
-import { RawClient, disconnected, ping, publish0, publishes, raw, sub, subscribe } from './support.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { expectDisconnect, pingRoundTrip, publishQoS0, rawSession, receivePublishes, subackCodes } from '../helpers/raw-session.js';
+import { subscribePacket } from '../helpers/packets.js';
 
 /** Drains every PUBLISH a client has received so far (after a PINGREQ round trip). */
 async function drain(c: RawClient): Promise<PublishPacket[]> {
-  await ping(c);
+  await pingRoundTrip(c);
   const got = c.received.filter((p): p is PublishPacket => p.type === PacketType.PUBLISH);
   c.received.length = 0;
   return got;
@@ -17,11 +19,11 @@ async function drain(c: RawClient): Promise<PublishPacket[]> {
 test('5.0 and 3.1.1 members: each message to exactly one member, round-robin by default [MQTT-4.8.2-3]', async () => {
   const tb = await startBroker();
   try {
-    const a = await raw(tb.port, 'sh-a', [{ topic: '$share/g/jobs/+', qos: 1 }]);
-    const b = await raw(tb.port, 'sh-b', [{ topic: '$share/g/jobs/+', qos: 0 }], {}, 4);
-    const c = await raw(tb.port, 'sh-c', [{ topic: '$share/g/jobs/+', qos: 2 }]);
+    const a = await rawSession(tb.port, 5, 'sh-a', { subscribe: [{ topic: '$share/g/jobs/+', qos: 1 }] });
+    const b = await rawSession(tb.port, 4, 'sh-b', { subscribe: [{ topic: '$share/g/jobs/+', qos: 0 }] });
+    const c = await rawSession(tb.port, 5, 'sh-c', { subscribe: [{ topic: '$share/g/jobs/+', qos: 2 }] });
     for (let i = 0; i < 6; i++) tb.broker.publish('jobs/x', String(i), { qos: 1 });
-    const [ga, gb, gc] = await Promise.all([publishes(a, 2), publishes(b, 2), publishes(c, 2)]);
+    const [ga, gb, gc] = await Promise.all([receivePublishes(a, 2), receivePublishes(b, 2), receivePublishes(c, 2)]);
     for (const x of [a, b, c]) assert.equal((await drain(x)).length, 0);
     const all = [...ga, ...gb, ...gc].map((m) => Number(m.payload.toString())).sort();
     assert.deepEqual(all, [0, 1, 2, 3, 4, 5]);
@@ -38,13 +40,13 @@ test('5.0 and 3.1.1 members: each message to exactly one member, round-robin by 
 test('two groups on the same filter and a plain subscriber each get every message once', async () => {
   const tb = await startBroker();
   try {
-    const g1a = await raw(tb.port, 'g1a', ['$share/one/t']);
-    const g1b = await raw(tb.port, 'g1b', ['$share/one/t']);
-    const g2 = await raw(tb.port, 'g2', ['$share/two/t']);
-    const plain = await raw(tb.port, 'plain', ['t']);
+    const g1a = await rawSession(tb.port, 5, 'g1a', { subscribe: ['$share/one/t'] });
+    const g1b = await rawSession(tb.port, 5, 'g1b', { subscribe: ['$share/one/t'] });
+    const g2 = await rawSession(tb.port, 5, 'g2', { subscribe: ['$share/two/t'] });
+    const plain = await rawSession(tb.port, 5, 'plain', { subscribe: ['t'] });
     for (let i = 0; i < 4; i++) tb.broker.publish('t', String(i));
-    await publishes(g2, 4);
-    await publishes(plain, 4);
+    await receivePublishes(g2, 4);
+    await receivePublishes(plain, 4);
     const n1 = (await drain(g1a)).length + (await drain(g1b)).length;
     assert.equal(n1, 4);
     for (const x of [g1a, g1b, g2, plain]) x.destroy();
@@ -56,7 +58,7 @@ test('two groups on the same filter and a plain subscriber each get every messag
 test("strategy 'random': every message goes to exactly one member", async () => {
   const tb = await startBroker({ sharedSubscriptionStrategy: 'random' });
   try {
-    const members = await Promise.all(['r1', 'r2', 'r3'].map((id) => raw(tb.port, id, [{ topic: '$share/g/r', qos: 0 }])));
+    const members = await Promise.all(['r1', 'r2', 'r3'].map((id) => rawSession(tb.port, 5, id, { subscribe: [{ topic: '$share/g/r', qos: 0 }] })));
     for (let i = 0; i < 30; i++) tb.broker.publish('r', String(i));
     const got: string[] = [];
     for (const m of members) got.push(...(await drain(m)).map((p) => p.payload.toString()));
@@ -70,10 +72,10 @@ test("strategy 'random': every message goes to exactly one member", async () => 
 test("strategy 'hash': messages from the same publisher always go to the same member", async () => {
   const tb = await startBroker({ sharedSubscriptionStrategy: 'hash' });
   try {
-    const members = await Promise.all(['h1', 'h2', 'h3'].map((id) => raw(tb.port, id, [{ topic: '$share/g/h/#', qos: 0 }])));
-    const publishers = await Promise.all(['pub-a', 'pub-b', 'pub-c', 'pub-d'].map((id) => raw(tb.port, id)));
+    const members = await Promise.all(['h1', 'h2', 'h3'].map((id) => rawSession(tb.port, 5, id, { subscribe: [{ topic: '$share/g/h/#', qos: 0 }] })));
+    const publishers = await Promise.all(['pub-a', 'pub-b', 'pub-c', 'pub-d'].map((id) => rawSession(tb.port, 5, id)));
     for (let i = 0; i < 5; i++) {
-      for (const [k, p] of publishers.entries()) await publish0(p, `h/${i}`, `${k}`);
+      for (const [k, p] of publishers.entries()) await publishQoS0(p, `h/${i}`, `${k}`);
     }
     const owner = new Map<string, number>();
     let total = 0;
@@ -95,15 +97,15 @@ test("strategy 'hash': messages from the same publisher always go to the same me
 test('a member that unsubscribes or disconnects stops receiving', async () => {
   const tb = await startBroker();
   try {
-    const a = await raw(tb.port, 'lv-a', [{ topic: '$share/g/lv', qos: 0 }]);
-    const b = await raw(tb.port, 'lv-b', [{ topic: '$share/g/lv', qos: 0 }]);
-    const c = await raw(tb.port, 'lv-c', [{ topic: '$share/g/lv', qos: 0 }], { clean: false, properties: { sessionExpiryInterval: 60 } });
+    const a = await rawSession(tb.port, 5, 'lv-a', { subscribe: [{ topic: '$share/g/lv', qos: 0 }] });
+    const b = await rawSession(tb.port, 5, 'lv-b', { subscribe: [{ topic: '$share/g/lv', qos: 0 }] });
+    const c = await rawSession(tb.port, 5, 'lv-c', { subscribe: [{ topic: '$share/g/lv', qos: 0 }], connect: { clean: false, properties: { sessionExpiryInterval: 60 } } });
     b.send({ type: PacketType.UNSUBSCRIBE, packetId: 2, topics: ['$share/g/lv'], properties: {} });
     assert.deepEqual((await b.expect(PacketType.UNSUBACK)).reasonCodes, [0]);
     c.destroy(); // persistent session stays, but its connection is gone
     await waitFor(() => tb.broker.client('lv-c')?.connected === false, 2000, 'lv-c offline');
     for (let i = 0; i < 4; i++) tb.broker.publish('lv', String(i));
-    assert.equal((await publishes(a, 4)).length, 4);
+    assert.equal((await receivePublishes(a, 4)).length, 4);
     assert.equal((await drain(b)).length, 0);
     a.destroy();
     b.destroy();
@@ -116,14 +118,14 @@ for (const expiry of [0, 60]) {
   test(`unacknowledged QoS 1 messages of a member whose connection drops go to another member (session expiry ${expiry})`, async () => {
     const tb = await startBroker();
     try {
-      const first = await raw(tb.port, `rd-1-${expiry}`, [{ topic: '$share/g/rd', qos: 1 }], { clean: false, properties: { sessionExpiryInterval: expiry } });
+      const first = await rawSession(tb.port, 5, `rd-1-${expiry}`, { subscribe: [{ topic: '$share/g/rd', qos: 1 }], connect: { clean: false, properties: { sessionExpiryInterval: expiry } } });
       tb.broker.publish('rd', 'm1', { qos: 1 });
       tb.broker.publish('rd', 'm2', { qos: 1 });
-      const held = await publishes(first, 2); // never acknowledged
+      const held = await receivePublishes(first, 2); // never acknowledged
       assert.deepEqual(held.map((m) => m.payload.toString()), ['m1', 'm2']);
-      const second = await raw(tb.port, `rd-2-${expiry}`, [{ topic: '$share/g/rd', qos: 1 }]);
+      const second = await rawSession(tb.port, 5, `rd-2-${expiry}`, { subscribe: [{ topic: '$share/g/rd', qos: 1 }] });
       first.destroy();
-      const moved = await publishes(second, 2);
+      const moved = await receivePublishes(second, 2);
       assert.deepEqual(moved.map((m) => m.payload.toString()).sort(), ['m1', 'm2']);
       assert.ok(moved.every((m) => m.qos === 1));
       second.destroy();
@@ -137,11 +139,11 @@ test('retained messages are not sent on a shared subscribe', async () => {
   const tb = await startBroker();
   try {
     tb.broker.publish('sr/t', 'kept', { retain: true });
-    const s = await raw(tb.port, 'sr');
-    assert.deepEqual(await subscribe(s, 1, ['$share/g/sr/#']), [2]);
+    const s = await rawSession(tb.port, 5, 'sr');
+    assert.deepEqual(await subackCodes(s, 1, ['$share/g/sr/#']), [2]);
     assert.equal((await drain(s)).length, 0);
     tb.broker.publish('sr/t', 'live');
-    assert.equal((await publishes(s, 1))[0]!.payload.toString(), 'live');
+    assert.equal((await receivePublishes(s, 1))[0]!.payload.toString(), 'live');
     s.destroy();
   } finally {
     await tb.close();
@@ -153,14 +155,14 @@ test('invalid share names → DISCONNECT 0x82 (5.0), SUBACK 0x80 (3.1.1, where t
   try {
     const bad = ['$share//x', '$share/a+/x', '$share/a#/x', '$share/a', '$share/a/', '$share/a/b#'];
     for (const [i, filter] of bad.entries()) {
-      const s = await raw(tb.port, `sn-bad-${i}`);
-      s.send(sub(1, [filter, '$share/ok/x']));
-      assert.equal(await disconnected(s), 0x82, filter);
+      const s = await rawSession(tb.port, 5, `sn-bad-${i}`);
+      s.send(subscribePacket(1, [filter, '$share/ok/x']));
+      assert.equal(await expectDisconnect(s), 0x82, filter);
     }
-    const ok = await raw(tb.port, 'sn-ok');
-    assert.deepEqual(await subscribe(ok, 1, ['$share/ok/x', '$share/ok/+/y', '$share/ok//']), [2, 2, 2]);
-    const v4 = await raw(tb.port, 'sn-bad-4', [], {}, 4);
-    assert.deepEqual(await subscribe(v4, 1, ['$share//x', '$share/ok/y']), [0x80, 2]);
+    const ok = await rawSession(tb.port, 5, 'sn-ok');
+    assert.deepEqual(await subackCodes(ok, 1, ['$share/ok/x', '$share/ok/+/y', '$share/ok//']), [2, 2, 2]);
+    const v4 = await rawSession(tb.port, 4, 'sn-bad-4');
+    assert.deepEqual(await subackCodes(v4, 1, ['$share//x', '$share/ok/y']), [0x80, 2]);
     ok.destroy();
     v4.destroy();
   } finally {
@@ -171,9 +173,9 @@ test('invalid share names → DISCONNECT 0x82 (5.0), SUBACK 0x80 (3.1.1, where t
 test('No Local on a shared subscription → DISCONNECT 0x82 [MQTT-3.8.3-4]', async () => {
   const tb = await startBroker();
   try {
-    const s = await raw(tb.port, 'sn-nl');
+    const s = await rawSession(tb.port, 5, 'sn-nl');
     s.send({ type: PacketType.SUBSCRIBE, packetId: 1, subscriptions: [{ topic: '$share/g/x', qos: 1, noLocal: true, retainAsPublished: false, retainHandling: 0 }], properties: {} });
-    assert.equal(await disconnected(s), 0x82);
+    assert.equal(await expectDisconnect(s), 0x82);
   } finally {
     await tb.close();
   }
@@ -185,7 +187,7 @@ test('sharedSubscriptionAvailable false: CONNACK says 0 and a shared subscribe �
     const c = await RawClient.connect(tb.port, 5);
     const ack = await c.handshake('sn-off');
     assert.equal(ack.properties.sharedSubscriptionAvailable, 0);
-    assert.deepEqual(await subscribe(c, 1, ['$share/g/x', 'plain']), [0x9e, 2]);
+    assert.deepEqual(await subackCodes(c, 1, ['$share/g/x', 'plain']), [0x9e, 2]);
     c.destroy();
   } finally {
     await tb.close();

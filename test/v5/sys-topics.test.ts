@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { PacketType } from '../../src/index.js';
 import { SYS_TOPICS } from '../../src/sys/sys-publisher.js';
 import { collect, connectClient, delay, endClient, startBroker, waitFor } from '../helpers/broker.js';
-import { ping, publish1, raw, subscribe } from './support.js';
+import { pingRoundTrip, publishQoS1, rawSession, subackCodes } from '../helpers/raw-session.js';
 
 test('sysInterval 1: a $SYS/# subscriber (MQTT.js 5) receives every documented topic with plausible values', async () => {
   const tb = await startBroker({ sysInterval: 1 });
   try {
     const m = await connectClient(tb.port, { protocolVersion: 5, clientId: 'sys-watch' });
-    const other = await raw(tb.port, 'sys-other');
+    const other = await rawSession(tb.port, 5, 'sys-other');
     const got = collect(m);
     await m.subscribeAsync('$SYS/#', { qos: 0 });
     const latest = (topic: string): string | undefined => {
@@ -43,12 +43,12 @@ test('sysInterval 1: a $SYS/# subscriber (MQTT.js 5) receives every documented t
 test('# and +/... subscriptions do not receive $SYS topics [MQTT-4.7.2-1]', async () => {
   const tb = await startBroker({ sysInterval: 1 });
   try {
-    const all = await raw(tb.port, 'sys-hash', ['#', '+/broker/#', '+/broker/version']);
+    const all = await rawSession(tb.port, 5, 'sys-hash', { subscribe: ['#', '+/broker/#', '+/broker/version'] });
     tb.broker.publishSys();
     tb.broker.publish('normal/topic', 'x');
     const p = await all.expect(PacketType.PUBLISH);
     assert.equal(p.topic, 'normal/topic');
-    await ping(all);
+    await pingRoundTrip(all);
     assert.equal(all.received.filter((x) => x.type === PacketType.PUBLISH).length, 0);
     all.destroy();
   } finally {
@@ -59,12 +59,12 @@ test('# and +/... subscriptions do not receive $SYS topics [MQTT-4.7.2-1]', asyn
 test('clients cannot publish to $SYS: 5.0 PUBACK 0x87, the value is not replaced', async () => {
   const tb = await startBroker({ sysInterval: 1 });
   try {
-    const c = await raw(tb.port, 'sys-forger');
-    const watcher = await raw(tb.port, 'sys-w');
-    await subscribe(watcher, 1, ['$SYS/broker/version']);
+    const c = await rawSession(tb.port, 5, 'sys-forger');
+    const watcher = await rawSession(tb.port, 5, 'sys-w');
+    await subackCodes(watcher, 1, ['$SYS/broker/version']);
     await watcher.expect(PacketType.PUBLISH); // the retained value
-    assert.equal(await publish1(c, '$SYS/broker/version', 'forged', 1, { retain: true }), 0x87);
-    await ping(watcher);
+    assert.equal(await publishQoS1(c, '$SYS/broker/version', 'forged', 1, { retain: true }), 0x87);
+    await pingRoundTrip(watcher);
     assert.equal(watcher.received.filter((x) => x.type === PacketType.PUBLISH).length, 0);
     assert.match(tb.broker.retained('$SYS/broker/version')[0]!.payload.toString(), /^swiftlet /);
     c.destroy();
@@ -77,9 +77,9 @@ test('clients cannot publish to $SYS: 5.0 PUBACK 0x87, the value is not replaced
 test('sysInterval 0: nothing is published on $SYS', async () => {
   const tb = await startBroker({ sysInterval: 0 });
   try {
-    const c = await raw(tb.port, 'sys-off', ['$SYS/#']);
+    const c = await rawSession(tb.port, 5, 'sys-off', { subscribe: ['$SYS/#'] });
     await delay(300);
-    await ping(c);
+    await pingRoundTrip(c);
     assert.equal(c.received.filter((x) => x.type === PacketType.PUBLISH).length, 0);
     assert.deepEqual(tb.broker.retained('$SYS/#'), []);
     c.destroy();

@@ -2,18 +2,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collect, connectClient, endClient, startBroker, waitFor } from '../helpers/broker.js';
-import { disconnected, ping, pub, publishes, raw, RawClient } from './support.js';
+import { expectDisconnect, pingRoundTrip, rawSession, receivePublishes } from '../helpers/raw-session.js';
+import { publishPacket } from '../helpers/packets.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 test('inbound: an alias set with a topic is then used with an empty topic [MQTT-3.3.2-12]', async () => {
   const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
   try {
-    const s = await raw(tb.port, 'ta-sub', ['t/#']);
-    const p = await raw(tb.port, 'ta-pub');
-    p.send(pub('t/one', 'a', 0, 0, { properties: { topicAlias: 3 } }));
-    p.send(pub('', 'b', 0, 0, { properties: { topicAlias: 3 } }));
-    p.send(pub('t/two', 'c', 0, 0, { properties: { topicAlias: 3 } }));
-    p.send(pub('', 'd', 0, 0, { properties: { topicAlias: 3 } }));
-    const got = await publishes(s, 4);
+    const s = await rawSession(tb.port, 5, 'ta-sub', { subscribe: ['t/#'] });
+    const p = await rawSession(tb.port, 5, 'ta-pub');
+    p.send(publishPacket('t/one', 'a', 0, 0, { properties: { topicAlias: 3 } }));
+    p.send(publishPacket('', 'b', 0, 0, { properties: { topicAlias: 3 } }));
+    p.send(publishPacket('t/two', 'c', 0, 0, { properties: { topicAlias: 3 } }));
+    p.send(publishPacket('', 'd', 0, 0, { properties: { topicAlias: 3 } }));
+    const got = await receivePublishes(s, 4);
     assert.deepEqual(got.map((m) => [m.topic, m.payload.toString()]), [['t/one', 'a'], ['t/one', 'b'], ['t/two', 'c'], ['t/two', 'd']]);
     // The alias belongs to the publisher's connection: it is never forwarded.
     assert.ok(got.every((m) => m.properties.topicAlias === undefined));
@@ -27,9 +29,9 @@ test('inbound: an alias set with a topic is then used with an empty topic [MQTT-
 test('inbound: alias 0 → DISCONNECT 0x94 [MQTT-3.3.2-8]', async () => {
   const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
   try {
-    const p = await raw(tb.port, 'ta-zero');
-    p.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 0 } }));
-    assert.equal(await disconnected(p), 0x94);
+    const p = await rawSession(tb.port, 5, 'ta-zero');
+    p.send(publishPacket('t/x', 'a', 0, 0, { properties: { topicAlias: 0 } }));
+    assert.equal(await expectDisconnect(p), 0x94);
   } finally {
     await tb.close();
   }
@@ -38,9 +40,9 @@ test('inbound: alias 0 → DISCONNECT 0x94 [MQTT-3.3.2-8]', async () => {
 test('inbound: alias above the Topic Alias Maximum → DISCONNECT 0x94 [MQTT-3.3.2-9] [MQTT-3.3.2-12]', async () => {
   const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
   try {
-    const p = await raw(tb.port, 'ta-big');
-    p.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 5 } }));
-    assert.equal(await disconnected(p), 0x94);
+    const p = await rawSession(tb.port, 5, 'ta-big');
+    p.send(publishPacket('t/x', 'a', 0, 0, { properties: { topicAlias: 5 } }));
+    assert.equal(await expectDisconnect(p), 0x94);
   } finally {
     await tb.close();
   }
@@ -52,8 +54,8 @@ test('inbound: topicAliasMaximum 0 is not advertised and any alias → 0x94 [MQT
     const p = await RawClient.connect(tb.port, 5);
     const ack = await p.handshake('ta-none');
     assert.equal(ack.properties.topicAliasMaximum, undefined);
-    p.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 1 } }));
-    assert.equal(await disconnected(p), 0x94);
+    p.send(publishPacket('t/x', 'a', 0, 0, { properties: { topicAlias: 1 } }));
+    assert.equal(await expectDisconnect(p), 0x94);
   } finally {
     await tb.close();
   }
@@ -62,14 +64,14 @@ test('inbound: topicAliasMaximum 0 is not advertised and any alias → 0x94 [MQT
 test('inbound: an alias is not carried to a new connection: empty topic with it → DISCONNECT 0x82 [MQTT-3.3.2-7]', async () => {
   const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
   try {
-    const first = await raw(tb.port, 'ta-carry', [], { clean: false, properties: { sessionExpiryInterval: 60 } });
-    first.send(pub('t/x', 'a', 0, 0, { properties: { topicAlias: 1 } }));
-    await ping(first);
+    const first = await rawSession(tb.port, 5, 'ta-carry', { connect: { clean: false, properties: { sessionExpiryInterval: 60 } } });
+    first.send(publishPacket('t/x', 'a', 0, 0, { properties: { topicAlias: 1 } }));
+    await pingRoundTrip(first);
     first.destroy();
     await first.waitClosed();
-    const again = await raw(tb.port, 'ta-carry', [], { clean: false, properties: { sessionExpiryInterval: 60 } });
-    again.send(pub('', 'b', 0, 0, { properties: { topicAlias: 1 } }));
-    assert.equal(await disconnected(again), 0x82);
+    const again = await rawSession(tb.port, 5, 'ta-carry', { connect: { clean: false, properties: { sessionExpiryInterval: 60 } } });
+    again.send(publishPacket('', 'b', 0, 0, { properties: { topicAlias: 1 } }));
+    assert.equal(await expectDisconnect(again), 0x82);
   } finally {
     await tb.close();
   }
@@ -78,9 +80,9 @@ test('inbound: an alias is not carried to a new connection: empty topic with it 
 test('inbound: an unknown alias with an empty topic → DISCONNECT 0x82', async () => {
   const tb = await startBroker({ capabilities: { topicAliasMaximum: 4 } });
   try {
-    const p = await raw(tb.port, 'ta-unknown');
-    p.send(pub('', 'a', 0, 0, { properties: { topicAlias: 2 } }));
-    assert.equal(await disconnected(p), 0x82);
+    const p = await rawSession(tb.port, 5, 'ta-unknown');
+    p.send(publishPacket('', 'a', 0, 0, { properties: { topicAlias: 2 } }));
+    assert.equal(await expectDisconnect(p), 0x82);
   } finally {
     await tb.close();
   }
@@ -89,9 +91,9 @@ test('inbound: an unknown alias with an empty topic → DISCONNECT 0x82', async 
 test('outbound: first PUBLISH carries topic and alias, later ones an empty topic and the alias [MQTT-3.3.2-11]', async () => {
   const tb = await startBroker();
   try {
-    const s = await raw(tb.port, 'tao-sub', [{ topic: 'o/#', qos: 1 }], { properties: { topicAliasMaximum: 5 } });
+    const s = await rawSession(tb.port, 5, 'tao-sub', { subscribe: [{ topic: 'o/#', qos: 1 }], connect: { properties: { topicAliasMaximum: 5 } } });
     for (const [i, t] of ['o/a', 'o/a', 'o/b', 'o/a', 'o/b'].entries()) tb.broker.publish(t, String(i), { qos: i % 2 === 0 ? 0 : 1 });
-    const got = await publishes(s, 5);
+    const got = await receivePublishes(s, 5);
     assert.deepEqual(
       got.map((m) => [m.topic, m.properties.topicAlias, m.payload.toString()]),
       [['o/a', 1, '0'], ['', 1, '1'], ['o/b', 2, '2'], ['', 1, '3'], ['', 2, '4']],
@@ -105,10 +107,10 @@ test('outbound: first PUBLISH carries topic and alias, later ones an empty topic
 test('outbound: more topics than the client\'s maximum: never an alias above it, oldest alias reused (FIFO) [MQTT-3.3.2-11]', async () => {
   const tb = await startBroker();
   try {
-    const s = await raw(tb.port, 'tao-fifo', [{ topic: 'f/#', qos: 0 }], { properties: { topicAliasMaximum: 2 } });
+    const s = await rawSession(tb.port, 5, 'tao-fifo', { subscribe: [{ topic: 'f/#', qos: 0 }], connect: { properties: { topicAliasMaximum: 2 } } });
     const topics = ['f/1', 'f/2', 'f/3', 'f/3', 'f/1', 'f/2', 'f/4'];
     for (const t of topics) tb.broker.publish(t, t);
-    const got = await publishes(s, topics.length);
+    const got = await receivePublishes(s, topics.length);
     for (const m of got) {
       assert.ok(m.properties.topicAlias !== undefined && m.properties.topicAlias >= 1 && m.properties.topicAlias <= 2);
     }
@@ -132,12 +134,12 @@ test('outbound: more topics than the client\'s maximum: never an alias above it,
 test('outbound: a client that sends no Topic Alias Maximum never receives an alias', async () => {
   const tb = await startBroker();
   try {
-    const s = await raw(tb.port, 'tao-none', ['n/#']);
+    const s = await rawSession(tb.port, 5, 'tao-none', { subscribe: ['n/#'] });
     tb.broker.publish('n/a', 'x');
     tb.broker.publish('n/a', 'y');
-    const got = await publishes(s, 2);
+    const got = await receivePublishes(s, 2);
     assert.deepEqual(got.map((m) => [m.topic, m.properties.topicAlias]), [['n/a', undefined], ['n/a', undefined]]);
-    await ping(s);
+    await pingRoundTrip(s);
     s.destroy();
   } finally {
     await tb.close();
