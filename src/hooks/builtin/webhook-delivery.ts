@@ -8,6 +8,7 @@ import { CONNECTED, DISCONNECTED, DROPPED, PUBLISHED, SESSION_EXPIRED, RecordRea
 import type { RecordChunk } from './webhook-record.js';
 import { redactUrl } from './http-caller.js';
 import { ThrottledWarning } from './throttled-warning.js';
+import { WebhookTransport } from './webhook-transport.js';
 
 /** The header carrying `sha256=<hex HMAC-SHA256 of the body>` when a secret is set. */
 export const WEBHOOK_SIGNATURE_HEADER = 'x-swiftlet-signature';
@@ -53,6 +54,7 @@ export class WebhookDelivery {
   readonly #settings: DeliverySettings;
   readonly #counters: DeliveryCounters;
   readonly #batcher: Batcher<string>;
+  readonly #transport: WebhookTransport;
   readonly #prefix: string;
   readonly #logger: HookLogger;
   readonly #warning = new ThrottledWarning();
@@ -61,6 +63,7 @@ export class WebhookDelivery {
   constructor(settings: DeliverySettings, send: (msg: FromDelivery) => void) {
     this.#settings = settings;
     this.#counters = new DeliveryCounters(settings.counters);
+    this.#transport = new WebhookTransport(settings.url, settings.lanes, settings.timeoutMs);
     this.#prefix = `{"brokerId":${JSON.stringify(settings.brokerId)},"events":[`;
     const log = (level: 'warn' | 'error') => (obj: Record<string, unknown>, msg: string) => send({ type: 'log', level, obj, msg });
     this.#logger = { debug() {}, info() {}, warn: log('warn'), error: log('error') };
@@ -92,28 +95,25 @@ export class WebhookDelivery {
   /** Sends what is queued (one attempt per batch, for up to `graceMs`), then gives the rest up (counted). */
   async close(graceMs: number): Promise<void> {
     await this.#batcher.close(graceMs);
+    this.#transport.close();
     const stats = this.#batcher.stats();
     this.#counters.write(stats.sent, stats.droppedFailed + stats.droppedQueueFull, stats.failedAttempts);
   }
 
   async #post(batch: string[]): Promise<'ok' | 'retry' | 'drop'> {
-    const { id, url, secret, timeoutMs } = this.#settings;
+    const { id, url, secret } = this.#settings;
     const body = `${this.#prefix}${batch.join(',')}]}`;
     const headers = secret === undefined ? this.#settings.headers : { ...this.#settings.headers, [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(secret, body) };
-    try {
-      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      // Drain the body so the keep-alive connection can be reused.
-      await response.arrayBuffer();
-      if (response.ok) return 'ok';
-      const status = response.status;
-      this.#warning.warn(this.#logger, { hook: id, url: redactUrl(url), status }, `${id}: endpoint answered ${status}`);
-      // 408, 429 and 5xx are worth another try; any other status will not change by repeating the request.
-      return status === 408 || status === 429 || status >= 500 ? 'retry' : 'drop';
-    } catch (err) {
-      const why = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : err instanceof Error ? err.message : String(err);
-      this.#warning.warn(this.#logger, { hook: id, url: redactUrl(url), error: why }, `${id}: request failed (${why})`);
+    const outcome = await this.#transport.post(headers, body);
+    if ('error' in outcome) {
+      this.#warning.warn(this.#logger, { hook: id, url: redactUrl(url), error: outcome.error }, `${id}: request failed (${outcome.error})`);
       return 'retry';
     }
+    const status = outcome.status;
+    if (status >= 200 && status < 300) return 'ok';
+    this.#warning.warn(this.#logger, { hook: id, url: redactUrl(url), status }, `${id}: endpoint answered ${status}`);
+    // 408, 429 and 5xx are worth another try; any other status will not change by repeating the request.
+    return status === 408 || status === 429 || status >= 500 ? 'retry' : 'drop';
   }
 }
 
