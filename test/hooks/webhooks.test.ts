@@ -157,6 +157,63 @@ describe('Webhook', { concurrency: true }, () => {
     assert.equal(hook.stats().sent, 3);
   });
 
+  test('a queue that is full drops new events at once and counts them; room made by deliveries is used again', async () => {
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const e = await endpoint(async () => {
+      await gate;
+      return { status: 204 };
+    });
+    const { b, hook } = await brokerWith({ url: e.url, events: ['message.published'], batch: { maxMessages: 3, maxDelayMs: 0 }, concurrency: 1, maxQueued: 3 });
+    const c = await connectClient(b.port, { clientId: 'full' });
+    for (let n = 0; n < 10; n++) await c.publishAsync('q/t', String(n), { qos: 1 });
+    assert.deepEqual({ queued: hook.stats().queued, droppedQueueFull: hook.stats().droppedQueueFull, pending: hook.stats().pending }, { queued: 3, droppedQueueFull: 7, pending: 3 });
+    release!();
+    await waitFor(() => hook.stats().sent === 3, DEADLINE_MS, 'the first three sent');
+    for (let n = 10; n < 12; n++) await c.publishAsync('q/t', String(n), { qos: 1 });
+    await waitFor(() => hook.stats().sent === 5, DEADLINE_MS, 'the later two sent');
+    assert.deepEqual(eventsOf(e).map((x) => Buffer.from(x.payload as string, 'base64').toString()), ['0', '1', '2', '10', '11']);
+    assert.equal(hook.stats().droppedQueueFull, 7);
+    await endClient(c);
+  });
+
+  test('a delivery thread that dies: what it held is counted as dropped, a new one takes over', async () => {
+    const e = await endpoint(() => ({ hang: true }));
+    const { b, hook } = await brokerWith({ url: e.url, events: ['message.published'], batch: { maxMessages: 10, maxDelayMs: 0 }, concurrency: 1, timeoutMs: 60_000 });
+    const c = await connectClient(b.port, { clientId: 'crash' });
+    for (let n = 0; n < 3; n++) await c.publishAsync('c/t', String(n), { qos: 1 });
+    await waitFor(() => e.requests.length === 1, DEADLINE_MS, 'a batch held by the hanging request');
+    const first = hook.deliveryThread!;
+    await first.terminate();
+    await waitFor(() => hook.stats().droppedFailed === 3, DEADLINE_MS, 'the held events counted as lost');
+    assert.equal(hook.stats().pending, 0);
+    e.answer(() => ({ status: 200 }));
+    await c.publishAsync('c/t', 'after', { qos: 1 });
+    await waitFor(() => hook.stats().sent === 1, DEADLINE_MS, 'an event sent by the new thread');
+    assert.notEqual(hook.deliveryThread, first);
+    assert.equal(Buffer.from(eventsOf(e).at(-1)!.payload as string, 'base64').toString(), 'after');
+    await endClient(c);
+  });
+
+  test('stop with an endpoint that never answers: gives up after the grace period, counted, no thread left', async () => {
+    const e = await endpoint(() => ({ hang: true }));
+    const hook = new Webhook({ url: e.url, events: ['message.published'], batch: { maxMessages: 10, maxDelayMs: 0 }, timeoutMs: 60_000 });
+    const b = await startBroker({}, (broker) => void broker.addHook(hook));
+    const c = await connectClient(b.port, { clientId: 'stuck' });
+    for (let n = 0; n < 4; n++) await c.publishAsync('s/t', String(n), { qos: 1 });
+    await endClient(c);
+    await waitFor(() => e.requests.length > 0, DEADLINE_MS, 'a request in flight');
+    const thread = hook.deliveryThread!;
+    const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+    await b.close();
+    await exited;
+    const stats = hook.stats();
+    assert.equal(stats.sent, 0);
+    assert.equal(stats.droppedFailed, 4);
+    assert.equal(stats.pending, 0);
+    assert.equal(hook.deliveryThread, undefined);
+  });
+
   test('session.expired and message.dropped', async () => {
     const e = await endpoint();
     const { b } = await brokerWith(

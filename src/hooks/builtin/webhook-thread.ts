@@ -124,6 +124,7 @@ export class DeliveryThread {
       });
       clearTimeout(timer);
       this.#retire();
+      this.#worker = undefined;
       await worker.terminate();
     }
     // Chunks that never reached a thread.
