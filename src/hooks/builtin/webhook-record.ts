@@ -17,6 +17,8 @@ export const DROPPED = 4;
 /** Length prefix of an absent (null) string. */
 const NULL_STRING = 0xffffffff;
 
+const EMPTY = Buffer.alloc(0);
+
 /** A full chunk of records, ready to be transferred to the delivery thread. */
 export interface RecordChunk {
   readonly buffer: ArrayBuffer;
@@ -32,19 +34,19 @@ export function stringBound(s: string | null | undefined): number {
 /**
  * Appends records to a chunk of its own ArrayBuffer (transferable, never a slice of Node's shared pool). A record
  * that does not fit in what is left hands the chunk over through `onFull` first; a record larger than a chunk gets
- * a chunk of its own size.
+ * a chunk of its own size. A chunk is allocated only when a record needs it: each one is external memory that
+ * counts towards V8's garbage collection, so turns without records must not allocate.
  */
 export class RecordWriter {
   readonly #chunkSize: number;
   readonly #onFull: (chunk: RecordChunk) => void;
-  #buf: Buffer;
+  #buf: Buffer = EMPTY;
   #offset = 0;
   #count = 0;
 
   constructor(chunkSize: number, onFull: (chunk: RecordChunk) => void) {
     this.#chunkSize = chunkSize;
     this.#onFull = onFull;
-    this.#buf = Buffer.allocUnsafeSlow(chunkSize);
   }
 
   /** Records written into the current chunk. */
@@ -56,7 +58,8 @@ export class RecordWriter {
   begin(kind: number, maxBytes: number): void {
     if (this.#offset + maxBytes > this.#buf.length) {
       if (this.#count > 0) this.#onFull(this.take()!);
-      if (maxBytes > this.#buf.length) this.#buf = Buffer.allocUnsafeSlow(maxBytes);
+      this.#buf = Buffer.allocUnsafeSlow(Math.max(this.#chunkSize, maxBytes));
+      this.#offset = 0;
     }
     this.#buf[this.#offset++] = kind;
     this.#count++;
@@ -98,7 +101,7 @@ export class RecordWriter {
   take(): RecordChunk | undefined {
     if (this.#count === 0) return undefined;
     const chunk: RecordChunk = { buffer: this.#buf.buffer as ArrayBuffer, length: this.#offset, count: this.#count };
-    this.#buf = Buffer.allocUnsafeSlow(this.#chunkSize);
+    this.#buf = EMPTY;
     this.#offset = 0;
     this.#count = 0;
     return chunk;

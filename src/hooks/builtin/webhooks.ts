@@ -43,7 +43,7 @@ export interface WebhookOptions {
 const SILENT: HookLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Bytes of one record chunk handed to the delivery thread (a larger record gets a chunk of its own). */
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 16 * 1024;
 /** Fixed part of a record: kind, timestamp and the numeric fields of any event. */
 const RECORD_FIXED_BYTES = 16;
 /** Least time between two warnings about events dropped because the queue was full. */
@@ -61,7 +61,10 @@ export class Webhook implements Hook {
   readonly url: string;
   readonly #thread: DeliveryThread;
   readonly #writer: RecordWriter;
-  readonly #maxQueued: number;
+  /** `maxQueued`, or 0 once stopped (every later event is dropped). */
+  #limit: number;
+  /** The shared counter was read this turn while the queue was full. */
+  #rechecked = false;
   readonly #events: ReadonlySet<WebhookEvent>;
   /** undefined = every non-`$` topic. */
   readonly #topics: readonly string[] | undefined;
@@ -80,7 +83,7 @@ export class Webhook implements Hook {
   constructor(options: WebhookOptions) {
     this.id = options.id ?? 'webhook';
     this.url = options.url;
-    this.#maxQueued = Math.max(1, options.maxQueued ?? 10_000);
+    this.#limit = Math.max(1, options.maxQueued ?? 10_000);
     this.#events = new Set(options.events ?? WEBHOOK_EVENTS);
     const topics = options.topics ?? ['#'];
     this.#topics = topics.includes('#') ? undefined : topics;
@@ -96,7 +99,7 @@ export class Webhook implements Hook {
         timeoutMs: options.timeoutMs ?? 5000,
         maxMessages: Math.max(1, options.batch?.maxMessages ?? 100),
         maxDelayMs: Math.max(0, options.batch?.maxDelayMs ?? 200),
-        maxQueued: this.#maxQueued,
+        maxQueued: this.#limit,
         lanes: Math.max(1, options.concurrency ?? 4),
         maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 10),
         retryInitialMs: options.retry?.initialDelayMs ?? 100,
@@ -123,6 +126,7 @@ export class Webhook implements Hook {
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#limit = 0;
     this.#flush();
     await this.#thread.close(2000);
   }
@@ -229,19 +233,26 @@ export class Webhook implements Hook {
   }
 
   /**
-   * Takes one event into the bounded queue, or counts it as dropped. The shared counter is read only when the
-   * local count says the queue is full, so an accepted event costs two increments.
+   * Takes one event into the bounded queue, or counts it as dropped. While the local count says there is room an
+   * event costs two increments; once it says full, the shared counter is read again only once per event-loop turn
+   * (the flush clears `#rechecked`), so a full queue costs a comparison and a counter per dropped event.
    */
   #admit(): boolean {
-    if ((this.#held < this.#maxQueued || this.#recount() < this.#maxQueued) && !this.#closed) {
+    if (this.#held < this.#limit || (!this.#rechecked && this.#recheck())) {
       this.#held++;
       this.#queued++;
       return true;
     }
     this.#droppedQueueFull++;
     this.#unloggedDrops++;
-    this.#scheduleFlush();
     return false;
+  }
+
+  /** Reads how much the delivery thread released; true when there is room now. */
+  #recheck(): boolean {
+    this.#rechecked = true;
+    this.#scheduleFlush();
+    return this.#recount() < this.#limit;
   }
 
   /** The exact number of events held (not yet written out, in the thread's hands, or waiting to be sent). */
@@ -261,6 +272,7 @@ export class Webhook implements Hook {
   }
 
   #flush(): void {
+    this.#rechecked = false;
     const chunk = this.#writer.take();
     if (chunk !== undefined) this.#thread.post(chunk);
     // Checked once per turn, not per drop: the warning says how many were dropped since the last one.
