@@ -157,6 +157,26 @@ describe('Webhook', { concurrency: true }, () => {
     assert.equal(hook.stats().sent, 3);
   });
 
+  test('non-ASCII names and a payload larger than a record chunk arrive intact', async () => {
+    const e = await endpoint();
+    const { b, hook } = await brokerWith({ url: e.url, secret: 'k', events: ['client.connected', 'message.published'], batch: { maxMessages: 10, maxDelayMs: 5 } });
+    const c = await connectClient(b.port, { clientId: 'capteur-é', username: 'Zoë "quoted" \\ user' });
+    const big = Buffer.alloc(100_000);
+    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    await c.publishAsync('capteurs/température/€', big, { qos: 1, retain: true });
+    await c.publishAsync('capteurs/vide', Buffer.alloc(0), { qos: 0 });
+    await waitFor(() => hook.stats().sent === 3, DEADLINE_MS, 'three events sent');
+    const [connected, published, empty] = eventsOf(e) as [SentEvent, SentEvent, SentEvent];
+    assert.equal(connected.clientId, 'capteur-é');
+    assert.equal(connected.username, 'Zoë "quoted" \\ user');
+    assert.equal(published.topic, 'capteurs/température/€');
+    assert.equal(published.retain, true);
+    assert.ok(Buffer.from(published.payload as string, 'base64').equals(big));
+    assert.equal(empty.payload, '');
+    for (const req of e.requests) assert.equal(req.headers[WEBHOOK_SIGNATURE_HEADER], `sha256=${createHmac('sha256', 'k').update(req.raw).digest('hex')}`);
+    await endClient(c);
+  });
+
   test('a queue that is full drops new events at once and counts them; room made by deliveries is used again', async () => {
     let release: (() => void) | undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
