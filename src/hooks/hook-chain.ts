@@ -538,22 +538,23 @@ export class HookChain {
    * Calls every hook of a notify event synchronously, in order. Errors and rejected promises are logged with the
    * hook id and passed to onError hooks; the others still run. Never throws, never awaits.
    */
-  notify<K extends NotifyEvent>(event: K, ...args: Parameters<HookFunction<K>>): void {
-    const fns = this[event] as ((...a: Parameters<HookFunction<K>>) => unknown)[] | null;
+  notify<K extends NotifyEvent>(event: K, ...args: Parameters<HookFunction<K>>): void;
+  // Fixed arity (no notify event has more than four arguments) and hook ids looked up only on failure: this runs
+  // for every message when a hook listens to onPublished, where a rest array or a map lookup per call shows.
+  notify(event: NotifyEvent, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void {
+    const fns = this[event] as ((a: unknown, b: unknown, c: unknown, d: unknown) => unknown)[] | null;
     if (fns === null) return;
-    const ids = this.#idsOf(event);
-    const clientId = clientIdOf(args[0]);
     for (let i = 0; i < fns.length; i++) {
-      const fn = fns[i] as (...a: Parameters<HookFunction<K>>) => unknown;
       try {
-        const result = fn(...args);
+        const result = fns[i]!(a, b, c, d);
         if (isThenable(result)) {
+          const hookId = this.#idsOf(event)[i];
           result.then(undefined, (err: unknown) => {
-            this.#hookFailed(ids[i], event, err, clientId);
+            this.#hookFailed(hookId, event, err, clientIdOf(a));
           });
         }
       } catch (err) {
-        this.#hookFailed(ids[i], event, err, clientId);
+        this.#hookFailed(this.#idsOf(event)[i], event, err, clientIdOf(a));
       }
     }
   }

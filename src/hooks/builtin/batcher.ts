@@ -20,6 +20,8 @@ export interface BatcherOptions<T> {
   retryMaxMs?: number;
   /** Called with the number of items given up (queue full, or out of attempts). */
   onDrop?: (count: number, why: 'queue-full' | 'failed') => void;
+  /** Called after a batch outcome changed the counters (sent, failed attempt, given up, abandoned by close). */
+  onChange?: (stats: Readonly<BatcherStats>) => void;
 }
 
 /** Counters of a Batcher. */
@@ -59,6 +61,7 @@ export class Batcher<T> {
   readonly #retryInitialMs: number;
   readonly #retryMaxMs: number;
   readonly #onDrop: BatcherOptions<T>['onDrop'];
+  readonly #onChange: BatcherOptions<T>['onChange'];
   readonly #lanes: Lane<T>[];
   readonly #stats: BatcherStats = { queued: 0, sent: 0, droppedQueueFull: 0, droppedFailed: 0, failedAttempts: 0, pending: 0 };
   #closed = false;
@@ -75,6 +78,7 @@ export class Batcher<T> {
     this.#retryInitialMs = Math.max(1, options.retryInitialMs ?? 100);
     this.#retryMaxMs = Math.max(this.#retryInitialMs, options.retryMaxMs ?? 30_000);
     this.#onDrop = options.onDrop;
+    this.#onChange = options.onChange;
     const lanes = Math.max(1, options.lanes ?? 4);
     this.#lanes = Array.from({ length: lanes }, () => ({ items: [], busy: false, timer: undefined }));
   }
@@ -135,6 +139,7 @@ export class Batcher<T> {
         this.#release(lane, batch.length);
         return;
       }
+      this.#onChange?.(this.#stats);
       const base = Math.min(this.#retryMaxMs, this.#retryInitialMs * 2 ** (attempt - 1));
       // Jitter spreads the retries of many lanes and brokers hitting one recovering endpoint.
       const wait = base / 2 + Math.random() * (base / 2);
@@ -155,6 +160,7 @@ export class Batcher<T> {
   #release(lane: Lane<T>, count: number): void {
     this.#stats.pending -= count;
     lane.busy = false;
+    this.#onChange?.(this.#stats);
     if (lane.items.length >= this.#maxItems || (this.#closed && lane.items.length > 0)) this.#flush(lane);
     else if (lane.items.length > 0 && lane.timer === undefined) {
       lane.timer = setTimeout(() => {
@@ -201,6 +207,7 @@ export class Batcher<T> {
     if (left > 0) {
       this.#stats.droppedFailed += left;
       this.#onDrop?.(left, 'failed');
+      this.#onChange?.(this.#stats);
     }
   }
 }

@@ -1,21 +1,17 @@
 // Webhook: posts broker events (connections, sessions, messages) to an HTTP endpoint in signed, ordered batches.
-import { createHmac } from 'node:crypto';
 import type { DisconnectInfo, ClientInfo, DropReason, Hook, HookContext, HookLogger } from '../hook.js';
 import type { PublishPacket } from '../../codec/types.js';
 import { matchesFilter } from './acl-filter.js';
-import { Batcher } from './batcher.js';
 import type { BatcherStats } from './batcher.js';
 import { redactUrl } from './http-caller.js';
-import { ThrottledWarning } from './throttled-warning.js';
+import { CONNECTED, DISCONNECTED, DROPPED, PUBLISHED, SESSION_EXPIRED, RecordWriter, WEBHOOK_EVENTS, stringBound } from './webhook-record.js';
+import type { WebhookEvent } from './webhook-record.js';
+import { DeliveryThread } from './webhook-thread.js';
+import type { Worker } from 'node:worker_threads';
 
-/** The events a webhook can receive. */
-export const WEBHOOK_EVENTS = ['client.connected', 'client.disconnected', 'session.expired', 'message.published', 'message.dropped'] as const;
-
-/** Name of a webhook event. */
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
-/** The header carrying `sha256=<hex HMAC-SHA256 of the body>` when a secret is set. */
-export const WEBHOOK_SIGNATURE_HEADER = 'x-swiftlet-signature';
+export { WEBHOOK_EVENTS } from './webhook-record.js';
+export type { WebhookEvent } from './webhook-record.js';
+export { WEBHOOK_SIGNATURE_HEADER, signWebhookBody } from './webhook-delivery.js';
 
 /** Options of Webhook. */
 export interface WebhookOptions {
@@ -44,62 +40,74 @@ export interface WebhookOptions {
   logger?: HookLogger;
 }
 
-/** One event as sent (the payload is still a Buffer; it becomes base64 when the batch is written). */
-interface QueuedEvent {
-  event: WebhookEvent;
-  timestamp: number;
-  clientId: string | null;
-  fields: Record<string, unknown>;
-  payload: Buffer | undefined;
-}
-
 const SILENT: HookLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Bytes of one record chunk handed to the delivery thread (a larger record gets a chunk of its own). */
+const CHUNK_BYTES = 16 * 1024;
+/** Fixed part of a record: kind, timestamp and the numeric fields of any event. */
+const RECORD_FIXED_BYTES = 16;
+/** Least time between two warnings about events dropped because the queue was full. */
+const DROP_WARNING_INTERVAL_MS = 10_000;
 
 /**
  * Sends broker events to a URL as `POST {"brokerId", "events": [...]}`. Events of one client are delivered in
  * order; batches are retried with backoff; the queue is bounded and what it cannot hold is dropped and counted
- * (`stats()`). Nothing here waits: the broker only appends to the queue, so a slow or dead endpoint costs
- * memory up to `maxQueued`, never latency on the publish path.
+ * (`stats()`). The broker's thread only appends a compact binary record (or, when the queue is full, counts a
+ * drop); building the JSON, base64, signing and HTTP run on a worker thread, so a slow or dead endpoint costs
+ * memory up to `maxQueued`, never time on the publish path.
  */
 export class Webhook implements Hook {
   readonly id: string;
   readonly url: string;
-  readonly #batcher: Batcher<QueuedEvent>;
-  readonly #headers: Record<string, string>;
-  readonly #secret: string | Buffer | undefined;
-  readonly #timeoutMs: number;
+  readonly #thread: DeliveryThread;
+  readonly #writer: RecordWriter;
+  /** `maxQueued`, or 0 once stopped (every later event is dropped). */
+  #limit: number;
+  /** The shared counter was read this turn while the queue was full. */
+  #rechecked = false;
   readonly #events: ReadonlySet<WebhookEvent>;
   /** undefined = every non-`$` topic. */
   readonly #topics: readonly string[] | undefined;
-  readonly #warning = new ThrottledWarning();
-  readonly #dropWarning = new ThrottledWarning();
+  #dropLoggedAt = -Infinity;
   #logger: HookLogger;
-  #brokerId = '';
+  /** Events accepted and not known to be released: exact after `#recount()`, an upper bound otherwise. */
+  #held = 0;
+  #queued = 0;
+  #droppedQueueFull = 0;
+  /** Queue-full drops not yet logged. */
+  #unloggedDrops = 0;
+  #flushScheduled = false;
+  #closed = false;
+  readonly #idle: (() => void)[] = [];
 
   constructor(options: WebhookOptions) {
     this.id = options.id ?? 'webhook';
     this.url = options.url;
-    this.#secret = options.secret;
-    this.#timeoutMs = options.timeoutMs ?? 5000;
-    this.#headers = { 'content-type': 'application/json', 'user-agent': 'swiftlet-webhook', ...options.headers };
+    this.#limit = Math.max(1, options.maxQueued ?? 10_000);
     this.#events = new Set(options.events ?? WEBHOOK_EVENTS);
     const topics = options.topics ?? ['#'];
     this.#topics = topics.includes('#') ? undefined : topics;
     this.#logger = options.logger ?? SILENT;
-    this.#batcher = new Batcher<QueuedEvent>({
-      send: (batch) => this.#post(batch),
-      maxItems: options.batch?.maxMessages ?? 100,
-      maxDelayMs: options.batch?.maxDelayMs ?? 200,
-      maxQueued: options.maxQueued ?? 10_000,
-      lanes: options.concurrency ?? 4,
-      maxAttempts: options.retry?.maxAttempts ?? 10,
-      retryInitialMs: options.retry?.initialDelayMs ?? 100,
-      retryMaxMs: options.retry?.maxDelayMs ?? 30_000,
-      onDrop: (count, why) => {
-        // Called per dropped event while an endpoint is slow: decide first, build the log line only when it is due.
-        if (this.#dropWarning.due()) this.#dropWarning.log(this.#logger, { hook: this.id, url: redactUrl(this.url), count, why }, `${this.id}: events dropped (${why})`);
+    this.#writer = new RecordWriter(CHUNK_BYTES, (chunk) => this.#thread.post(chunk));
+    this.#thread = new DeliveryThread(
+      {
+        id: this.id,
+        url: this.url,
+        brokerId: '',
+        headers: { 'content-type': 'application/json', 'user-agent': 'swiftlet-webhook', ...options.headers },
+        secret: options.secret,
+        timeoutMs: options.timeoutMs ?? 5000,
+        maxMessages: Math.max(1, options.batch?.maxMessages ?? 100),
+        maxDelayMs: Math.max(0, options.batch?.maxDelayMs ?? 200),
+        maxQueued: this.#limit,
+        lanes: Math.max(1, options.concurrency ?? 4),
+        maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 10),
+        retryInitialMs: options.retry?.initialDelayMs ?? 100,
+        retryMaxMs: options.retry?.maxDelayMs ?? 30_000,
       },
-    });
+      () => this.#logger,
+      () => this.#checkIdle(),
+    );
     // Notify methods exist only for the chosen events, so the broker does not even call the others.
     if (!this.#events.has('client.connected')) this.onConnected = undefined;
     if (!this.#events.has('client.disconnected')) this.onDisconnected = undefined;
@@ -108,54 +116,113 @@ export class Webhook implements Hook {
     if (!this.#events.has('message.dropped')) this.onMessageDropped = undefined;
   }
 
-  /** Takes the broker's logger and id. */
+  /** Takes the broker's logger and id, and starts the delivery thread. */
   init(ctx: HookContext): void {
     this.#logger = ctx.logger;
-    this.#brokerId = ctx.brokerId;
+    this.#thread.start(ctx.brokerId);
   }
 
-  /** Sends what is queued (up to 2 s), then gives the rest up (counted as dropped). */
+  /** Sends what is queued (up to 2 s), then gives the rest up (counted as dropped) and ends the delivery thread. */
   async stop(): Promise<void> {
-    await this.#batcher.close(2000);
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#limit = 0;
+    this.#flush();
+    await this.#thread.close(2000);
   }
 
   /** Delivery counters: queued, sent, dropped (queue full / failed), failed attempts, pending. */
   stats(): BatcherStats {
-    return this.#batcher.stats();
+    const c = this.#thread.counts();
+    return {
+      queued: this.#queued,
+      sent: c.sent,
+      droppedQueueFull: this.#droppedQueueFull,
+      droppedFailed: c.droppedFailed,
+      failedAttempts: c.failedAttempts,
+      pending: this.#recount(),
+    };
   }
 
   /** Resolves when every accepted event was sent or given up. */
   whenIdle(): Promise<void> {
-    return this.#batcher.whenIdle();
+    this.#flush();
+    if (this.#recount() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** The worker thread that serializes, signs and posts the events (undefined while none runs). */
+  get deliveryThread(): Worker | undefined {
+    return this.#thread.worker;
   }
 
   onConnected? = (client: ClientInfo): void => {
-    this.#add('client.connected', client.id, {
-      username: client.username ?? null,
-      remoteAddress: client.remoteAddress,
-      listener: client.listenerId,
-      protocolVersion: client.protocolVersion,
-      clean: client.clean,
-      keepAlive: client.keepAlive,
-    });
+    if (!this.#admit()) return;
+    const w = this.#writer;
+    w.begin(CONNECTED, RECORD_FIXED_BYTES + stringBound(client.id) + stringBound(client.username) + stringBound(client.remoteAddress) + stringBound(client.listenerId));
+    w.f64(Date.now());
+    w.str(client.id);
+    w.str(client.username);
+    w.str(client.remoteAddress);
+    w.str(client.listenerId);
+    w.u8(client.protocolVersion);
+    w.u8(client.clean ? 1 : 0);
+    w.u16(client.keepAlive);
+    this.#scheduleFlush();
   };
 
   onDisconnected? = (client: ClientInfo, info: DisconnectInfo): void => {
-    this.#add('client.disconnected', client.id, { username: client.username ?? null, reasonCode: info.reasonCode, byServer: info.byServer });
+    if (!this.#admit()) return;
+    const w = this.#writer;
+    w.begin(DISCONNECTED, RECORD_FIXED_BYTES + stringBound(client.id) + stringBound(client.username));
+    w.f64(Date.now());
+    w.str(client.id);
+    w.str(client.username);
+    w.u8(info.reasonCode);
+    w.u8(info.byServer ? 1 : 0);
+    this.#scheduleFlush();
   };
 
   onSessionExpired? = (clientId: string): void => {
-    this.#add('session.expired', clientId, {});
+    if (!this.#admit()) return;
+    const w = this.#writer;
+    w.begin(SESSION_EXPIRED, RECORD_FIXED_BYTES + stringBound(clientId));
+    w.f64(Date.now());
+    w.str(clientId);
+    this.#scheduleFlush();
   };
 
   onPublished? = (client: ClientInfo | null, packet: PublishPacket): void => {
-    if (!this.#wants(packet.topic)) return;
-    this.#add('message.published', client?.id ?? null, { username: client?.username ?? null, topic: packet.topic, qos: packet.qos, retain: packet.retain }, packet.payload);
+    const topic = packet.topic;
+    if (!this.#wants(topic) || !this.#admit()) return;
+    const w = this.#writer;
+    const clientId = client === null ? null : client.id;
+    const username = client === null ? null : client.username;
+    const payload = packet.payload;
+    w.begin(PUBLISHED, RECORD_FIXED_BYTES + stringBound(clientId) + stringBound(username) + stringBound(topic) + 4 + payload.length);
+    w.f64(Date.now());
+    w.str(clientId);
+    w.str(username);
+    w.str(topic);
+    w.u8(packet.qos);
+    w.u8(packet.retain ? 1 : 0);
+    w.bytes(payload);
+    this.#scheduleFlush();
   };
 
   onMessageDropped? = (clientId: string, packet: PublishPacket, why: DropReason): void => {
-    if (!this.#wants(packet.topic)) return;
-    this.#add('message.dropped', clientId, { topic: packet.topic, qos: packet.qos, reason: why }, packet.payload);
+    const topic = packet.topic;
+    if (!this.#wants(topic) || !this.#admit()) return;
+    const w = this.#writer;
+    const payload = packet.payload;
+    w.begin(DROPPED, RECORD_FIXED_BYTES + stringBound(clientId) + stringBound(topic) + stringBound(why) + 4 + payload.length);
+    w.f64(Date.now());
+    w.str(clientId);
+    w.str(topic);
+    w.u8(packet.qos);
+    w.str(why);
+    w.bytes(payload);
+    this.#scheduleFlush();
   };
 
   #wants(topic: string): boolean {
@@ -165,38 +232,60 @@ export class Webhook implements Hook {
     return false;
   }
 
-  #add(event: WebhookEvent, clientId: string | null, fields: Record<string, unknown>, payload?: Buffer): void {
-    // Copy: the payload may be a view of a socket chunk that would otherwise stay alive while queued.
-    const copy = payload === undefined ? undefined : Buffer.from(payload);
-    this.#batcher.add(clientId ?? '', { event, timestamp: Date.now(), clientId, fields, payload: copy });
+  /**
+   * Takes one event into the bounded queue, or counts it as dropped. While the local count says there is room an
+   * event costs two increments; once it says full, the shared counter is read again only once per event-loop turn
+   * (the flush clears `#rechecked`), so a full queue costs a comparison and a counter per dropped event.
+   */
+  #admit(): boolean {
+    if (this.#held < this.#limit || (!this.#rechecked && this.#recheck())) {
+      this.#held++;
+      this.#queued++;
+      return true;
+    }
+    this.#droppedQueueFull++;
+    this.#unloggedDrops++;
+    return false;
   }
 
-  async #post(batch: QueuedEvent[]): Promise<'ok' | 'retry' | 'drop'> {
-    const events = batch.map((e) => {
-      const out: Record<string, unknown> = { event: e.event, timestamp: e.timestamp, clientId: e.clientId, ...e.fields };
-      if (e.payload !== undefined) out.payload = e.payload.toString('base64');
-      return out;
+  /** Reads how much the delivery thread released; true when there is room now. */
+  #recheck(): boolean {
+    this.#rechecked = true;
+    this.#scheduleFlush();
+    return this.#recount() < this.#limit;
+  }
+
+  /** The exact number of events held (not yet written out, in the thread's hands, or waiting to be sent). */
+  #recount(): number {
+    this.#held = this.#writer.count + this.#thread.outstanding();
+    return this.#held;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // Once per event-loop turn: every record of the turn goes to the delivery thread in one message.
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flush();
     });
-    const body = JSON.stringify({ brokerId: this.#brokerId, events });
-    const headers = this.#secret === undefined ? this.#headers : { ...this.#headers, [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(this.#secret, body) };
-    try {
-      const response = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
-      // Drain the body so the keep-alive connection can be reused.
-      await response.arrayBuffer();
-      if (response.ok) return 'ok';
-      const status = response.status;
-      this.#warning.warn(this.#logger, { hook: this.id, url: redactUrl(this.url), status }, `${this.id}: endpoint answered ${status}`);
-      // 408, 429 and 5xx are worth another try; any other status will not change by repeating the request.
-      return status === 408 || status === 429 || status >= 500 ? 'retry' : 'drop';
-    } catch (err) {
-      const why = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${this.#timeoutMs} ms` : err instanceof Error ? err.message : String(err);
-      this.#warning.warn(this.#logger, { hook: this.id, url: redactUrl(this.url), error: why }, `${this.id}: request failed (${why})`);
-      return 'retry';
+  }
+
+  #flush(): void {
+    this.#rechecked = false;
+    const chunk = this.#writer.take();
+    if (chunk !== undefined) this.#thread.post(chunk);
+    // Checked once per turn, not per drop: the warning says how many were dropped since the last one.
+    if (this.#unloggedDrops > 0 && Date.now() - this.#dropLoggedAt >= DROP_WARNING_INTERVAL_MS) {
+      const count = this.#unloggedDrops;
+      this.#unloggedDrops = 0;
+      this.#dropLoggedAt = Date.now();
+      this.#logger.warn({ hook: this.id, url: redactUrl(this.url), count, why: 'queue-full' }, `${this.id}: events dropped (queue-full)`);
     }
   }
-}
 
-/** The signature header value for a body: `sha256=` and the hex HMAC-SHA256 of the exact bytes sent. */
-export function signWebhookBody(secret: string | Buffer, body: string | Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  #checkIdle(): void {
+    if (this.#idle.length === 0 || this.#recount() !== 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
 }
