@@ -52,6 +52,7 @@ export { TcpListener } from './listeners/tcp-listener.js';
 export type { TcpListenerOptions } from './listeners/tcp-listener.js';
 export { TlsListener } from './listeners/tls-listener.js';
 export type { TlsListenerOptions } from './listeners/tls-listener.js';
+export { TLS_CIPHERS, TLS_MIN_VERSION } from './listeners/tls-material.js';
 export { WebSocketListener, MQTT_SUBPROTOCOLS } from './listeners/websocket-listener.js';
 export type { WebSocketListenerOptions, WebSocketTlsOptions } from './listeners/websocket-listener.js';
 export { UnixListener } from './listeners/unix-listener.js';
