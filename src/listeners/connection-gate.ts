@@ -56,6 +56,8 @@ export class ConnectionGate {
       this.#refusedMax++;
       return 'maxConnections';
     }
+    // The address first: a flooding host's refused connections must not use up the listener's tokens.
+    if (remoteAddress !== undefined && this.checkAddress(remoteAddress) !== undefined) return 'addressRate';
     if (this.#burst !== Infinity) {
       const now = Date.now();
       this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#refilledAt) * this.#perMs);
@@ -66,7 +68,7 @@ export class ConnectionGate {
       }
       this.#tokens -= 1;
     }
-    return remoteAddress === undefined ? undefined : this.checkAddress(remoteAddress);
+    return undefined;
   }
 
   /** The per-address rate alone, for an address learnt after accept (a PROXY header); counts a refusal. */

@@ -32,7 +32,7 @@ export interface FuzzCheckResult {
 }
 
 // The broker the fuzz attacks: short connect timeout so lingering half-open peers are cut, bounded sessions.
-const FUZZ_CONFIG = hardeningConfig(['capabilities:', '  connectTimeout: 2000', '  maximumSessionExpiryInterval: 30'].join('\n'));
+const FUZZ_CONFIG = hardeningConfig(['capabilities:', '  connectTimeout: 2000', '  maximumSessionExpiryInterval: 30']);
 
 const mib = (kb: number): number => Math.round(kb / 102.4) / 10;
 

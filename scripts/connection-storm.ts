@@ -1,0 +1,150 @@
+// A connection storm against a real `swiftlet` process over loopback: N connects as fast as this process can make
+// them, half of them abandoned mid-handshake, from several 127.0.0.x source addresses, while two existing clients
+// keep making QoS 1 round trips. Checks that the connect timeout, maximumClients, maxConnections and the per-listener
+// and per-address connection rates hold, and reports the existing clients' latency before, during and after.
+// Run: npm run storm -- --connections 20000 --concurrency 500 --seed 1      (exit 1 when a check fails)
+import { parseArgs } from 'node:util';
+import { hardeningConfig, startBrokerUnderTest } from '../test/hardening/broker-under-test.js';
+import { connectionStorm } from '../test/hardening/connection-storm.js';
+import { LatencySampler } from '../test/hardening/latency-sampler.js';
+import { Probe } from '../test/hardening/probe.js';
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '500' },
+    abandon: { type: 'string', default: '0.5' },
+    sources: { type: 'string', default: '4' },
+    seed: { type: 'string', default: '1' },
+    'connect-timeout-ms': { type: 'string', default: '2000' },
+    'max-clients': { type: 'string', default: '2000' },
+    'max-connections': { type: 'string', default: '8000' },
+    rate: { type: 'string', default: '5000' },
+    'rate-burst': { type: 'string', default: '1000' },
+    'address-rate': { type: 'string', default: '1500' },
+    'address-burst': { type: 'string', default: '300' },
+    'keep-alive': { type: 'string', default: '3' },
+    'quiet-seconds': { type: 'string', default: '10' },
+  },
+});
+const num = (name: keyof typeof values): number => {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name}: expected a number, found ${String(values[name])}`);
+  return v;
+};
+const o = {
+  connections: num('connections'),
+  concurrency: num('concurrency'),
+  abandon: num('abandon'),
+  sources: Array.from({ length: num('sources') }, (_, i) => `127.0.0.${i + 2}`),
+  seed: num('seed'),
+  connectTimeoutMs: num('connect-timeout-ms'),
+  maxClients: num('max-clients'),
+  maxConnections: num('max-connections'),
+  rate: num('rate'),
+  rateBurst: num('rate-burst'),
+  addressRate: num('address-rate'),
+  addressBurst: num('address-burst'),
+  keepAlive: num('keep-alive'),
+  quietSeconds: num('quiet-seconds'),
+};
+console.log(`storm: ${JSON.stringify(o)}`);
+
+const broker = await startBrokerUnderTest(
+  hardeningConfig(
+    ['capabilities:', `  connectTimeout: ${o.connectTimeoutMs}`, `  maximumClients: ${o.maxClients}`, 'http:', '  port: 0'],
+    [
+      `maxConnections: ${o.maxConnections}`,
+      `connectionRate: { perSecond: ${o.rate}, burst: ${o.rateBurst} }`,
+      `connectionRatePerAddress: { perSecond: ${o.addressRate}, burst: ${o.addressBurst} }`,
+    ],
+  ),
+);
+const OPEN = 'swiftlet_listener_connections_open{listener="tcp",transport="tcp"}';
+const failures: string[] = [];
+try {
+  const probes = [await Probe.open(broker.port, 'existing-5', 5), await Probe.open(broker.port, 'existing-4', 4)];
+  const sampler = new LatencySampler(probes);
+  const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));
+  await sleep(o.quietSeconds);
+
+  // Sample what the broker holds while the storm runs.
+  let maxOpen = 0;
+  let peakRssMiB = 0;
+  const watch = setInterval(() => {
+    peakRssMiB = Math.max(peakRssMiB, broker.rssKb() / 1024);
+    broker
+      .metrics()
+      .then((m) => {
+        maxOpen = Math.max(maxOpen, m.get(OPEN) ?? 0);
+      })
+      .catch(() => undefined);
+  }, 200);
+  sampler.phase = 'storm';
+  const storm = await connectionStorm(
+    {
+      port: broker.port,
+      connections: o.connections,
+      concurrency: o.concurrency,
+      abandonRatio: o.abandon,
+      seed: o.seed,
+      sources: o.sources,
+      keepAlive: o.keepAlive,
+      holdMs: 30_000,
+      // Released when only the two existing clients are left open on the listener.
+      released: async () => (await broker.metrics()).get(OPEN) === 2,
+    },
+    (done) => {
+      if (done % 5000 === 0) console.log(`  ${done} connects`);
+    },
+  );
+  // The storm's connect phase is over once connectionStorm returns its figures; latency after it is "after".
+  sampler.phase = 'after';
+  await sleep(o.quietSeconds);
+  clearInterval(watch);
+  await sampler.stop();
+  for (const p of probes) await p.close();
+  const m = await broker.metrics();
+  const refused = (cause: string): number => m.get(`swiftlet_listener_connections_refused_total{listener="tcp",transport="tcp",cause="${cause}"}`) ?? 0;
+  const accepted = m.get('swiftlet_listener_connections_accepted_total{listener="tcp",transport="tcp"}') ?? 0;
+  const clientsMax = m.get('swiftlet_clients_connected_max') ?? 0;
+
+  const stormSeconds = storm.elapsedMs / 1000;
+  console.log(
+    `connect phase: ${storm.connectPhaseMs} ms, ${storm.connectsPerSecond} TCP connects/s; the broker released every storm connection ${storm.releasedAfterMs ?? 'never'} ms after it`,
+  );
+  for (const [kind, k] of Object.entries(storm.byKind)) console.log(`  ${kind.padEnd(8)} ${JSON.stringify(k)}`);
+  console.log(`CONNACK 0 by source: ${JSON.stringify(storm.connackOkBySource)}`);
+  console.log(`listener: accepted ${accepted}, refused max-connections ${refused('max-connections')}, rate ${refused('rate')}, address-rate ${refused('address-rate')}; most open at once (sampled) ${maxOpen}`);
+  console.log(`clients connected at most: ${clientsMax}; broker peak RSS ${peakRssMiB.toFixed(1)} MiB (VmHWM ${(broker.peakRssKb() / 1024).toFixed(1)} MiB)`);
+  for (const phase of ['baseline', 'storm', 'after']) {
+    const s = sampler.summary(phase);
+    console.log(`existing clients, ${phase.padEnd(8)}: ${s.count} round trips, p50 ${(s.p50 / 1000).toFixed(2)} ms, p99 ${(s.p99 / 1000).toFixed(2)} ms, max ${(s.max / 1000).toFixed(2)} ms`);
+  }
+
+  // The checks.
+  const slackMs = 1000 + 3000; // the housekeeping sweep runs every second; a loaded machine adds seconds
+  for (const kind of ['silent', 'partial'] as const) {
+    const k = storm.byKind[kind];
+    if (k.leftOpen > 0) failures.push(`${k.leftOpen} ${kind} connections were still open 30 s after the storm (connect timeout ${o.connectTimeoutMs} ms)`);
+    if (k.maxOpenMs > o.connectTimeoutMs + slackMs) failures.push(`a ${kind} connection stayed ${k.maxOpenMs} ms (connect timeout ${o.connectTimeoutMs} ms)`);
+  }
+  if (storm.releasedAfterMs === undefined) failures.push(`the broker still held storm connections 30 s after the storm (keep alive of the ones that never read: ${o.keepAlive} s)`);
+  if (clientsMax > o.maxClients) failures.push(`${clientsMax} clients were connected at once (maximumClients ${o.maxClients})`);
+  if (maxOpen > o.maxConnections) failures.push(`${maxOpen} connections were open at once (maxConnections ${o.maxConnections})`);
+  const listenerBound = o.rateBurst + o.rate * stormSeconds + 2;
+  if (accepted > listenerBound) failures.push(`the listener accepted ${accepted} connections in ${stormSeconds} s (rate allows ${Math.floor(listenerBound)})`);
+  const addressBound = o.addressBurst + o.addressRate * (storm.connectPhaseMs / 1000);
+  for (const [source, n] of Object.entries(storm.connackOkBySource)) {
+    if (n > addressBound) failures.push(`${source} got ${n} CONNACKs in ${storm.connectPhaseMs} ms (per-address rate allows ${Math.floor(addressBound)})`);
+  }
+  failures.push(...sampler.failures.map((f) => `existing client: ${f}`));
+  if (!broker.alive()) failures.push('the broker exited');
+  failures.push(...broker.problems().map((p) => `stderr: ${p}`));
+} finally {
+  await broker.stop();
+}
+if (failures.length > 0) {
+  console.log(`FAIL:\n  ${failures.slice(0, 50).join('\n  ')}`);
+  process.exitCode = 1;
+} else console.log('OK');
