@@ -17,12 +17,14 @@ const { values } = parseArgs({
     sources: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
     'connect-timeout-ms': { type: 'string', default: '2000' },
-    'max-clients': { type: 'string', default: '2000' },
-    'max-connections': { type: 'string', default: '8000' },
-    rate: { type: 'string', default: '5000' },
-    'rate-burst': { type: 'string', default: '1000' },
-    'address-rate': { type: 'string', default: '1500' },
-    'address-burst': { type: 'string', default: '300' },
+    'timeout-slack-ms': { type: 'string', default: '5000' },
+    // Low enough that every limit is reached by one client process on a small machine; 0 leaves a limit out.
+    'max-clients': { type: 'string', default: '500' },
+    'max-connections': { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '400' },
+    'rate-burst': { type: 'string', default: '200' },
+    'address-rate': { type: 'string', default: '150' },
+    'address-burst': { type: 'string', default: '50' },
     'keep-alive': { type: 'string', default: '3' },
     'quiet-seconds': { type: 'string', default: '10' },
   },
@@ -39,6 +41,7 @@ const o = {
   sources: Array.from({ length: num('sources') }, (_, i) => `127.0.0.${i + 2}`),
   seed: num('seed'),
   connectTimeoutMs: num('connect-timeout-ms'),
+  timeoutSlackMs: num('timeout-slack-ms'),
   maxClients: num('max-clients'),
   maxConnections: num('max-connections'),
   rate: num('rate'),
@@ -54,9 +57,9 @@ const broker = await startBrokerUnderTest(
   hardeningConfig(
     ['capabilities:', `  connectTimeout: ${o.connectTimeoutMs}`, `  maximumClients: ${o.maxClients}`, 'http:', '  port: 0'],
     [
-      `maxConnections: ${o.maxConnections}`,
-      `connectionRate: { perSecond: ${o.rate}, burst: ${o.rateBurst} }`,
-      `connectionRatePerAddress: { perSecond: ${o.addressRate}, burst: ${o.addressBurst} }`,
+      ...(o.maxConnections > 0 ? [`maxConnections: ${o.maxConnections}`] : []),
+      ...(o.rate > 0 ? [`connectionRate: { perSecond: ${o.rate}, burst: ${o.rateBurst} }`] : []),
+      ...(o.addressRate > 0 ? [`connectionRatePerAddress: { perSecond: ${o.addressRate}, burst: ${o.addressBurst} }`] : []),
     ],
   ),
 );
@@ -123,20 +126,21 @@ try {
   }
 
   // The checks.
-  const slackMs = 1000 + 3000; // the housekeeping sweep runs every second; a loaded machine adds seconds
+  // The housekeeping sweep runs every second, and both processes' event loops add their delay on a busy machine.
+  const slackMs = o.timeoutSlackMs;
   for (const kind of ['silent', 'partial'] as const) {
     const k = storm.byKind[kind];
     if (k.leftOpen > 0) failures.push(`${k.leftOpen} ${kind} connections were still open 30 s after the storm (connect timeout ${o.connectTimeoutMs} ms)`);
     if (k.maxOpenMs > o.connectTimeoutMs + slackMs) failures.push(`a ${kind} connection stayed ${k.maxOpenMs} ms (connect timeout ${o.connectTimeoutMs} ms)`);
   }
   if (storm.releasedAfterMs === undefined) failures.push(`the broker still held storm connections 30 s after the storm (keep alive of the ones that never read: ${o.keepAlive} s)`);
-  if (clientsMax > o.maxClients) failures.push(`${clientsMax} clients were connected at once (maximumClients ${o.maxClients})`);
-  if (maxOpen > o.maxConnections) failures.push(`${maxOpen} connections were open at once (maxConnections ${o.maxConnections})`);
+  if (o.maxClients > 0 && clientsMax > o.maxClients) failures.push(`${clientsMax} clients were connected at once (maximumClients ${o.maxClients})`);
+  if (o.maxConnections > 0 && maxOpen > o.maxConnections) failures.push(`${maxOpen} connections were open at once (maxConnections ${o.maxConnections})`);
   const listenerBound = o.rateBurst + o.rate * stormSeconds + 2;
-  if (accepted > listenerBound) failures.push(`the listener accepted ${accepted} connections in ${stormSeconds} s (rate allows ${Math.floor(listenerBound)})`);
+  if (o.rate > 0 && accepted > listenerBound) failures.push(`the listener accepted ${accepted} connections in ${stormSeconds} s (rate allows ${Math.floor(listenerBound)})`);
   const addressBound = o.addressBurst + o.addressRate * (storm.connectPhaseMs / 1000);
   for (const [source, n] of Object.entries(storm.connackOkBySource)) {
-    if (n > addressBound) failures.push(`${source} got ${n} CONNACKs in ${storm.connectPhaseMs} ms (per-address rate allows ${Math.floor(addressBound)})`);
+    if (o.addressRate > 0 && n > addressBound) failures.push(`${source} got ${n} CONNACKs in ${storm.connectPhaseMs} ms (per-address rate allows ${Math.floor(addressBound)})`);
   }
   failures.push(...sampler.failures.map((f) => `existing client: ${f}`));
   if (!broker.alive()) failures.push('the broker exited');

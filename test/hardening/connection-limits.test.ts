@@ -23,9 +23,8 @@ async function metric(b: BrokerUnderTest, name: string): Promise<number> {
 
 // Polls a metric until it has `value` (the broker closes sockets asynchronously).
 async function waitForMetric(b: BrokerUnderTest, name: string, value: number): Promise<void> {
-  let last = -1;
   const start = Date.now();
-  while ((last = await metric(b, name)) !== value) {
+  for (let last = await metric(b, name); last !== value; last = await metric(b, name)) {
     if (Date.now() - start > 60_000) throw new Error(`${name} stayed ${last}, expected ${value}`);
     await new Promise((r) => setTimeout(r, 50));
   }
