@@ -3,6 +3,7 @@
 // keep making QoS 1 round trips. Checks that the connect timeout, maximumClients, maxConnections and the per-listener
 // and per-address connection rates hold, and reports the existing clients' latency before, during and after.
 // Run: npm run storm -- --connections 20000 --concurrency 500 --seed 1      (exit 1 when a check fails)
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { hardeningConfig, startBrokerUnderTest } from '../test/hardening/broker-under-test.js';
 import { connectionStorm } from '../test/hardening/connection-storm.js';
@@ -17,13 +18,13 @@ const { values } = parseArgs({
     sources: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
     'connect-timeout-ms': { type: 'string', default: '2000' },
-    'timeout-slack-ms': { type: 'string', default: '5000' },
+    'timeout-slack-ms': { type: 'string', default: '3000' },
     // Low enough that every limit is reached by one client process on a small machine; 0 leaves a limit out.
-    'max-clients': { type: 'string', default: '500' },
-    'max-connections': { type: 'string', default: '1000' },
-    rate: { type: 'string', default: '400' },
+    'max-clients': { type: 'string', default: '100' },
+    'max-connections': { type: 'string', default: '250' },
+    rate: { type: 'string', default: '150' },
     'rate-burst': { type: 'string', default: '200' },
-    'address-rate': { type: 'string', default: '150' },
+    'address-rate': { type: 'string', default: '50' },
     'address-burst': { type: 'string', default: '50' },
     'keep-alive': { type: 'string', default: '3' },
     'quiet-seconds': { type: 'string', default: '10' },
@@ -71,7 +72,10 @@ try {
   const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));
   await sleep(o.quietSeconds);
 
-  // Sample what the broker holds while the storm runs.
+  // Sample what the broker holds while the storm runs, and how late both event loops are.
+  const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+  clientDelay.enable();
+  let brokerLagMaxMs = 0;
   let maxOpen = 0;
   let peakRssMiB = 0;
   const watch = setInterval(() => {
@@ -80,6 +84,7 @@ try {
       .metrics()
       .then((m) => {
         maxOpen = Math.max(maxOpen, m.get(OPEN) ?? 0);
+        brokerLagMaxMs = Math.max(brokerLagMaxMs, (m.get('swiftlet_event_loop_lag_seconds{stat="max"}') ?? 0) * 1000);
       })
       .catch(() => undefined);
   }, 200);
@@ -101,6 +106,8 @@ try {
       if (done % 5000 === 0) console.log(`  ${done} connects`);
     },
   );
+  clientDelay.disable();
+  const clientDelayMaxMs = clientDelay.max / 1e6;
   // The storm's connect phase is over once connectionStorm returns its figures; latency after it is "after".
   sampler.phase = 'after';
   await sleep(o.quietSeconds);
@@ -119,6 +126,7 @@ try {
   for (const [kind, k] of Object.entries(storm.byKind)) console.log(`  ${kind.padEnd(8)} ${JSON.stringify(k)}`);
   console.log(`CONNACK 0 by source: ${JSON.stringify(storm.connackOkBySource)}`);
   console.log(`listener: accepted ${accepted}, refused max-connections ${refused('max-connections')}, rate ${refused('rate')}, address-rate ${refused('address-rate')}; most open at once (sampled) ${maxOpen}`);
+  console.log(`event loop delay, most: storm client ${clientDelayMaxMs.toFixed(0)} ms, broker ${brokerLagMaxMs.toFixed(0)} ms`);
   console.log(`clients connected at most: ${clientsMax}; broker peak RSS ${peakRssMiB.toFixed(1)} MiB (VmHWM ${(broker.peakRssKb() / 1024).toFixed(1)} MiB)`);
   for (const phase of ['baseline', 'storm', 'after']) {
     const s = sampler.summary(phase);
@@ -126,12 +134,13 @@ try {
   }
 
   // The checks.
-  // The housekeeping sweep runs every second, and both processes' event loops add their delay on a busy machine.
-  const slackMs = o.timeoutSlackMs;
+  // The housekeeping sweep runs every second and the broker's loop may be late (that is part of what is measured);
+  // the storm client sees a close only when its own loop gets to it, so its delay is measurement error and added.
+  const slackMs = o.timeoutSlackMs + clientDelayMaxMs;
   for (const kind of ['silent', 'partial'] as const) {
     const k = storm.byKind[kind];
     if (k.leftOpen > 0) failures.push(`${k.leftOpen} ${kind} connections were still open 30 s after the storm (connect timeout ${o.connectTimeoutMs} ms)`);
-    if (k.maxOpenMs > o.connectTimeoutMs + slackMs) failures.push(`a ${kind} connection stayed ${k.maxOpenMs} ms (connect timeout ${o.connectTimeoutMs} ms)`);
+    if (k.maxOpenMs > o.connectTimeoutMs + slackMs) failures.push(`a ${kind} connection stayed ${k.maxOpenMs} ms (connect timeout ${o.connectTimeoutMs} ms, slack ${slackMs.toFixed(0)} ms)`);
   }
   if (storm.releasedAfterMs === undefined) failures.push(`the broker still held storm connections 30 s after the storm (keep alive of the ones that never read: ${o.keepAlive} s)`);
   if (o.maxClients > 0 && clientsMax > o.maxClients) failures.push(`${clientsMax} clients were connected at once (maximumClients ${o.maxClients})`);

@@ -75,13 +75,15 @@ export class SoakLoad {
     }
     const publishers: MqttClient[] = [];
     for (let i = 0; i < this.#o.publishers; i++) publishers.push(watch(await open(port, { clientId: `soak-pub-${i}`, protocolVersion: i % 2 === 0 ? 5 : 4 }), `soak-pub-${i}`));
-    // Publishing: one tick every 10 ms spreads the rate evenly.
-    let owed = 0;
+    // Publishing: a tick every 10 ms sends what the rate owes since the start (at most a second's worth when the
+    // machine fell behind), so late timers do not lower the rate.
+    const started = Date.now();
     let n = 0;
     this.#timers.push(
       setInterval(() => {
-        owed += this.#o.rate / 100;
-        for (; owed >= 1; owed--) {
+        const due = Math.floor(((Date.now() - started) / 1000) * this.#o.rate);
+        if (due - n > this.#o.rate) n = due - this.#o.rate;
+        while (n < due) {
           const p = publishers[n % publishers.length]!;
           const qos = (n % 3) as 0 | 1 | 2;
           const retained = n % 10 === 0;
