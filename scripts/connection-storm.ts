@@ -18,7 +18,7 @@ const { values } = parseArgs({
     sources: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
     'connect-timeout-ms': { type: 'string', default: '2000' },
-    'timeout-slack-ms': { type: 'string', default: '3000' },
+    'release-slack-ms': { type: 'string', default: '3000' },
     // Low enough that every limit is reached by one client process on a small machine; 0 leaves a limit out.
     'max-clients': { type: 'string', default: '100' },
     'max-connections': { type: 'string', default: '250' },
@@ -42,7 +42,7 @@ const o = {
   sources: Array.from({ length: num('sources') }, (_, i) => `127.0.0.${i + 2}`),
   seed: num('seed'),
   connectTimeoutMs: num('connect-timeout-ms'),
-  timeoutSlackMs: num('timeout-slack-ms'),
+  timeoutSlackMs: num('release-slack-ms'),
   maxClients: num('max-clients'),
   maxConnections: num('max-connections'),
   rate: num('rate'),
@@ -107,7 +107,7 @@ try {
     },
   );
   clientDelay.disable();
-  const clientDelayMaxMs = clientDelay.max / 1e6;
+  const clientDelayMaxMs = clientDelay.max / 1e6; // reported: how busy the storm client itself was
   // The storm's connect phase is over once connectionStorm returns its figures; latency after it is "after".
   sampler.phase = 'after';
   await sleep(o.quietSeconds);
@@ -123,6 +123,7 @@ try {
   console.log(
     `connect phase: ${storm.connectPhaseMs} ms, ${storm.connectsPerSecond} TCP connects/s; the broker released every storm connection ${storm.releasedAfterMs ?? 'never'} ms after it`,
   );
+  console.log('per kind (maxOpenMs: client connect to close, kernel accept queue included):');
   for (const [kind, k] of Object.entries(storm.byKind)) console.log(`  ${kind.padEnd(8)} ${JSON.stringify(k)}`);
   console.log(`CONNACK 0 by source: ${JSON.stringify(storm.connackOkBySource)}`);
   console.log(`listener: accepted ${accepted}, refused max-connections ${refused('max-connections')}, rate ${refused('rate')}, address-rate ${refused('address-rate')}; most open at once (sampled) ${maxOpen}`);
@@ -134,15 +135,18 @@ try {
   }
 
   // The checks.
-  // The housekeeping sweep runs every second and the broker's loop may be late (that is part of what is measured);
-  // the storm client sees a close only when its own loop gets to it, so its delay is measurement error and added.
-  const slackMs = o.timeoutSlackMs + clientDelayMaxMs;
-  for (const kind of ['silent', 'partial'] as const) {
+  // Every abandoned handshake is the broker's to close: silent and partial ones by the connect timeout, unread
+  // CONNACKs by keep alive (1.5x). Once the connect phase ends, the broker must let go of all of them within the longer
+  // of the two, plus its housekeeping sweep (1 s), the grace between FIN and destroy (1 s), its event loop's delay
+  // and the slack. (A client-side time per connection would include the kernel's accept queue, which no broker timer
+  // covers, so it is reported but not judged.)
+  const releaseBoundMs = Math.max(o.connectTimeoutMs, o.keepAlive * 1500) + 2000 + brokerLagMaxMs + o.timeoutSlackMs;
+  for (const kind of ['silent', 'partial', 'no-read'] as const) {
     const k = storm.byKind[kind];
-    if (k.leftOpen > 0) failures.push(`${k.leftOpen} ${kind} connections were still open 30 s after the storm (connect timeout ${o.connectTimeoutMs} ms)`);
-    if (k.maxOpenMs > o.connectTimeoutMs + slackMs) failures.push(`a ${kind} connection stayed ${k.maxOpenMs} ms (connect timeout ${o.connectTimeoutMs} ms, slack ${slackMs.toFixed(0)} ms)`);
+    if (k.leftOpen > 0) failures.push(`${k.leftOpen} ${kind} connections were still open 30 s after the storm`);
   }
-  if (storm.releasedAfterMs === undefined) failures.push(`the broker still held storm connections 30 s after the storm (keep alive of the ones that never read: ${o.keepAlive} s)`);
+  if (storm.releasedAfterMs === undefined) failures.push('the broker still held storm connections 30 s after the storm');
+  else if (storm.releasedAfterMs > releaseBoundMs) failures.push(`the broker released the last storm connection ${storm.releasedAfterMs} ms after the storm (bound ${releaseBoundMs.toFixed(0)} ms)`);
   if (o.maxClients > 0 && clientsMax > o.maxClients) failures.push(`${clientsMax} clients were connected at once (maximumClients ${o.maxClients})`);
   if (o.maxConnections > 0 && maxOpen > o.maxConnections) failures.push(`${maxOpen} connections were open at once (maxConnections ${o.maxConnections})`);
   const listenerBound = o.rateBurst + o.rate * stormSeconds + 2;

@@ -48,7 +48,10 @@ export interface KindOutcome {
   closedByBroker: number;
   /** Still open when the storm gave up on it. */
   leftOpen: number;
-  /** The longest time the broker kept one of these connections open, ms (connect to close). */
+  /**
+   * The longest time one of these connections stayed open, ms, from the client's connect to its close. It includes the
+   * time the connection waited in the kernel's accept queue, before the broker could see it (and start its timers).
+   */
   maxOpenMs: number;
 }
 
@@ -133,10 +136,12 @@ export async function connectionStorm(o: StormOptions, onProgress?: (done: numbe
         socket.setNoDelay(true);
         switch (kind) {
           case 'silent':
+            socket.resume(); // reads nothing, but sees the broker's FIN at once
             settle();
             return;
           case 'partial':
             socket.write(connect.subarray(0, rng.int(1, connect.length - 1)));
+            socket.resume();
             settle();
             return;
           case 'no-read':
