@@ -57,7 +57,8 @@ function panel(p: ChartPanel, times: readonly number[], y0: number): string {
   }
   for (let i = 0; i <= 6; i++) {
     const t = (tMax * i) / 6;
-    out.push(`<text x="${x(t).toFixed(1)}" y="${TOP + plotH + 16}" class="tick" text-anchor="middle">${fmt(t / 60)} min</text>`);
+    const anchor = i === 0 ? 'start' : i === 6 ? 'end' : 'middle';
+    out.push(`<text x="${x(t).toFixed(1)}" y="${TOP + plotH + 16}" class="tick" text-anchor="${anchor}">${fmt(t / 60)} min</text>`);
   }
   p.lines.forEach((l, li) => {
     const pts = l.values.map((v, i) => (Number.isFinite(v) ? `${x(times[i] ?? 0).toFixed(1)},${y(v).toFixed(1)}` : '')).filter((s) => s !== '');
