@@ -53,6 +53,7 @@ test('abandoned handshakes are released: silent and partial CONNECTs by the conn
       assert.equal(k.leftOpen, 0, kind);
     }
     assert.equal(storm.byKind['no-read'].connackOk, storm.byKind['no-read'].attempted, 'a CONNECT that is never read still gets its CONNACK');
+    // The unread ones send nothing after CONNECT: closed after 1.5 x keep alive (5.0 [MQTT-3.1.2-22], 3.1.1 [MQTT-3.1.2-24]).
     assert.ok((await probe.roundTrip()) > 0);
     await probe.close();
     assert.deepEqual(b.problems(), []);
