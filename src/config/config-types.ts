@@ -28,6 +28,7 @@ export interface ListenerConfig {
   backlog?: number;
   maxConnections?: number;
   connectionRate?: { perSecond: number; burst?: number };
+  connectionRatePerAddress?: { perSecond: number; burst?: number };
   proxyProtocol?: { trusted: string[]; headerTimeoutMs?: number };
   certFile?: string;
   keyFile?: string;

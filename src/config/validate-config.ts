@@ -60,9 +60,9 @@ export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info'
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
 
 const LIMIT_KEYS = ['type', 'id', 'maxConnections', 'connectionRate'];
-const NET_KEYS = [...LIMIT_KEYS, 'host', 'port', 'backlog', 'proxyProtocol'];
+const NET_KEYS = [...LIMIT_KEYS, 'connectionRatePerAddress', 'host', 'port', 'backlog', 'proxyProtocol'];
 const CERT_KEYS = ['certFile', 'keyFile', 'caFile', 'passphrase', 'clientCertificates'];
-const WS_KEYS = [...LIMIT_KEYS, 'host', 'port', 'backlog', 'path', 'maxPayload', 'trustedProxies'];
+const WS_KEYS = [...LIMIT_KEYS, 'connectionRatePerAddress', 'host', 'port', 'backlog', 'path', 'maxPayload', 'trustedProxies'];
 /** Keys each listener type accepts (what the listener classes support). */
 const LISTENER_KEYS: Readonly<Record<ListenerType, readonly string[]>> = {
   tcp: NET_KEYS,
@@ -99,6 +99,17 @@ class ConfigValidator extends ConfigChecker {
     return full;
   }
 
+  /** A `{ perSecond, burst? }` token bucket. */
+  connectionRate(raw: unknown, path: string): { perSecond: number; burst?: number } | undefined {
+    const rate = this.object(raw, path);
+    if (rate === undefined) return undefined;
+    this.keys(rate, ['perSecond', 'burst'], path);
+    const perSecond = this.positive(rate.perSecond, join(path, 'perSecond'));
+    const burst = rate.burst === undefined ? undefined : this.integer(rate.burst, join(path, 'burst'), 1, 2 ** 31);
+    if (perSecond === undefined) return undefined;
+    return burst === undefined ? { perSecond } : { perSecond, burst };
+  }
+
   listener(raw: unknown, path: string, seen: Map<ListenerType, number>): ListenerConfig | undefined {
     const obj = this.object(raw, path);
     if (obj === undefined) return undefined;
@@ -118,15 +129,8 @@ class ConfigValidator extends ConfigChecker {
     if (obj.maxPayload !== undefined) out.maxPayload = this.integer(obj.maxPayload, join(path, 'maxPayload'), 16, 268435460);
     if (obj.trustedProxies !== undefined) out.trustedProxies = this.addressList(obj.trustedProxies, join(path, 'trustedProxies'));
     if (obj.maxConnections !== undefined) out.maxConnections = this.integer(obj.maxConnections, join(path, 'maxConnections'), 0, 2 ** 31);
-    if (obj.connectionRate !== undefined) {
-      const rate = this.object(obj.connectionRate, join(path, 'connectionRate'));
-      if (rate !== undefined) {
-        this.keys(rate, ['perSecond', 'burst'], join(path, 'connectionRate'));
-        const perSecond = this.positive(rate.perSecond, join(path, 'connectionRate.perSecond'));
-        const burst = rate.burst === undefined ? undefined : this.integer(rate.burst, join(path, 'connectionRate.burst'), 1, 2 ** 31);
-        if (perSecond !== undefined) out.connectionRate = burst === undefined ? { perSecond } : { perSecond, burst };
-      }
-    }
+    if (obj.connectionRate !== undefined) out.connectionRate = this.connectionRate(obj.connectionRate, join(path, 'connectionRate'));
+    if (obj.connectionRatePerAddress !== undefined) out.connectionRatePerAddress = this.connectionRate(obj.connectionRatePerAddress, join(path, 'connectionRatePerAddress'));
     if (type === 'unix') {
       out.path = obj.path === undefined ? this.expected(join(path, 'path'), 'a socket file path', undefined) : this.string(obj.path, join(path, 'path'));
       if (out.path !== undefined) out.path = resolve(this.#baseDir, out.path);

@@ -105,7 +105,7 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
   });
   new Counter({
     name: 'swiftlet_listener_connections_refused_total',
-    help: 'Connections a listener closed at accept, by cause (max-connections, rate, proxy).',
+    help: 'Connections a listener closed at accept, by cause (max-connections, rate, address-rate, proxy).',
     labelNames: ['listener', 'transport', 'cause'],
     registers,
     collect() {
@@ -115,6 +115,7 @@ export function createBrokerMetrics(broker: Broker): BrokerMetrics {
         const labels = { listener: l.id, transport: l.transport };
         this.inc({ ...labels, cause: 'max-connections' }, l.stats.refused.maxConnections);
         this.inc({ ...labels, cause: 'rate' }, l.stats.refused.rate);
+        this.inc({ ...labels, cause: 'address-rate' }, l.stats.refused.addressRate);
         this.inc({ ...labels, cause: 'proxy' }, l.stats.refused.proxy);
       }
     },

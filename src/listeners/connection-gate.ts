@@ -1,5 +1,7 @@
-// Per-listener admission: a cap on open connections, a token-bucket rate, and the counters behind stats().
+// Per-listener admission: a cap on open connections, a token-bucket rate (per listener and per remote address), and
+// the counters behind stats().
 import type { Socket } from 'node:net';
+import { AddressRateLimiter } from './address-rate.js';
 import type { ConnectionRate, ListenerStats } from './listener.js';
 
 /** Limits a listener enforces at accept time. */
@@ -8,10 +10,12 @@ export interface ConnectionLimits {
   readonly maxConnections?: number | undefined;
   /** Accept rate as a token bucket; connections with no token left are destroyed at accept. Default: unlimited. */
   readonly connectionRate?: ConnectionRate | undefined;
+  /** Accept rate of each remote address as a token bucket; a connection over it is destroyed at accept. Default: unlimited. */
+  readonly connectionRatePerAddress?: ConnectionRate | undefined;
 }
 
 /** Why a connection was refused at accept. */
-export type RefusalCause = 'maxConnections' | 'rate';
+export type RefusalCause = 'maxConnections' | 'rate' | 'addressRate';
 
 /** Decides whether to admit each new connection and counts the outcome. */
 export class ConnectionGate {
@@ -24,7 +28,9 @@ export class ConnectionGate {
   #open = 0;
   #refusedMax = 0;
   #refusedRate = 0;
+  #refusedAddressRate = 0;
   #refusedProxy = 0;
+  readonly #perAddress: AddressRateLimiter | undefined;
 
   constructor(limits: ConnectionLimits) {
     const max = limits.maxConnections;
@@ -37,14 +43,21 @@ export class ConnectionGate {
     this.#burst = rate === undefined ? Infinity : (rate.burst ?? Math.max(1, rate.perSecond));
     this.#tokens = this.#burst;
     this.#refilledAt = Date.now();
+    const perAddress = limits.connectionRatePerAddress;
+    this.#perAddress = perAddress === undefined ? undefined : new AddressRateLimiter(perAddress);
   }
 
-  /** Returns why a new connection must be refused (and counts it), or undefined when it may proceed. */
-  check(): RefusalCause | undefined {
+  /**
+   * Returns why a new connection must be refused (and counts it), or undefined when it may proceed. `remoteAddress`
+   * is the peer's address for the per-address rate; undefined skips that check (see checkAddress).
+   */
+  check(remoteAddress?: string): RefusalCause | undefined {
     if (this.#open >= this.#maxConnections) {
       this.#refusedMax++;
       return 'maxConnections';
     }
+    // The address first: a flooding host's refused connections must not use up the listener's tokens.
+    if (remoteAddress !== undefined && this.checkAddress(remoteAddress) !== undefined) return 'addressRate';
     if (this.#burst !== Infinity) {
       const now = Date.now();
       this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#refilledAt) * this.#perMs);
@@ -56,6 +69,13 @@ export class ConnectionGate {
       this.#tokens -= 1;
     }
     return undefined;
+  }
+
+  /** The per-address rate alone, for an address learnt after accept (a PROXY header); counts a refusal. */
+  checkAddress(remoteAddress: string): 'addressRate' | undefined {
+    if (this.#perAddress === undefined || this.#perAddress.take(remoteAddress)) return undefined;
+    this.#refusedAddressRate++;
+    return 'addressRate';
   }
 
   /** Counts `socket` as open until it closes; call at accept, before any handshake, so the cap covers half-open peers too. */
@@ -83,7 +103,7 @@ export class ConnectionGate {
   stats(): ListenerStats {
     return {
       accepted: this.#accepted,
-      refused: { maxConnections: this.#refusedMax, rate: this.#refusedRate, proxy: this.#refusedProxy },
+      refused: { maxConnections: this.#refusedMax, rate: this.#refusedRate, addressRate: this.#refusedAddressRate, proxy: this.#refusedProxy },
       open: this.#open,
     };
   }

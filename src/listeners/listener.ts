@@ -65,6 +65,8 @@ export interface ListenerStats {
     readonly maxConnections: number;
     /** Refused by the `connectionRate` token bucket. */
     readonly rate: number;
+    /** Refused by the `connectionRatePerAddress` token bucket of the peer's address. */
+    readonly addressRate: number;
     /** Closed because a trusted peer's PROXY header was missing, malformed, oversized or late. */
     readonly proxy: number;
   };

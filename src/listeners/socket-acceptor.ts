@@ -30,23 +30,30 @@ export class SocketAcceptor {
    * An untrusted peer's bytes are never inspected: a PROXY header from it reaches the broker as (invalid) MQTT.
    */
   accept(socket: Socket, next: (socket: Socket, proxied: ProxiedAddress | undefined) => void): void {
-    if (this.gate.check() !== undefined) {
+    const trusted = this.#trusted;
+    const peer = socket.remoteAddress ?? '';
+    const proxied = trusted !== undefined && trusted(peer);
+    // A trusted proxy speaks for many clients: the per-address rate applies to the address in its header instead.
+    if (this.gate.check(proxied ? undefined : peer) !== undefined) {
       socket.destroy();
       return;
     }
     this.gate.track(socket);
-    const trusted = this.#trusted;
-    if (trusted === undefined || !trusted(socket.remoteAddress ?? '')) {
+    if (!proxied) {
       next(socket, undefined);
       return;
     }
     // Until the broker owns the socket, an error (e.g. ECONNRESET) must not become an uncaught exception.
-    readProxyHeader(socket, this.#headerTimeoutMs, (error, proxied) => {
+    readProxyHeader(socket, this.#headerTimeoutMs, (error, header) => {
       if (error !== null) {
         this.gate.refusedProxy();
         return;
       }
-      next(socket, proxied);
+      if (header !== undefined && this.gate.checkAddress(header.sourceAddress) !== undefined) {
+        socket.destroy();
+        return;
+      }
+      next(socket, header);
     });
   }
 }

@@ -59,6 +59,6 @@ export class StreamListener implements Listener {
 
   /** Accepted and open stream counts (nothing is ever refused). */
   stats(): ListenerStats {
-    return { accepted: this.#accepted, refused: { maxConnections: 0, rate: 0, proxy: 0 }, open: this.#open };
+    return { accepted: this.#accepted, refused: { maxConnections: 0, rate: 0, addressRate: 0, proxy: 0 }, open: this.#open };
   }
 }

@@ -115,8 +115,11 @@ export class WebSocketListener implements Listener {
         if (owned) refuseUpgrade(socket, 404, 'Not Found');
         return;
       }
-      if (this.#gate.check() !== undefined) {
-        refuseUpgrade(socket, 503, 'Service Unavailable');
+      const meta = this.#meta(req, socket, mode);
+      const refusal = this.#gate.check(meta.remoteAddress);
+      if (refusal !== undefined) {
+        if (refusal === 'addressRate') refuseUpgrade(socket, 429, 'Too Many Requests');
+        else refuseUpgrade(socket, 503, 'Service Unavailable');
         return;
       }
       this.#gate.track(socket);
@@ -131,7 +134,7 @@ export class WebSocketListener implements Listener {
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         socket.setNoDelay(true);
         this.#gate.accepted();
-        onConnection(new WebSocketDuplex(ws), this.#meta(req, socket, mode));
+        onConnection(new WebSocketDuplex(ws), meta);
       });
     };
     server.on('upgrade', onUpgrade);

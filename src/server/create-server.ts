@@ -63,6 +63,7 @@ const PASS_THROUGH = [
   'backlog',
   'maxConnections',
   'connectionRate',
+  'connectionRatePerAddress',
   'proxyProtocol',
   'maxPayload',
   'trustedProxies',

@@ -34,7 +34,7 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
   {
     name: 'key of another listener type',
     raw: { listeners: [{ type: 'tcp', certFile: 'x.pem' }] },
-    expected: ['listeners[0].certFile: unknown key (expected one of type, id, maxConnections, connectionRate, host, port, backlog, proxyProtocol)'],
+    expected: ['listeners[0].certFile: unknown key (expected one of type, id, maxConnections, connectionRate, connectionRatePerAddress, host, port, backlog, proxyProtocol)'],
   },
   {
     name: 'tls without certificate files',
@@ -49,7 +49,7 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
   {
     name: 'proxy protocol on a ws listener',
     raw: { listeners: [{ type: 'ws', proxyProtocol: { trusted: ['10.0.0.1'] } }] },
-    expected: ['listeners[0].proxyProtocol: unknown key (expected one of type, id, maxConnections, connectionRate, host, port, backlog, path, maxPayload, trustedProxies)'],
+    expected: ['listeners[0].proxyProtocol: unknown key (expected one of type, id, maxConnections, connectionRate, connectionRatePerAddress, host, port, backlog, path, maxPayload, trustedProxies)'],
   },
   { name: 'trusted proxy not an address', raw: { listeners: [{ type: 'ws', trustedProxies: ['10.0.0.0/33', 'proxy.local'] }] }, expected: ['listeners[0].trustedProxies[0]: expected an IP address or CIDR block, found "10.0.0.0/33"', 'listeners[0].trustedProxies[1]: expected an IP address or CIDR block, found "proxy.local"'] },
   { name: 'http metrics not boolean', raw: { http: { metrics: 'on' } }, expected: ['http.metrics: expected true or false, found "on"'] },
@@ -60,6 +60,12 @@ const BAD: { name: string; raw: unknown; expected: string[] }[] = [
     name: 'proxy protocol trusted list empty',
     raw: { listeners: [{ type: 'tcp', proxyProtocol: { trusted: [] } }] },
     expected: ['listeners[0].proxyProtocol.trusted: expected a non-empty list of addresses or CIDR blocks, found a list'],
+  },
+  { name: 'per-address connection rate zero', raw: { listeners: [{ type: 'ws', connectionRatePerAddress: { perSecond: 0, burst: 0 } }] }, expected: ['listeners[0].connectionRatePerAddress.perSecond: expected a number greater than 0, found 0', 'listeners[0].connectionRatePerAddress.burst: expected an integer in 1..2147483648, found 0'] },
+  {
+    name: 'per-address connection rate on a unix listener (no addresses)',
+    raw: { listeners: [{ type: 'unix', path: 's.sock', connectionRatePerAddress: { perSecond: 1 } }] },
+    expected: ['listeners[0].connectionRatePerAddress: unknown key (expected one of type, id, maxConnections, connectionRate, path, backlog)'],
   },
   { name: 'connection rate zero', raw: { listeners: [{ type: 'tcp', connectionRate: { perSecond: 0 } }] }, expected: ['listeners[0].connectionRate.perSecond: expected a number greater than 0, found 0'] },
   { name: 'http port string', raw: { http: { port: 'http' } }, expected: ['http.port: expected an integer in 0..65535, found "http"'] },

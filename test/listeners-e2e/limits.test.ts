@@ -1,4 +1,4 @@
-// End to end per-listener limits: maxConnections and connectionRate refuse extra MQTT.js clients and count them.
+// End to end per-listener limits: maxConnections, connectionRate and connectionRatePerAddress refuse extra MQTT.js clients and count them.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -96,6 +96,42 @@ describe('connectionRate end to end', () => {
         assert.equal(stats.refused.maxConnections, 0);
         assert.equal(stats.accepted, 2);
         assert.ok(first.connected);
+      } finally {
+        await b.close();
+      }
+    });
+  }
+});
+
+describe('connectionRatePerAddress end to end', () => {
+  // Linux routes all of 127/8 to loopback: 127.0.0.2 is a second client host on the same machine.
+  const tcpFrom = (b: E2eBroker, l: Listener, localAddress: string, o: IClientOptions) =>
+    connectStream(b, () => net.connect({ host: '127.0.0.1', port: portOf(l), localAddress }), o);
+  const wsFrom = (b: E2eBroker, l: Listener, localAddress: string, o: IClientOptions) =>
+    connectUrl(b, `ws://127.0.0.1:${portOf(l)}/mqtt`, { ...o, wsOptions: { localAddress } });
+  const cases = [
+    { name: 'tcp', create: (rate: ConnectionRate) => new TcpListener({ port: 0, connectionRatePerAddress: rate }), from: tcpFrom },
+    { name: 'ws', create: (rate: ConnectionRate) => new WebSocketListener({ port: 0, connectionRatePerAddress: rate }), from: wsFrom },
+  ];
+  for (const t of cases) {
+    it(`${t.name}: one address over its rate is refused and counted; another address is still admitted`, async () => {
+      // A refill of one token per 100 s: each address can make exactly `burst` connections during the test.
+      const listener = t.create({ perSecond: 0.01, burst: 2 });
+      const b = await startBrokerOn([listener]);
+      try {
+        const first = await t.from(b, listener, '127.0.0.1', { clientId: 'a1', protocolVersion: 5 });
+        await t.from(b, listener, '127.0.0.1', { clientId: 'a2' });
+        await assert.rejects(t.from(b, listener, '127.0.0.1', { clientId: 'a3' }));
+        assert.equal(b.broker.client('a3'), undefined);
+        // Another host has its own bucket.
+        const other = await t.from(b, listener, '127.0.0.2', { clientId: 'b1', protocolVersion: 5 });
+        const stats = listener.stats?.();
+        assert.equal(stats?.refused.addressRate, 1);
+        assert.equal(stats.refused.rate, 0);
+        assert.equal(stats.accepted, 3);
+        // The admitted clients are unaffected.
+        await subscribe(first, 'e2e/address-rate');
+        assert.equal((await roundTrip(other, first, 'e2e/address-rate', 'still fine')).toString(), 'still fine');
       } finally {
         await b.close();
       }

@@ -62,7 +62,7 @@ describe('StreamListener end to end', () => {
       assert.equal(info.transport, 'stream');
       assert.equal(info.listenerId, 'memory');
       assert.equal(info.remoteAddress, 'pipe-2');
-      assert.deepEqual(listener.stats(), { accepted: 2, refused: { maxConnections: 0, rate: 0, proxy: 0 }, open: 2 });
+      assert.deepEqual(listener.stats(), { accepted: 2, refused: { maxConnections: 0, rate: 0, addressRate: 0, proxy: 0 }, open: 2 });
       await endClient(pub);
       await waitFor(() => listener.stats().open === 1, 5000, 'the closed pair to be counted');
       await waitFor(() => b.broker.client('mem-pub')?.connected !== true, 5000, 'the broker to see mem-pub go');

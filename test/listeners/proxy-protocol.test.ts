@@ -198,6 +198,6 @@ test('tcp+proxy: a trusted peer without a header, with garbage, an oversized or 
   }
   assert.equal(echo.connections.length, 0);
   await waitFor(() => listener.stats().open === 0, 5000, 'refused sockets to close');
-  assert.deepEqual(listener.stats(), { accepted: 0, refused: { maxConnections: 0, rate: 0, proxy: inputs.length }, open: 0 });
+  assert.deepEqual(listener.stats(), { accepted: 0, refused: { maxConnections: 0, rate: 0, addressRate: 0, proxy: inputs.length }, open: 0 });
   await listener.close();
 });

@@ -31,7 +31,7 @@ test('tcp: bytes round-trip and meta describes both ends', async () => {
   assert.equal(meta.certificate, undefined);
   // The hot path gets the net.Socket itself, not a wrapper.
   assert.equal(stream.constructor.name, 'Socket');
-  assert.deepEqual(listener.stats(), { accepted: 1, refused: { maxConnections: 0, rate: 0, proxy: 0 }, open: 1 });
+  assert.deepEqual(listener.stats(), { accepted: 1, refused: { maxConnections: 0, rate: 0, addressRate: 0, proxy: 0 }, open: 1 });
 
   client.destroy();
   await closed(stream);
@@ -107,7 +107,7 @@ test('tcp: maxConnections refuses at accept and counts it; a slot frees when a c
   await echo.next();
   third.write('ok');
   assert.equal((await readBytes(third, 2)).toString(), 'ok');
-  assert.deepEqual(listener.stats(), { accepted: 2, refused: { maxConnections: 1, rate: 0, proxy: 0 }, open: 1 });
+  assert.deepEqual(listener.stats(), { accepted: 2, refused: { maxConnections: 1, rate: 0, addressRate: 0, proxy: 0 }, open: 1 });
   third.destroy();
   echo.destroyAll();
   await listener.close();
