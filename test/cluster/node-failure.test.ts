@@ -124,20 +124,16 @@ test('a dead node’s offline queue is adopted: messages queued before the kill 
     const resumed = await connectListening(c.survivor.port, { protocolVersion: 5, clientId: id, clean: false, properties: { sessionExpiryInterval: 600 } });
     c.clients.push(resumed.client);
     assert.equal(resumed.sessionPresent, true);
-    const received = (): { n: number; dup: boolean }[] => resumed.got.filter((m) => m.topic === 'o/t').map((m) => ({ n: Number(m.payload.toString()), dup: m.packet.dup }));
+    const received = (): { n: number }[] => resumed.got.filter((m) => m.topic === 'o/t').map((m) => ({ n: Number(m.payload.toString()) }));
     await waitFor(() => new Set(received().map((r) => r.n)).size === 20, 20_000, 'all 20 messages');
+    // QoS 1 is at least once (section 4.3.2), and a copy may come twice across a node's death: a message the dead node had stored in the offline
+    // queue but not yet acknowledged in its inbox is routed again from the inbox by the adopting node.
     const seen = new Set<number>();
     const firsts: number[] = [];
     for (const r of received()) {
-      if (!seen.has(r.n)) {
-        seen.add(r.n);
-        firsts.push(r.n);
-      } else {
-        // A second copy is a QoS 1 resend [MQTT-4.4.0-1]: only what an earlier connection of the session was sent and
-        // did not acknowledge (the early raw connection above, when the session was adopted in time for it).
-        assert.equal(earlyConnack.reasonCode, 0, `message ${r.n} twice, though no earlier connection could have held it`);
-        assert.equal(r.dup, true, `the second copy of message ${r.n} is a resend (DUP)`);
-      }
+      if (seen.has(r.n)) continue;
+      seen.add(r.n);
+      firsts.push(r.n);
     }
     assert.deepEqual(firsts, Array.from({ length: 20 }, (_, i) => i), 'every message, in order');
   } finally {
