@@ -3,9 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
-import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
+import { startBroker, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { startTwoNodes, stopTwoNodes, trackedClient } from '../helpers/two-node-cluster.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
 let redis: RedisServer;
@@ -14,23 +14,12 @@ let b: TestBroker;
 const clients: MqttClient[] = [];
 
 before(async () => {
-  redis = await startRedisServer({ durable: false });
-  a = await startBroker({ id: 'sem-a', sysInterval: 0, cluster: { redis: redis.url, prefix: 'sem:' } });
-  b = await startBroker({ id: 'sem-b', sysInterval: 0, cluster: { redis: redis.url, prefix: 'sem:' } });
+  ({ redis, a, b } = await startTwoNodes('sem', 'sem:', { durable: false }));
 });
 
-after(async () => {
-  await Promise.all(clients.splice(0).map(endClient));
-  await a.close();
-  await b.close();
-  await redis.destroy();
-});
+after(() => stopTwoNodes({ redis, a, b }, clients));
 
-async function client(port: number, options: Parameters<typeof connectClient>[1] = {}): Promise<MqttClient> {
-  const c = await connectClient(port, options);
-  clients.push(c);
-  return c;
-}
+const client = (port: number, options: Parameters<typeof trackedClient>[2] = {}): Promise<MqttClient> => trackedClient(clients, port, options);
 
 test('after SUBACK on one node, a message published at once on the other node reaches the new subscription', async () => {
   const sub = await client(b.port, { protocolVersion: 5, clientId: 'suback-sub' });

@@ -2,9 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
-import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
+import { startBroker, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { startTwoNodes, stopTwoNodes, trackedClient } from '../helpers/two-node-cluster.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
 let redis: RedisServer;
@@ -13,23 +13,12 @@ let b: TestBroker;
 const clients: MqttClient[] = [];
 
 before(async () => {
-  redis = await startRedisServer();
-  a = await startBroker({ id: 'node-a', sysInterval: 0, cluster: { redis: redis.url, prefix: 't1:' } });
-  b = await startBroker({ id: 'node-b', sysInterval: 0, cluster: { redis: redis.url, prefix: 't1:' } });
+  ({ redis, a, b } = await startTwoNodes('node', 't1:'));
 });
 
-after(async () => {
-  await Promise.all(clients.splice(0).map(endClient));
-  await a.close();
-  await b.close();
-  await redis.destroy();
-});
+after(() => stopTwoNodes({ redis, a, b }, clients));
 
-async function client(port: number, options: Parameters<typeof connectClient>[1] = {}): Promise<MqttClient> {
-  const c = await connectClient(port, options);
-  clients.push(c);
-  return c;
-}
+const client = (port: number, options: Parameters<typeof trackedClient>[2] = {}): Promise<MqttClient> => trackedClient(clients, port, options);
 
 /** Subscribes and waits until the other node has learnt the route (a publish there reaches this subscriber). */
 async function subscribeAcross(c: MqttClient, filter: string, qos: 0 | 1 | 2, probeFrom: TestBroker, probeTopic: string): Promise<void> {

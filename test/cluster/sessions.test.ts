@@ -4,10 +4,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { startBroker, connectClient, endClient, collect, waitFor } from '../helpers/broker.js';
+import { startBroker, endClient, collect, waitFor } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { startTwoNodes, stopTwoNodes, trackedClient } from '../helpers/two-node-cluster.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 import { Broker, LmdbPersistence, PacketType } from '../../src/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,23 +20,12 @@ let b: TestBroker;
 const clients: MqttClient[] = [];
 
 before(async () => {
-  redis = await startRedisServer();
-  a = await startBroker({ id: 'sess-a', sysInterval: 0, cluster: { redis: redis.url, prefix: 's1:' } });
-  b = await startBroker({ id: 'sess-b', sysInterval: 0, cluster: { redis: redis.url, prefix: 's1:' } });
+  ({ redis, a, b } = await startTwoNodes('sess', 's1:'));
 });
 
-after(async () => {
-  await Promise.all(clients.splice(0).map(endClient));
-  await a.close();
-  await b.close();
-  await redis.destroy();
-});
+after(() => stopTwoNodes({ redis, a, b }, clients));
 
-async function client(port: number, options: Parameters<typeof connectClient>[1] = {}): Promise<MqttClient> {
-  const c = await connectClient(port, options);
-  clients.push(c);
-  return c;
-}
+const client = (port: number, options: Parameters<typeof trackedClient>[2] = {}): Promise<MqttClient> => trackedClient(clients, port, options);
 
 /** Waits until a publish on `from` reaches `c` (the route of `c`'s node is known there), then stops listening. */
 async function routeKnown(c: MqttClient, from: TestBroker, topic: string): Promise<void> {
