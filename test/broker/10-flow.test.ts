@@ -1,13 +1,12 @@
 // Flow control and memory: a stalled subscriber does not hold up a healthy one, and the broker's memory stays bounded.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { PacketType } from '../../src/index.js';
 import { startBroker } from '../helpers/broker.js';
 import type { TestBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import { rawSession } from '../helpers/raw-session.js';
+import { bufferBytes } from '../helpers/memory.js';
 
 /** Counts PUBLISH packets arriving at a raw client and lets a test await a count (no polling). */
 function counter(c: RawClient): { count: () => number; reach: (n: number, timeoutMs: number) => Promise<void>; payloads: string[] } {
@@ -48,21 +47,6 @@ function counter(c: RawClient): { count: () => number; reach: (n: number, timeou
   };
 }
 
-/** A full garbage collection, so that retained memory can be told apart from garbage. */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-
-/** Bytes held in Buffers (ArrayBuffers and external memory) after full collections (freeing backing stores can lag one). */
-async function bufferBytes(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    collectGarbage();
-    await new Promise((r) => setImmediate(r));
-  }
-  const m = process.memoryUsage();
-  return m.arrayBuffers + m.external;
-}
 
 describe('flow control', () => {
   let tb: TestBroker;

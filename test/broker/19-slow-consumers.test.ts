@@ -3,30 +3,14 @@
 // subscriber on the same topics receives everything.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { MqttClient } from 'mqtt';
 import { PacketType } from '../../src/index.js';
 import type { BrokerLogger, ClientInfo, DisconnectInfo } from '../../src/index.js';
 import { connectClient, endClient, startBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import { rawSession } from '../helpers/raw-session.js';
+import { bufferBytes } from '../helpers/memory.js';
 
-/** A full garbage collection, so that retained memory can be told apart from garbage. */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-
-/** Bytes held in Buffers (ArrayBuffers and external memory) after full collections. */
-async function bufferBytes(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    collectGarbage();
-    await new Promise((r) => setImmediate(r));
-  }
-  const m = process.memoryUsage();
-  return m.arrayBuffers + m.external;
-}
 
 /** A hook that reports disconnections: `of(id)` resolves with the DisconnectInfo once client `id` is gone. */
 function disconnections(): { hook: { id: string; onDisconnected: (c: ClientInfo, i: DisconnectInfo) => void }; of: (id: string) => Promise<DisconnectInfo> } {
